@@ -1,0 +1,35 @@
+// atp/core/rendition.h
+//
+// Rendition: one rung of the ABR ladder, as planned before encoding.
+#ifndef ATP_CORE_RENDITION_H_
+#define ATP_CORE_RENDITION_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atp {
+
+enum class VideoCodec { kH264, kH265 };
+
+[[nodiscard]] std::string_view VideoCodecName(VideoCodec codec);  // "h264" or "h265".
+
+struct Rendition {
+  std::string name;  // "<codec>_<height>p", e.g. "h264_1080p": also its output folder.
+  VideoCodec codec = VideoCodec::kH264;
+  int width = 0;   // Even.
+  int height = 0;  // Even.
+  int bitrate_kbps = 0;  // The rung figure.
+  int maxrate_kbps = 0;  // Rate-control cap: profile factor (1.5) × the rung figure.
+  int bufsize_kbit = 0;  // VBV buffer: profile factor (2) × the rung figure.
+  int crf = 0;
+  std::string codec_profile;  // "high", "main" (H.264) or "main" (H.265).
+
+  bool operator==(const Rendition&) const = default;
+};
+
+using Ladder = std::vector<Rendition>;
+
+}  // namespace atp
+
+#endif  // ATP_CORE_RENDITION_H_

@@ -1,0 +1,34 @@
+#include "atp/testing/temp_dir.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace atp::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("ATP_TEST_TMPDIR");
+  std::filesystem::path parent =
+      base != nullptr ? std::filesystem::path(base) : std::filesystem::temp_directory_path();
+  std::filesystem::create_directories(parent);
+  std::string pattern = (parent / "atp-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::filesystem::path TempDir::WriteFile(const std::string& relative_path,
+                                         const std::string& contents) {
+  std::filesystem::path file = path_ / relative_path;
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary);
+  out << contents;
+  return file;
+}
+
+}  // namespace atp::testing

@@ -1,0 +1,31 @@
+// atp/testing/temp_dir.h
+//
+// TempDir: a fresh directory for one test, removed when it goes out of scope.
+#ifndef ATP_TESTING_TEMP_DIR_H_
+#define ATP_TESTING_TEMP_DIR_H_
+
+#include <filesystem>
+#include <string>
+
+namespace atp::testing {
+
+class TempDir {
+ public:
+  // Creates a unique directory under $ATP_TEST_TMPDIR (set by ctest), else the system temp dir.
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+  // Writes `contents` to `relative_path` below the directory, creating parent folders.
+  std::filesystem::path WriteFile(const std::string& relative_path, const std::string& contents);
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace atp::testing
+
+#endif  // ATP_TESTING_TEMP_DIR_H_
