@@ -12,11 +12,11 @@
 namespace atp {
 
 enum class ErrorAction {
-  kRetry,          // Unavailable, DeadlineExceeded: capped exponential backoff with jitter.
-  kRetryLater,     // ResourceExhausted: the same, with a longer backoff.
-  kRestartStep,    // Aborted: re-read durable state, run the step again.
-  kFail,           // InvalidArgument, DataLoss, FailedPrecondition, NotFound and the rest.
-  kFailAsBug,      // Internal: terminal, and counted as a bug.
+  kRetry,        // Unavailable, DeadlineExceeded: capped exponential backoff with jitter.
+  kRetryLater,   // ResourceExhausted: the same, with a longer backoff.
+  kRestartStep,  // Aborted: re-read durable state, run the step again.
+  kFail,         // InvalidArgument, DataLoss, FailedPrecondition, NotFound and the rest.
+  kFailAsBug,    // Internal: terminal, and counted as a bug.
 };
 
 // Returns the action for `code`. kOk is a programming error and maps to kFailAsBug.

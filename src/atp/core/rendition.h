@@ -17,8 +17,8 @@ enum class VideoCodec { kH264, kH265 };
 struct Rendition {
   std::string name;  // "<codec>_<height>p", e.g. "h264_1080p": also its output folder.
   VideoCodec codec = VideoCodec::kH264;
-  int width = 0;   // Even.
-  int height = 0;  // Even.
+  int width = 0;         // Even.
+  int height = 0;        // Even.
   int bitrate_kbps = 0;  // The rung figure.
   int maxrate_kbps = 0;  // Rate-control cap: profile factor (1.5) × the rung figure.
   int bufsize_kbit = 0;  // VBV buffer: profile factor (2) × the rung figure.

@@ -30,7 +30,7 @@ struct SourceInfo {
   std::string format_name;  // libavformat's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
   int64_t duration_us = 0;
   int64_t bit_rate_bps = 0;
-  std::string video_codec_name;  // libavcodec's name, e.g. "prores", "h264".
+  std::string video_codec_name;     // libavcodec's name, e.g. "prores", "h264".
   std::string video_codec_profile;  // e.g. "HQ", "High"; empty when unknown.
   std::string pixel_format;
   int width = 0;

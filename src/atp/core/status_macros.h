@@ -11,11 +11,11 @@
 #define ATP_STATUS_CONCAT_(x, y) ATP_STATUS_CONCAT_INNER_(x, y)
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing function if not OK.
-#define ATP_RETURN_IF_ERROR(expr)                     \
-  do {                                                \
+#define ATP_RETURN_IF_ERROR(expr)                               \
+  do {                                                          \
     if (absl::Status atp_status_ = (expr); !atp_status_.ok()) { \
-      return atp_status_;                             \
-    }                                                 \
+      return atp_status_;                                       \
+    }                                                           \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, otherwise moves the

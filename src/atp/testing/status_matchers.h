@@ -29,6 +29,13 @@ MATCHER_P2(StatusIs, code, message_matcher,
                                        result_listener);
 }
 
+// Matches a Status or StatusOr whose code is `code`, whatever its message.
+MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
+  const absl::Status& status = ::atp::testing::GetStatus(arg);
+  *result_listener << "status is " << status;
+  return status.code() == code;
+}
+
 MATCHER(IsOk, "is OK") {
   const absl::Status& status = ::atp::testing::GetStatus(arg);
   *result_listener << "status is " << status;

@@ -1,0 +1,56 @@
+// `atp check MANIFEST [--input-root DIR] [--json]`
+#include <iostream>
+#include <memory>
+
+#include "atp/app/check_report_format.h"
+#include "atp/app/commands.h"
+#include "atp/app/exit_codes.h"
+#include "atp/app/progress_line.h"
+#include "atp/app/settings.h"
+
+namespace atp::app {
+namespace {
+
+struct CheckFlags {
+  std::filesystem::path manifest;
+  std::filesystem::path input_root;
+  bool json = false;
+};
+
+int RunCheck(const CheckFlags& flags, const GlobalOptions& global) {
+  absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
+  if (!settings.ok()) {
+    std::cerr << "atp check: " << settings.status().message() << "\n";
+    return kExitOtherError;
+  }
+  const std::filesystem::path input_root =
+      flags.input_root.empty() ? flags.manifest.parent_path() : flags.input_root;
+  pipeline::CheckReport report;
+  {
+    ProgressLine progress("verify: checksums");
+    report = pipeline::CheckDelivery(
+        flags.manifest, input_root.empty() ? "." : input_root, settings->profile,
+        [&progress](int64_t done, int64_t total) { progress.UpdateBytes(done, total); });
+  }
+  if (flags.json) {
+    std::cout << FormatCheckJson(report, *settings).dump(2) << "\n";
+  } else {
+    std::cout << FormatCheckText(report, *settings);
+  }
+  return CheckExitCode(report);
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* command = app.add_subcommand(
+      "check", "Validate a delivery: manifest, mezzanine checksums and probe, planned ladder");
+  command->add_option("manifest", flags->manifest, "The delivery manifest (XML)")->required();
+  command->add_option("--input-root", flags->input_root,
+                      "Folder the manifest's FilePaths are relative to (default: the manifest's)");
+  command->add_flag("--json", flags->json, "Print the report as JSON");
+  command->callback([flags, &global, &exit_code] { exit_code = RunCheck(*flags, global); });
+}
+
+}  // namespace atp::app

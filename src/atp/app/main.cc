@@ -1,0 +1,23 @@
+// atp: anime transcoding pipeline. See README.md for the commands.
+#include "CLI/CLI.hpp"
+#include "atp/app/commands.h"
+#include "atp/app/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("atp: validated ABR packages from mezzanine deliveries", "atp");
+  app.require_subcommand(1);
+  atp::app::GlobalOptions global;
+  app.add_option("--profile", global.profile_file, "TOML encoding profile (see docs/profile.md)")
+      ->check(CLI::ExistingFile);
+  int exit_code = atp::app::kExitOk;
+  atp::app::AddSampleCommand(app, global, exit_code);
+  atp::app::AddCheckCommand(app, global, exit_code);
+  atp::app::AddHashCommand(app, global, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? atp::app::kExitOk : atp::app::kExitOtherError;
+  }
+  return exit_code;
+}

@@ -1,0 +1,35 @@
+// atp/app/progress_line.h
+//
+// Progress of long work on stderr: one line rewritten in place on a terminal (at most every
+// 200 ms), plain lines every 10 s otherwise (logs, CI).
+#ifndef ATP_APP_PROGRESS_LINE_H_
+#define ATP_APP_PROGRESS_LINE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace atp::app {
+
+class ProgressLine {
+ public:
+  // `label` starts every line, e.g. "verify".
+  ProgressLine(std::string label, std::FILE* out = stderr);
+  ~ProgressLine();  // Ends an in-place line with a newline.
+
+  // Reports `done` of `total` bytes; rate-limited as described above.
+  void UpdateBytes(int64_t done, int64_t total);
+
+ private:
+  std::string label_;
+  std::FILE* out_;
+  bool terminal_;
+  bool wrote_in_place_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_print_;
+};
+
+}  // namespace atp::app
+
+#endif  // ATP_APP_PROGRESS_LINE_H_

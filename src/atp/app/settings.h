@@ -1,0 +1,33 @@
+// atp/app/settings.h
+//
+// The only place atp reads its environment: the encoding profile (defaults, then a TOML
+// file, then the ENABLE_H265 / ENABLE_DASH switches) and the ENVIRONMENT label.
+#ifndef ATP_APP_SETTINGS_H_
+#define ATP_APP_SETTINGS_H_
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "atp/encode/encoding_profile.h"
+
+namespace atp::app {
+
+struct Settings {
+  std::string environment = "dev";  // ENVIRONMENT: dev, staging or prod; labels reports.
+  encode::EncodingProfile profile;
+};
+
+// Reads the variables atp uses from the process environment.
+[[nodiscard]] std::map<std::string, std::string> ReadAtpEnvironment();
+
+// Builds the settings from `environment` (see ReadAtpEnvironment) and, when not empty, the
+// TOML profile file `profile_file`. InvalidArgument names the file, variable or key at fault.
+[[nodiscard]] absl::StatusOr<Settings> LoadSettings(
+    const std::map<std::string, std::string>& environment,
+    const std::filesystem::path& profile_file);
+
+}  // namespace atp::app
+
+#endif  // ATP_APP_SETTINGS_H_

@@ -1,0 +1,15 @@
+#include "atp/core/packaged_media.h"
+
+namespace atp {
+
+int64_t PackagedTrack::duration_ticks() const {
+  int64_t total = 0;
+  for (const MediaSegment& segment : segments) total += segment.duration_ticks;
+  return total;
+}
+
+double PackagedTrack::duration_seconds() const {
+  return timescale == 0 ? 0.0 : static_cast<double>(duration_ticks()) / timescale;
+}
+
+}  // namespace atp

@@ -1,0 +1,62 @@
+// atp/core/packaged_media.h
+//
+// Records of what packaging wrote: per track, its codec facts and its segments, measured on
+// the files. The HLS and DASH writers turn these into text; the report prints them.
+#ifndef ATP_CORE_PACKAGED_MEDIA_H_
+#define ATP_CORE_PACKAGED_MEDIA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "atp/core/source_info.h"
+
+namespace atp {
+
+struct MediaSegment {
+  std::string uri;             // Relative to the track's folder, e.g. "seg_00001.m4s".
+  int64_t start_ticks = 0;     // tfdt of its first sample, in the track's timescale.
+  int64_t duration_ticks = 0;  // Sum of its sample durations.
+  int64_t size_bytes = 0;
+
+  bool operator==(const MediaSegment&) const = default;
+};
+
+enum class TrackKind { kVideo, kAudio };
+
+struct PackagedTrack {
+  TrackKind kind = TrackKind::kVideo;
+  std::string name;    // Its folder below the package root: "h264_1080p", "audio_ja".
+  std::string codecs;  // RFC 6381, from the init segment: "avc1.640028", "mp4a.40.2".
+  std::string init_uri = "init.mp4";  // Relative to the track's folder.
+  int64_t timescale = 0;
+  std::vector<MediaSegment> segments;
+  int64_t peak_bitrate_bps = 0;     // Largest segment size × 8 / its duration.
+  int64_t average_bitrate_bps = 0;  // All segment bytes × 8 / total duration.
+
+  // Video only.
+  int width = 0;
+  int height = 0;
+  Rational frame_rate;
+
+  // Audio only.
+  std::string language;  // ISO 639-1, e.g. "ja".
+  std::string label;     // Human name, e.g. "日本語".
+  bool is_default = false;
+  int channels = 0;
+  int sample_rate_hz = 0;
+
+  [[nodiscard]] int64_t duration_ticks() const;
+  [[nodiscard]] double duration_seconds() const;
+
+  bool operator==(const PackagedTrack&) const = default;
+};
+
+struct PackagedMedia {
+  std::vector<PackagedTrack> video;  // Highest bitrate first.
+  std::vector<PackagedTrack> audio;  // Manifest order; exactly one is_default.
+};
+
+}  // namespace atp
+
+#endif  // ATP_CORE_PACKAGED_MEDIA_H_

@@ -1,0 +1,74 @@
+// atp/encode/encoding_profile.h
+//
+// EncodingProfile: every setting that decides what an encode produces. Defaults follow
+// DESIGN.md; a TOML profile file and three environment switches override them.
+#ifndef ATP_ENCODE_ENCODING_PROFILE_H_
+#define ATP_ENCODE_ENCODING_PROFILE_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace atp::encode {
+
+struct RungFigure {
+  int height = 0;
+  int bitrate_kbps = 0;
+
+  bool operator==(const RungFigure&) const = default;
+};
+
+struct VideoCodecSettings {
+  std::vector<RungFigure> rungs;  // Highest first.
+  int crf = 0;
+  std::string preset;
+  std::string tune;  // Empty for none.
+
+  bool operator==(const VideoCodecSettings&) const = default;
+};
+
+struct EncodingProfile {
+  // Bumped whenever the meaning of a setting changes; part of the job key.
+  std::string version = "1";
+  VideoCodecSettings h264{{{1080, 6000}, {720, 3500}, {480, 1800}, {360, 800}},
+                          /*crf=*/21,
+                          /*preset=*/"veryfast",
+                          /*tune=*/"animation"};
+  VideoCodecSettings h265{{{1080, 4500}, {720, 2500}}, /*crf=*/24, /*preset=*/"fast", ""};
+  bool enable_h265 = false;
+  bool enable_dash = true;
+  double maxrate_factor = 1.5;  // maxrate = factor × rung figure.
+  double bufsize_factor = 2.0;  // VBV buffer = factor × rung figure.
+  double keyframe_interval_seconds = 2.0;
+  double segment_seconds = 6.0;  // A whole multiple of the keyframe interval.
+  int audio_bitrate_kbps = 128;
+  int audio_sample_rate_hz = 48000;
+  int audio_channels = 2;
+
+  bool operator==(const EncodingProfile&) const = default;
+};
+
+// Overlays the TOML document `toml_text` on `base` (see docs/profile.md for the keys).
+// InvalidArgument names the key and the rule for a syntax error, an unknown key, a value
+// of the wrong type or an invalid result.
+[[nodiscard]] absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text,
+                                                               EncodingProfile base);
+
+// Applies the environment switches ENABLE_H265 and ENABLE_DASH found in `environment`
+// (name → value; absent names change nothing). Booleans: true/yes/1, false/no/0/empty.
+[[nodiscard]] absl::StatusOr<EncodingProfile> ApplyEnvironmentSwitches(
+    const std::map<std::string, std::string>& environment, EncodingProfile base);
+
+// OK when every setting is usable; otherwise InvalidArgument listing each broken rule.
+[[nodiscard]] absl::Status ValidateProfile(const EncodingProfile& profile);
+
+// A stable text form of every setting, one "key=value" per line in a fixed order; equal
+// profiles give equal text. The job key hashes it (docs/job-key.md).
+[[nodiscard]] std::string CanonicalProfileText(const EncodingProfile& profile);
+
+}  // namespace atp::encode
+
+#endif  // ATP_ENCODE_ENCODING_PROFILE_H_

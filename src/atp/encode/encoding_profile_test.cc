@@ -1,0 +1,112 @@
+#include "atp/encode/encoding_profile.h"
+
+#include "atp/testing/status_matchers.h"
+#include "gtest/gtest.h"
+
+namespace atp::encode {
+namespace {
+
+using ::atp::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(EncodingProfile, DefaultsFollowTheDesign) {
+  EncodingProfile profile;
+  EXPECT_OK(ValidateProfile(profile));
+  EXPECT_EQ(profile.h264.rungs,
+            (std::vector<RungFigure>{{1080, 6000}, {720, 3500}, {480, 1800}, {360, 800}}));
+  EXPECT_EQ(profile.h265.rungs, (std::vector<RungFigure>{{1080, 4500}, {720, 2500}}));
+  EXPECT_EQ(profile.h264.tune, "animation");
+  EXPECT_FALSE(profile.enable_h265);
+  EXPECT_TRUE(profile.enable_dash);
+}
+
+TEST(ApplyProfileToml, OverridesOnlyWhatItNames) {
+  ASSERT_OK_AND_ASSIGN(EncodingProfile profile, ApplyProfileToml(R"(
+version = "2"
+enable_h265 = true
+[h264]
+crf = 19
+rungs = [ { height = 720, bitrate_kbps = 3000 }, { height = 360, bitrate_kbps = 700 } ]
+[video]
+segment_seconds = 4
+[audio]
+bitrate_kbps = 96
+)",
+                                                                 EncodingProfile{}));
+  EncodingProfile expected;
+  expected.version = "2";
+  expected.enable_h265 = true;
+  expected.h264.crf = 19;
+  expected.h264.rungs = {{720, 3000}, {360, 700}};
+  expected.segment_seconds = 4;
+  expected.audio_bitrate_kbps = 96;
+  EXPECT_EQ(profile, expected);
+}
+
+TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
+  struct Case {
+    std::string toml;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"crf = 20", "crf: unknown key"},
+           {"[h264]\ncrf = \"high\"", "h264.crf: expected an integer, got a string"},
+           {"[h264]\nrungs = [ { height = 720 } ]", "h264.rungs: rung 1: expected exactly"},
+           {"[h264]\nrungs = [ { height = 360, bitrate_kbps = 800 }, { height = 720, "
+            "bitrate_kbps = 3500 } ]",
+            "h264.rungs[2].height: rungs must be listed highest first"},
+           {"[h264]\nrungs = [ { height = 721, bitrate_kbps = 800 } ]",
+            "h264.rungs[1].height: expected an even number"},
+           {"enable_dash = \"yes\"", "enable_dash: expected true or false"},
+           {"[video]\nsegment_seconds = 5", "must be a whole multiple"},
+           {"[audio]\nsample_rate_hz = 22050", "audio.sample_rate_hz: expected 44100 or 48000"},
+           {"[audio]\nloudness = 3", "audio.loudness: unknown key"},
+           {"video = 3", "video: expected a table [video]"},
+           {"[h264\ncrf = 1", "profile line 1"},
+       }) {
+    EXPECT_THAT(ApplyProfileToml(c.toml, EncodingProfile{}),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)))
+        << c.toml;
+  }
+}
+
+TEST(ApplyEnvironmentSwitches, ReadsBooleanSpellings) {
+  ASSERT_OK_AND_ASSIGN(
+      EncodingProfile on,
+      ApplyEnvironmentSwitches({{"ENABLE_H265", "YES"}, {"ENABLE_DASH", "0"}}, EncodingProfile{}));
+  EXPECT_TRUE(on.enable_h265);
+  EXPECT_FALSE(on.enable_dash);
+  ASSERT_OK_AND_ASSIGN(EncodingProfile unchanged, ApplyEnvironmentSwitches({}, EncodingProfile{}));
+  EXPECT_EQ(unchanged, EncodingProfile{});
+  EXPECT_THAT(ApplyEnvironmentSwitches({{"ENABLE_H265", "maybe"}}, EncodingProfile{}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ENABLE_H265")));
+}
+
+TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
+  const std::string defaults = CanonicalProfileText(EncodingProfile{});
+  EXPECT_EQ(defaults,
+            "version=1\n"
+            "h264.rungs=1080:6000,720:3500,480:1800,360:800\n"
+            "h264.crf=21\n"
+            "h264.preset=veryfast\n"
+            "h264.tune=animation\n"
+            "h265.rungs=1080:4500,720:2500\n"
+            "h265.crf=24\n"
+            "h265.preset=fast\n"
+            "h265.tune=\n"
+            "enable_h265=false\n"
+            "enable_dash=true\n"
+            "video.maxrate_factor=1.5\n"
+            "video.bufsize_factor=2\n"
+            "video.keyframe_interval_seconds=2\n"
+            "video.segment_seconds=6\n"
+            "audio.bitrate_kbps=128\n"
+            "audio.sample_rate_hz=48000\n"
+            "audio.channels=2\n");
+  EncodingProfile changed;
+  changed.h265.tune = "animation";
+  EXPECT_NE(CanonicalProfileText(changed), defaults);
+}
+
+}  // namespace
+}  // namespace atp::encode

@@ -1,0 +1,23 @@
+// atp/encode/ladder_planner.h
+#ifndef ATP_ENCODE_LADDER_PLANNER_H_
+#define ATP_ENCODE_LADDER_PLANNER_H_
+
+#include "absl/status/statusor.h"
+#include "atp/core/rendition.h"
+#include "atp/encode/encoding_profile.h"
+
+namespace atp::encode {
+
+// Plans the ABR ladder for a source of `source_width` × `source_height`:
+// - keeps each H.264 rung (and, when enabled, each H.265 rung) whose height does not exceed
+//   the source's, so nothing is upscaled; widths keep the source's aspect, rounded to even;
+// - never returns an empty ladder: a source below every H.264 rung gets one H.264 rung at its
+//   own size (even dimensions), with the lowest rung's bitrate scaled by (height / lowest height)²;
+// - H.264 rungs of 720 lines and up use the High profile, lower ones Main; H.265 uses Main.
+// InvalidArgument when the source size is not positive or the profile is invalid.
+[[nodiscard]] absl::StatusOr<Ladder> PlanLadder(const EncodingProfile& profile, int source_width,
+                                                int source_height);
+
+}  // namespace atp::encode
+
+#endif  // ATP_ENCODE_LADDER_PLANNER_H_

@@ -1,0 +1,164 @@
+// The TOML reader for EncodingProfile (ApplyProfileToml in encoding_profile.h).
+#include <toml++/toml.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "atp/encode/encoding_profile.h"
+
+namespace atp::encode {
+namespace {
+
+// Reads one TOML value into a setting; returns an error text, or empty when it was read.
+using Setter = std::function<std::string(const toml::node&)>;
+using SetterTable = std::map<std::string, Setter>;
+
+std::string TypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+Setter IntSetter(int& field) {
+  return [&field](const toml::node& node) -> std::string {
+    std::optional<int64_t> value = node.value_exact<int64_t>();
+    if (!value || *value < INT32_MIN || *value > INT32_MAX) {
+      return "expected an integer, got " + TypeName(node);
+    }
+    field = static_cast<int>(*value);
+    return "";
+  };
+}
+
+Setter NumberSetter(double& field) {
+  return [&field](const toml::node& node) -> std::string {
+    std::optional<double> value = node.value<double>();
+    if (!value || node.is_boolean()) return "expected a number, got " + TypeName(node);
+    field = *value;
+    return "";
+  };
+}
+
+Setter BoolSetter(bool& field) {
+  return [&field](const toml::node& node) -> std::string {
+    std::optional<bool> value = node.value_exact<bool>();
+    if (!value) return "expected true or false, got " + TypeName(node);
+    field = *value;
+    return "";
+  };
+}
+
+Setter StringSetter(std::string& field) {
+  return [&field](const toml::node& node) -> std::string {
+    std::optional<std::string> value = node.value_exact<std::string>();
+    if (!value) return "expected a string, got " + TypeName(node);
+    field = *value;
+    return "";
+  };
+}
+
+// `rungs = [{ height = 1080, bitrate_kbps = 6000 }, ...]`: replaces the whole list.
+Setter RungsSetter(std::vector<RungFigure>& field) {
+  return [&field](const toml::node& node) -> std::string {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) return "expected an array of { height, bitrate_kbps }";
+    std::vector<RungFigure> rungs;
+    for (const toml::node& element : *array) {
+      const toml::table* table = element.as_table();
+      std::optional<int64_t> height =
+          table ? (*table)["height"].value_exact<int64_t>() : std::nullopt;
+      std::optional<int64_t> bitrate =
+          table ? (*table)["bitrate_kbps"].value_exact<int64_t>() : std::nullopt;
+      if (!height || !bitrate || table->size() != 2) {
+        return absl::StrCat("rung ", rungs.size() + 1,
+                            ": expected exactly { height = <int>, bitrate_kbps = <int> }");
+      }
+      rungs.push_back({static_cast<int>(*height), static_cast<int>(*bitrate)});
+    }
+    field = std::move(rungs);
+    return "";
+  };
+}
+
+SetterTable CodecSetters(VideoCodecSettings& settings) {
+  return {{"rungs", RungsSetter(settings.rungs)},
+          {"crf", IntSetter(settings.crf)},
+          {"preset", StringSetter(settings.preset)},
+          {"tune", StringSetter(settings.tune)}};
+}
+
+void ApplyTable(const toml::table& table, const std::string& prefix, const SetterTable& setters,
+                std::vector<std::string>& problems) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    auto setter = setters.find(name);
+    if (setter == setters.end()) {
+      problems.push_back(path + ": unknown key");
+      continue;
+    }
+    if (std::string error = setter->second(node); !error.empty()) {
+      problems.push_back(path + ": " + error);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, EncodingProfile base) {
+  toml::table document;
+  try {
+    document = toml::parse(toml_text);
+  } catch (const toml::parse_error& error) {
+    return absl::InvalidArgumentError(absl::StrCat("profile line ", error.source().begin.line,
+                                                   ", column ", error.source().begin.column, ": ",
+                                                   std::string(error.description())));
+  }
+  std::vector<std::string> problems;
+  std::map<std::string, SetterTable> sections = {
+      {"h264", CodecSetters(base.h264)},
+      {"h265", CodecSetters(base.h265)},
+      {"video",
+       {{"maxrate_factor", NumberSetter(base.maxrate_factor)},
+        {"bufsize_factor", NumberSetter(base.bufsize_factor)},
+        {"keyframe_interval_seconds", NumberSetter(base.keyframe_interval_seconds)},
+        {"segment_seconds", NumberSetter(base.segment_seconds)}}},
+      {"audio",
+       {{"bitrate_kbps", IntSetter(base.audio_bitrate_kbps)},
+        {"sample_rate_hz", IntSetter(base.audio_sample_rate_hz)},
+        {"channels", IntSetter(base.audio_channels)}}},
+  };
+  SetterTable top_level = {{"version", StringSetter(base.version)},
+                           {"enable_h265", BoolSetter(base.enable_h265)},
+                           {"enable_dash", BoolSetter(base.enable_dash)}};
+  for (auto& [name, setters] : sections) {
+    top_level[name] = [&, name = name](const toml::node& node) -> std::string {
+      const toml::table* table = node.as_table();
+      if (table == nullptr) return "expected a table [" + name + "]";
+      ApplyTable(*table, name, sections.at(name), problems);
+      return "";
+    };
+  }
+  ApplyTable(document, "", top_level, problems);
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+  if (absl::Status valid = ValidateProfile(base); !valid.ok()) return valid;
+  return base;
+}
+
+}  // namespace atp::encode

@@ -1,0 +1,78 @@
+#include "atp/media/probe.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "atp/media/av_error.h"
+#include "atp/media/av_ptr.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+namespace atp::media {
+namespace {
+
+std::string Tag(const AVDictionary* metadata, const char* key) {
+  const AVDictionaryEntry* entry = av_dict_get(metadata, key, nullptr, 0);
+  return entry == nullptr ? "" : entry->value;
+}
+
+}  // namespace
+
+absl::StatusOr<SourceInfo> ProbeMedia(const std::filesystem::path& file) {
+  QuietLibavLogging();
+  const std::string name = file.string();
+  AVFormatContext* raw = nullptr;
+  if (int error = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); error < 0) {
+    absl::Status status = AvErrorToStatus(error, name);
+    if (status.code() == absl::StatusCode::kNotFound) return status;
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": not a media file libavformat can read (", std::string(status.message()), ")"));
+  }
+  InputFormatPtr format(raw);
+  if (int error = avformat_find_stream_info(format.get(), nullptr); error < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": cannot read its streams (",
+                     std::string(AvErrorToStatus(error, "").message()), ")"));
+  }
+  SourceInfo info;
+  info.format_name = format->iformat->name;
+  info.bit_rate_bps = format->bit_rate;
+  info.duration_us = format->duration == AV_NOPTS_VALUE ? 0 : format->duration;
+  const AVStream* video = nullptr;
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    const AVStream* stream = format->streams[i];
+    const AVCodecParameters* codec = stream->codecpar;
+    if (stream->duration != AV_NOPTS_VALUE && info.duration_us == 0) {
+      info.duration_us = std::max(
+          info.duration_us, av_rescale_q(stream->duration, stream->time_base, AV_TIME_BASE_Q));
+    }
+    if (codec->codec_type == AVMEDIA_TYPE_VIDEO && video == nullptr &&
+        !(stream->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+      video = stream;
+    } else if (codec->codec_type == AVMEDIA_TYPE_AUDIO) {
+      info.audio_streams.push_back({static_cast<int>(i), avcodec_get_name(codec->codec_id),
+                                    codec->ch_layout.nb_channels, codec->sample_rate,
+                                    Tag(stream->metadata, "language")});
+    }
+  }
+  if (video == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat(name, ": has no video stream"));
+  const AVCodecParameters* codec = video->codecpar;
+  info.video_codec_name = avcodec_get_name(codec->codec_id);
+  if (const char* profile = avcodec_profile_name(codec->codec_id, codec->profile)) {
+    info.video_codec_profile = profile;
+  }
+  if (const char* pixel_format = av_get_pix_fmt_name(static_cast<AVPixelFormat>(codec->format))) {
+    info.pixel_format = pixel_format;
+  }
+  info.width = codec->width;
+  info.height = codec->height;
+  AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
+  info.frame_rate = {rate.num, rate.den};
+  return info;
+}
+
+}  // namespace atp::media

@@ -1,0 +1,30 @@
+// atp/package/hls_writer.h
+//
+// HLS playlists (RFC 8216) written from packaging records: pure text, no I/O.
+#ifndef ATP_PACKAGE_HLS_WRITER_H_
+#define ATP_PACKAGE_HLS_WRITER_H_
+
+#include <string>
+
+#include "atp/core/packaged_media.h"
+
+namespace atp::package {
+
+// The group every variant's AUDIO attribute names.
+inline constexpr char kHlsAudioGroup[] = "aac";
+
+// A VOD media playlist for one track, referring to its init segment and media segments by
+// their URIs relative to the track's folder (where the playlist is written, as playlist.m3u8).
+// EXTINF carries milliseconds; TARGETDURATION is the largest EXTINF rounded to the nearest
+// integer (RFC 8216 4.3.3.1).
+[[nodiscard]] std::string WriteHlsMediaPlaylist(const PackagedTrack& track);
+
+// The multivariant playlist (master.m3u8, at the package root): one EXT-X-MEDIA per audio
+// track, one EXT-X-STREAM-INF per video track. BANDWIDTH is the video track's peak segment
+// bitrate plus the largest audio peak in the group; AVERAGE-BANDWIDTH likewise with averages.
+// Variant URIs are "<track name>/playlist.m3u8".
+[[nodiscard]] std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media);
+
+}  // namespace atp::package
+
+#endif  // ATP_PACKAGE_HLS_WRITER_H_

@@ -1,0 +1,129 @@
+// Golden-file tests of the HLS and DASH writers. To accept an intended change of output, run
+// the test with ATP_UPDATE_GOLDENS=1 and review the diff of testdata/ before committing.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "atp/package/dash_writer.h"
+#include "atp/package/hls_writer.h"
+#include "gtest/gtest.h"
+
+namespace atp::package {
+namespace {
+
+const std::filesystem::path kTestdata = std::filesystem::path(ATP_SOURCE_DIR) / "testdata";
+
+void ExpectMatchesGolden(const std::string& actual, const std::string& golden_name) {
+  const std::filesystem::path golden = kTestdata / golden_name;
+  if (std::getenv("ATP_UPDATE_GOLDENS") != nullptr) {
+    std::ofstream(golden, std::ios::binary | std::ios::trunc) << actual;
+  }
+  std::ifstream in(golden, std::ios::binary);
+  ASSERT_TRUE(in) << "missing golden " << golden;
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << "differs from " << golden;
+}
+
+// 14.014 s at 24000/1001 fps: two 6.006 s segments and a 2.002 s tail, on every track.
+std::vector<MediaSegment> Segments(int64_t timescale, std::vector<int64_t> sizes) {
+  const std::vector<int64_t> durations = {6006 * timescale / 1000, 6006 * timescale / 1000,
+                                          2002 * timescale / 1000};
+  std::vector<MediaSegment> segments;
+  int64_t start = 0;
+  for (size_t i = 0; i < durations.size(); ++i) {
+    char uri[32];
+    std::snprintf(uri, sizeof uri, "seg_%05zu.m4s", i + 1);
+    segments.push_back({uri, start, durations[i], sizes[i]});
+    start += durations[i];
+  }
+  return segments;
+}
+
+PackagedTrack Video(std::string name, std::string codecs, int width, int height, int64_t peak,
+                    int64_t average) {
+  PackagedTrack track;
+  track.kind = TrackKind::kVideo;
+  track.name = std::move(name);
+  track.codecs = std::move(codecs);
+  track.timescale = 24000;
+  track.segments = Segments(24000, {peak * 6006 / 8000, average * 6006 / 8000, 100000});
+  track.peak_bitrate_bps = peak;
+  track.average_bitrate_bps = average;
+  track.width = width;
+  track.height = height;
+  track.frame_rate = {24000, 1001};
+  return track;
+}
+
+PackagedTrack Audio(std::string language, std::string label, bool is_default) {
+  PackagedTrack track;
+  track.kind = TrackKind::kAudio;
+  track.name = "audio_" + language;
+  track.codecs = "mp4a.40.2";
+  track.timescale = 48000;
+  track.segments = Segments(48000, {96500, 96000, 32000});
+  track.peak_bitrate_bps = 130400;
+  track.average_bitrate_bps = 128100;
+  track.language = std::move(language);
+  track.label = std::move(label);
+  track.is_default = is_default;
+  track.channels = 2;
+  track.sample_rate_hz = 48000;
+  return track;
+}
+
+PackagedMedia Example() {
+  PackagedMedia media;
+  media.video = {Video("h264_720p", "avc1.64001f", 1280, 720, 4100000, 3050000),
+                 Video("h264_360p", "avc1.4d401e", 640, 360, 950000, 700000),
+                 Video("h265_720p", "hvc1.1.6.L93.90", 1280, 720, 2900000, 2100000)};
+  media.audio = {Audio("ja", "日本語", true), Audio("en", "English \"dub\"", false)};
+  return media;
+}
+
+TEST(HlsWriter, MultivariantPlaylistMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsMultivariantPlaylist(Example()), "master.m3u8");
+}
+
+TEST(HlsWriter, VideoMediaPlaylistMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsMediaPlaylist(Example().video[0]), "h264_720p.m3u8");
+}
+
+TEST(HlsWriter, AudioMediaPlaylistMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsMediaPlaylist(Example().audio[0]), "audio_ja.m3u8");
+}
+
+TEST(HlsWriter, VariantWithoutAudioHasNoAudioGroup) {
+  PackagedMedia media = Example();
+  media.audio.clear();
+  const std::string playlist = WriteHlsMultivariantPlaylist(media);
+  EXPECT_EQ(playlist.find("AUDIO="), std::string::npos);
+  EXPECT_NE(playlist.find("BANDWIDTH=4100000,AVERAGE-BANDWIDTH=3050000,CODECS=\"avc1.64001f\""),
+            std::string::npos)
+      << playlist;
+}
+
+TEST(HlsWriter, TargetDurationIsTheLongestSegmentRounded) {
+  PackagedTrack track = Example().video[0];
+  track.segments[1].duration_ticks = 24000 * 13 / 2;  // 6.5 s rounds to 7.
+  EXPECT_NE(WriteHlsMediaPlaylist(track).find("#EXT-X-TARGETDURATION:7\n"), std::string::npos);
+}
+
+TEST(DashWriter, ManifestMatchesGolden) {
+  ExpectMatchesGolden(WriteDashManifest(Example()), "manifest.mpd");
+}
+
+TEST(DashWriter, TimelineStatesStartsAfterAGap) {
+  PackagedMedia media = Example();
+  media.audio.clear();
+  media.video.resize(1);
+  media.video[0].segments[2].start_ticks += 10;
+  const std::string mpd = WriteDashManifest(media);
+  EXPECT_NE(mpd.find("<S t=\"0\" d=\"144144\" r=\"1\" />\n"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("<S t=\"288298\" d=\"48048\" />"), std::string::npos) << mpd;
+}
+
+}  // namespace
+}  // namespace atp::package

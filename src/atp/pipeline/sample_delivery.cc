@@ -1,0 +1,109 @@
+#include "atp/pipeline/sample_delivery.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "atp/core/status_macros.h"
+#include "atp/manifest/manifest_writer.h"
+#include "atp/media/probe.h"
+#include "atp/storage/file_digest.h"
+
+namespace atp::pipeline {
+namespace {
+
+std::string LanguageLabel(const std::string& language) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"ja", "日本語"},   {"en", "English"}, {"es", "Español"}, {"pt", "Português"},
+      {"fr", "Français"}, {"de", "Deutsch"}, {"ko", "한국어"},  {"zh", "中文"},
+      {"it", "Italiano"}, {"ru", "Русский"}};
+  auto it = kLabels.find(language);
+  return it == kLabels.end() ? language : it->second;
+}
+
+std::string WebVttCues(double duration_seconds) {
+  std::string vtt = "WEBVTT\n\n";
+  for (int second = 0; second + 2 <= static_cast<int>(duration_seconds); second += 3) {
+    absl::StrAppendFormat(&vtt, "00:00:%02d.000 --> 00:00:%02d.000\nSample line %d\n\n", second,
+                          second + 2, second / 3 + 1);
+  }
+  return vtt;
+}
+
+absl::Status WriteTextFile(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  const std::filesystem::path partial = file.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush())
+      return absl::UnavailableError(absl::StrCat("cannot write ", partial.string()));
+  }
+  std::filesystem::rename(partial, file);
+  return absl::OkStatus();
+}
+
+double RoundTo(double value, double step) { return std::round(value / step) * step; }
+
+}  // namespace
+
+absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions& options,
+                                                    const std::filesystem::path& dir) {
+  const bool prores = options.media.codec == media::SampleCodec::kProRes;
+  const std::string episode_code =
+      absl::StrFormat("s%02de%02d", options.season_number, options.episode_number);
+  const std::string mezzanine_path =
+      absl::StrCat("mezzanines/", options.series_id, "/", episode_code, prores ? ".mov" : ".mp4");
+  const std::string subtitle_path = absl::StrCat("subs/", episode_code, ".en.vtt");
+
+  SampleDelivery delivery;
+  delivery.mezzanine_file = dir / mezzanine_path;
+  std::error_code error;
+  std::filesystem::create_directories(delivery.mezzanine_file.parent_path(), error);
+  if (error) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot create ", delivery.mezzanine_file.parent_path().string(), ": ", error.message()));
+  }
+  ATP_RETURN_IF_ERROR(media::WriteSampleMezzanine(options.media, delivery.mezzanine_file));
+  ATP_ASSIGN_OR_RETURN(storage::FileDigest digest, storage::DigestFile(delivery.mezzanine_file));
+  ATP_ASSIGN_OR_RETURN(SourceInfo source, media::ProbeMedia(delivery.mezzanine_file));
+  ATP_RETURN_IF_ERROR(WriteTextFile(dir / subtitle_path, WebVttCues(source.duration_seconds())));
+
+  JobSpec spec;
+  spec.manifest_id = absl::StrCat(options.series_id, "-", episode_code, "-sample");
+  spec.episode.series_id = options.series_id;
+  spec.episode.series_title = options.series_title;
+  spec.episode.season_number = options.season_number;
+  spec.episode.episode_number = options.episode_number;
+  spec.episode.episode_title = "Generated sample episode";
+  spec.episode.duration_seconds = RoundTo(source.duration_seconds(), 0.001);
+  spec.mezzanine.file_path = mezzanine_path;
+  spec.mezzanine.checksum_md5 = digest.md5_hex;
+  spec.mezzanine.checksum_xxh64 = digest.xxh64_hex;
+  spec.mezzanine.file_size_bytes = digest.size_bytes;
+  spec.mezzanine.duration_seconds = spec.episode.duration_seconds;
+  spec.mezzanine.video_codec = prores ? "ProRes 422 HQ" : "H.264";
+  spec.mezzanine.audio_codec = prores ? "PCM" : "AAC";
+  spec.mezzanine.width = source.width;
+  spec.mezzanine.height = source.height;
+  spec.mezzanine.frame_rate = RoundTo(source.frame_rate.ToDouble(), 0.001);
+  spec.mezzanine.bitrate_kbps = std::max<int64_t>(
+      1, std::llround(digest.size_bytes * 8.0 / 1000.0 / source.duration_seconds()));
+  spec.mezzanine.color_space = "BT.709";
+  spec.mezzanine.bit_depth = prores ? 10 : 8;
+  for (size_t i = 0; i < options.media.audio_languages.size(); ++i) {
+    const std::string& language = options.media.audio_languages[i];
+    spec.audio_tracks.push_back({language, LanguageLabel(language), /*is_default=*/i == 0,
+                                 /*channels=*/2,
+                                 /*track_index=*/static_cast<int>(i) + 1});
+  }
+  spec.subtitle_tracks.push_back({"en", "English", subtitle_path, /*is_default=*/true});
+
+  delivery.manifest_file = dir / (spec.manifest_id + ".xml");
+  ATP_RETURN_IF_ERROR(WriteTextFile(delivery.manifest_file, manifest::FormatManifest(spec)));
+  return delivery;
+}
+
+}  // namespace atp::pipeline

@@ -1,0 +1,106 @@
+#include "atp/pipeline/verify_mezzanine.h"
+
+#include <cmath>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "atp/core/status_macros.h"
+#include "atp/media/probe.h"
+
+namespace atp::pipeline {
+namespace {
+
+absl::Status WithField(const std::string& field, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(field, ": ", std::string(status.message())));
+}
+
+// Size first: a file of the wrong size cannot have the right checksums, and saying so is
+// the more useful message (truncated upload, wrong file).
+absl::Status CompareDigest(const MezzanineSpec& mezzanine, const storage::FileDigest& digest) {
+  if (digest.size_bytes != mezzanine.file_size_bytes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Mezzanine/FileSizeBytes: the manifest says ", mezzanine.file_size_bytes,
+                     " bytes but the file has ", digest.size_bytes,
+                     digest.size_bytes < mezzanine.file_size_bytes ? " (truncated upload?)" : ""));
+  }
+  std::vector<std::string> mismatches;
+  if (absl::AsciiStrToLower(mezzanine.checksum_md5) != digest.md5_hex) {
+    mismatches.push_back(absl::StrCat("Mezzanine/ChecksumMD5: the manifest says ",
+                                      mezzanine.checksum_md5, " but the file's MD5 is ",
+                                      digest.md5_hex));
+  }
+  if (!mezzanine.checksum_xxh64.empty() &&
+      absl::AsciiStrToLower(mezzanine.checksum_xxh64) != digest.xxh64_hex) {
+    mismatches.push_back(absl::StrCat("Mezzanine/ChecksumXXHash: the manifest says ",
+                                      mezzanine.checksum_xxh64, " but the file's XXH64 is ",
+                                      digest.xxh64_hex));
+  }
+  if (mismatches.empty()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrJoin(mismatches, "\n"));
+}
+
+}  // namespace
+
+std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const SourceInfo& source) {
+  const MezzanineSpec& mezzanine = spec.mezzanine;
+  std::vector<std::string> problems;
+  if (std::abs(source.duration_seconds() - mezzanine.duration_seconds) >
+      kDurationToleranceSeconds) {
+    problems.push_back(absl::StrFormat(
+        "Mezzanine/DurationSeconds: the manifest says %.3f s but the file lasts %.3f s "
+        "(tolerance %.1f s)",
+        mezzanine.duration_seconds, source.duration_seconds(), kDurationToleranceSeconds));
+  }
+  if (source.width != mezzanine.width || source.height != mezzanine.height) {
+    problems.push_back(absl::StrCat(
+        "Mezzanine/ResolutionWidth, ResolutionHeight: the manifest says ", mezzanine.width, "x",
+        mezzanine.height, " but the video is ", source.width, "x", source.height));
+  }
+  if (std::abs(source.frame_rate.ToDouble() - mezzanine.frame_rate) > kFrameRateTolerance) {
+    problems.push_back(absl::StrFormat(
+        "Mezzanine/FrameRate: the manifest says %g fps but the video runs at %.3f fps (%d/%d)",
+        mezzanine.frame_rate, source.frame_rate.ToDouble(), source.frame_rate.num,
+        source.frame_rate.den));
+  }
+  for (size_t i = 0; i < spec.audio_tracks.size(); ++i) {
+    const AudioTrackSpec& track = spec.audio_tracks[i];
+    if (track.track_index > static_cast<int>(source.audio_streams.size())) {
+      problems.push_back(absl::StrCat("AudioTracks/AudioTrack[", i + 1,
+                                      "]/TrackIndex: audio stream ", track.track_index, " (",
+                                      track.language, ") is declared but the file has ",
+                                      source.audio_streams.size(), " audio stream(s)"));
+    }
+  }
+  return problems;
+}
+
+absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const DeliveryPaths& paths,
+                                                  const storage::DigestProgress& progress) {
+  for (size_t i = 0; i < paths.subtitles.size(); ++i) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(paths.subtitles[i], error)) {
+      return absl::NotFoundError(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1,
+                                              "]/FilePath: ", paths.subtitles[i].string(),
+                                              " does not exist or is not a file"));
+    }
+  }
+  VerifiedMezzanine verified;
+  absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(paths.mezzanine, progress);
+  if (!digest.ok()) return WithField("Mezzanine/FilePath", digest.status());
+  verified.digest = *std::move(digest);
+  ATP_RETURN_IF_ERROR(CompareDigest(spec.mezzanine, verified.digest));
+
+  absl::StatusOr<SourceInfo> source = media::ProbeMedia(paths.mezzanine);
+  if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
+  verified.source = *std::move(source);
+  if (std::vector<std::string> problems = CompareSourceWithManifest(spec, verified.source);
+      !problems.empty()) {
+    return absl::FailedPreconditionError(absl::StrJoin(problems, "\n"));
+  }
+  return verified;
+}
+
+}  // namespace atp::pipeline

@@ -1,0 +1,37 @@
+#include "atp/storage/errno_status.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace atp::storage {
+
+absl::Status ErrnoToStatus(int error_number, std::string_view context) {
+  std::string message = absl::StrCat(std::string(context), ": ", std::strerror(error_number));
+  switch (error_number) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(message);
+    case ENOSPC:
+    case EDQUOT:
+    case ENOMEM:
+    case EMFILE:
+    case ENFILE:
+      return absl::ResourceExhaustedError(message);
+    case EIO:
+    case EAGAIN:
+    case EINTR:
+    case ETIMEDOUT:
+      return absl::UnavailableError(message);
+    case EISDIR:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+}  // namespace atp::storage

@@ -1,0 +1,36 @@
+// atp/validate/init_segment.h
+//
+// What a CMAF/fMP4 init segment declares, read from its boxes (not from any playlist).
+#ifndef ATP_VALIDATE_INIT_SEGMENT_H_
+#define ATP_VALIDATE_INIT_SEGMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace atp::validate {
+
+struct InitSegmentInfo {
+  std::string major_brand;
+  std::vector<std::string> compatible_brands;
+  std::string handler;  // "vide" or "soun".
+  uint32_t track_id = 0;
+  uint32_t timescale = 0;    // mdhd.
+  std::string sample_entry;  // "avc1", "avc3", "hvc1", "hev1", "mp4a", ...
+  std::string codecs;        // RFC 6381, derived from avcC / hvcC / esds.
+  int width = 0;             // Visual sample entries.
+  int height = 0;
+  int channels = 0;  // Audio sample entries.
+  int sample_rate_hz = 0;
+};
+
+// Parses ftyp and moov (mvex must be present: fragmented). InvalidArgument names the missing
+// or malformed box; an unknown sample entry leaves `codecs` as the entry type alone.
+[[nodiscard]] absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes);
+
+}  // namespace atp::validate
+
+#endif  // ATP_VALIDATE_INIT_SEGMENT_H_
