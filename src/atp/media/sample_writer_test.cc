@@ -69,6 +69,8 @@ struct SampleCase {
   std::string audio_codec;
 };
 
+void PrintTo(const SampleCase& sample, std::ostream* out) { *out << sample.codec_name; }
+
 class SampleWriterTest : public ::testing::TestWithParam<SampleCase> {};
 
 TEST_P(SampleWriterTest, WritesWhatWasAskedFor) {
