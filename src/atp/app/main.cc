@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   atp::app::AddSampleCommand(app, global, exit_code);
   atp::app::AddCheckCommand(app, global, exit_code);
   atp::app::AddHashCommand(app, global, exit_code);
+  atp::app::AddTranscodeCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace atp::app {
 namespace {
 
@@ -22,21 +24,40 @@ ProgressLine::~ProgressLine() {
   if (wrote_in_place_) std::fputc('\n', out_);
 }
 
-void ProgressLine::UpdateBytes(int64_t done, int64_t total) {
+void ProgressLine::Print(const std::string& text, bool finished) {
   const Clock::time_point now = Clock::now();
-  const bool finished = done >= total;
   if (now - last_print_ < (terminal_ ? kTerminalInterval : kLogInterval) && !finished) return;
-  if (finished && !wrote_in_place_ && !terminal_ && now - start_ < kLogInterval) return;
+  // Work that ends within one log interval prints nothing when not on a terminal.
+  if (finished && !terminal_ && now - start_ < kLogInterval) return;
   last_print_ = now;
-  const double seconds = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(out_, "%s%s: %s%s", terminal_ ? "\r" : "", label_.c_str(), text.c_str(),
+               terminal_ ? "\x1b[K" : "\n");
+  std::fflush(out_);
+  wrote_in_place_ = terminal_;
+}
+
+void ProgressLine::UpdateBytes(int64_t done, int64_t total) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   const double mib_per_s = seconds > 0 ? done / seconds / (1 << 20) : 0;
   const double percent = total > 0 ? 100.0 * done / total : 100.0;
   const double eta = mib_per_s > 0 ? (total - done) / (mib_per_s * (1 << 20)) : 0;
-  std::fprintf(out_, "%s%s: %5.1f%%  %.0f/%.0f MiB  %.0f MiB/s  ETA %.0f s%s",
-               terminal_ ? "\r" : "", label_.c_str(), percent, done / double(1 << 20),
-               total / double(1 << 20), mib_per_s, eta, terminal_ ? "\x1b[K" : "\n");
-  std::fflush(out_);
-  wrote_in_place_ = terminal_;
+  char text[160];
+  std::snprintf(text, sizeof text, "%5.1f%%  %.0f/%.0f MiB  %.0f MiB/s  ETA %.0f s", percent,
+                done / double(1 << 20), total / double(1 << 20), mib_per_s, eta);
+  Print(text, done >= total);
+}
+
+void ProgressLine::UpdateFrames(int64_t done, int64_t total, double frames_per_second) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  const double fps = seconds > 0 ? done / seconds : 0;
+  const double percent = total > 0 ? std::min(100.0, 100.0 * done / total) : 0;
+  const double speed = frames_per_second > 0 ? fps / frames_per_second : 0;
+  const double eta = fps > 0 && total > done ? (total - done) / fps : 0;
+  char text[160];
+  std::snprintf(text, sizeof text, "%5.1f%%  frame %lld/%lld  %.1f fps  %.2fx realtime  ETA %.0f s",
+                percent, static_cast<long long>(done), static_cast<long long>(total), fps, speed,
+                eta);
+  Print(text, total > 0 && done >= total);
 }
 
 }  // namespace atp::app

@@ -21,7 +21,14 @@ class ProgressLine {
   // Reports `done` of `total` bytes; rate-limited as described above.
   void UpdateBytes(int64_t done, int64_t total);
 
+  // Reports `done` of `total` frames of media running at `frames_per_second`: percent,
+  // encoding fps, speed as a multiple of real time, ETA.
+  void UpdateFrames(int64_t done, int64_t total, double frames_per_second);
+
  private:
+  // Prints `text` if the rate limit allows (always when `finished`).
+  void Print(const std::string& text, bool finished);
+
   std::string label_;
   std::FILE* out_;
   bool terminal_;

@@ -1,10 +1,10 @@
 #include "atp/media/sample_writer.h"
 
 #include <cmath>
-#include <map>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "atp/core/language_codes.h"
 #include "atp/core/status_macros.h"
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
@@ -20,14 +20,6 @@ namespace {
 
 constexpr int kAudioSampleRate = 48000;
 constexpr int kAudioFrameSamples = 1024;
-
-// ISO 639-1 (manifests) → ISO 639-2/T (container language tags).
-const std::map<std::string, std::string>& LanguageCodes() {
-  static const auto* codes = new std::map<std::string, std::string>{
-      {"ja", "jpn"}, {"en", "eng"}, {"es", "spa"}, {"pt", "por"}, {"fr", "fra"},
-      {"de", "deu"}, {"ko", "kor"}, {"zh", "zho"}, {"it", "ita"}, {"ru", "rus"}};
-  return *codes;
-}
 
 absl::Status ValidateOptions(const SampleOptions& options) {
   if (options.width % 2 != 0 || options.height % 2 != 0 || options.width < 64 ||
@@ -50,7 +42,7 @@ absl::Status ValidateOptions(const SampleOptions& options) {
     return absl::InvalidArgumentError("sample audio: at most 8 languages");
   }
   for (const std::string& language : options.audio_languages) {
-    if (!LanguageCodes().contains(language)) {
+    if (ContainerLanguageCode(language).empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "sample audio language '", language, "': expected one of ja en es pt fr de ko zh it ru"));
     }
@@ -202,7 +194,7 @@ class SampleWriter {
         &codec_options);
     av_dict_free(&codec_options);
     ATP_RETURN_IF_ERROR(audio.status());
-    av_dict_set(&audio->stream->metadata, "language", LanguageCodes().at(language).c_str(), 0);
+    av_dict_set(&audio->stream->metadata, "language", ContainerLanguageCode(language).c_str(), 0);
     audio_.push_back(*std::move(audio));
     return absl::OkStatus();
   }

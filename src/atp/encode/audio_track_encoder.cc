@@ -1,0 +1,134 @@
+#include "atp/encode/audio_track_encoder.h"
+
+#include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
+#include "atp/media/av_error.h"
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+}
+
+namespace atp::encode {
+
+absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> AudioTrackEncoder::Create(
+    const AVStream& stream, const EncodingProfile& profile, int64_t segment_samples) {
+  auto track = std::unique_ptr<AudioTrackEncoder>(new AudioTrackEncoder());
+  track->segment_samples_ = segment_samples;
+  track->next_boundary_ = segment_samples;
+  const AVCodec* decoder = avcodec_find_decoder(stream.codecpar->codec_id);
+  if (decoder == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("audio stream ", stream.index,
+                                                   ": no decoder for ",
+                                                   avcodec_get_name(stream.codecpar->codec_id)));
+  }
+  track->decoder_.reset(avcodec_alloc_context3(decoder));
+  avcodec_parameters_to_context(track->decoder_.get(), stream.codecpar);
+  track->decoder_->pkt_timebase = stream.time_base;
+  if (int error = avcodec_open2(track->decoder_.get(), decoder, nullptr); error < 0) {
+    return media::AvErrorToStatus(error, "audio decoder");
+  }
+
+  const AVCodec* aac = avcodec_find_encoder_by_name("aac");
+  track->encoder_.reset(avcodec_alloc_context3(aac));
+  AVCodecContext* encoder = track->encoder_.get();
+  encoder->sample_rate = profile.audio_sample_rate_hz;
+  encoder->sample_fmt = AV_SAMPLE_FMT_FLTP;
+  av_channel_layout_default(&encoder->ch_layout, profile.audio_channels);
+  encoder->bit_rate = int64_t{profile.audio_bitrate_kbps} * 1000;
+  encoder->time_base = {1, profile.audio_sample_rate_hz};
+  encoder->profile = FF_PROFILE_AAC_LOW;
+  encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (int error = avcodec_open2(encoder, aac, nullptr); error < 0) {
+    return media::AvErrorToStatus(error, "aac encoder");
+  }
+
+  AVChannelLayout source_layout = track->decoder_->ch_layout;
+  if (source_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
+    av_channel_layout_default(&source_layout, source_layout.nb_channels);
+  }
+  if (int error = swr_alloc_set_opts2(
+          &track->resampler_, &encoder->ch_layout, encoder->sample_fmt, encoder->sample_rate,
+          &source_layout, track->decoder_->sample_fmt, track->decoder_->sample_rate, 0, nullptr);
+      error < 0 || swr_init(track->resampler_) < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("audio stream ", stream.index, ": cannot resample its format"));
+  }
+  track->fifo_ = av_audio_fifo_alloc(encoder->sample_fmt, encoder->ch_layout.nb_channels,
+                                     encoder->frame_size * 4);
+  track->decoded_.reset(av_frame_alloc());
+  track->packet_.reset(av_packet_alloc());
+  return track;
+}
+
+AudioTrackEncoder::~AudioTrackEncoder() {
+  swr_free(&resampler_);
+  if (fifo_ != nullptr) av_audio_fifo_free(fifo_);
+}
+
+absl::Status AudioTrackEncoder::Decode(const AVPacket* packet, const PacketCallback& out) {
+  if (int error = avcodec_send_packet(decoder_.get(), packet); error < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "corrupt audio: ", std::string(media::AvErrorToStatus(error, "decoding").message())));
+  }
+  for (;;) {
+    const int error = avcodec_receive_frame(decoder_.get(), decoded_.get());
+    if (error == AVERROR(EAGAIN)) break;
+    if (error == AVERROR_EOF) return EncodeFromFifo(/*final=*/true, out);
+    if (error < 0) return media::AvErrorToStatus(error, "audio decoder");
+    const int capacity = swr_get_out_samples(resampler_, decoded_->nb_samples);
+    uint8_t** converted = nullptr;
+    av_samples_alloc_array_and_samples(&converted, nullptr, encoder_->ch_layout.nb_channels,
+                                       capacity, encoder_->sample_fmt, 0);
+    const int got =
+        swr_convert(resampler_, converted, capacity,
+                    const_cast<const uint8_t**>(decoded_->extended_data), decoded_->nb_samples);
+    if (got > 0) av_audio_fifo_write(fifo_, reinterpret_cast<void**>(converted), got);
+    av_freep(&converted[0]);
+    av_freep(&converted);
+    av_frame_unref(decoded_.get());
+    if (got < 0) return media::AvErrorToStatus(got, "audio resampler");
+    ATP_RETURN_IF_ERROR(EncodeFromFifo(/*final=*/false, out));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AudioTrackEncoder::EncodeFromFifo(bool final, const PacketCallback& out) {
+  const int frame_size = encoder_->frame_size;
+  while (av_audio_fifo_size(fifo_) >= frame_size || (final && av_audio_fifo_size(fifo_) > 0)) {
+    media::FramePtr frame(av_frame_alloc());
+    frame->nb_samples = std::min(frame_size, av_audio_fifo_size(fifo_));
+    frame->format = encoder_->sample_fmt;
+    frame->sample_rate = encoder_->sample_rate;
+    av_channel_layout_copy(&frame->ch_layout, &encoder_->ch_layout);
+    if (int error = av_frame_get_buffer(frame.get(), 0); error < 0) {
+      return media::AvErrorToStatus(error, "audio frame");
+    }
+    av_audio_fifo_read(fifo_, reinterpret_cast<void**>(frame->data), frame->nb_samples);
+    frame->pts = samples_encoded_;
+    samples_encoded_ += frame->nb_samples;
+    ATP_RETURN_IF_ERROR(Drain(frame.get(), out));
+  }
+  if (final) return Drain(nullptr, out);
+  return absl::OkStatus();
+}
+
+absl::Status AudioTrackEncoder::Drain(const AVFrame* frame, const PacketCallback& out) {
+  if (int error = avcodec_send_frame(encoder_.get(), frame); error < 0) {
+    return media::AvErrorToStatus(error, "aac encoder");
+  }
+  for (;;) {
+    const int error = avcodec_receive_packet(encoder_.get(), packet_.get());
+    if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
+    if (error < 0) return media::AvErrorToStatus(error, "aac encoder");
+    bool starts_segment = false;
+    if (packet_->pts >= next_boundary_) {
+      starts_segment = true;
+      while (next_boundary_ <= packet_->pts) next_boundary_ += segment_samples_;
+    }
+    absl::Status written = out(*packet_, starts_segment);
+    av_packet_unref(packet_.get());
+    ATP_RETURN_IF_ERROR(written);
+  }
+}
+
+}  // namespace atp::encode

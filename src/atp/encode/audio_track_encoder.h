@@ -1,0 +1,51 @@
+// atp/encode/audio_track_encoder.h
+#ifndef ATP_ENCODE_AUDIO_TRACK_ENCODER_H_
+#define ATP_ENCODE_AUDIO_TRACK_ENCODER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "atp/encode/encoding_profile.h"
+#include "atp/encode/video_rung_encoder.h"
+#include "atp/media/av_ptr.h"
+
+extern "C" {
+#include <libavutil/audio_fifo.h>
+#include <libswresample/swresample.h>
+}
+
+namespace atp::encode {
+
+// Decodes one audio stream, resamples it to the profile's rate and channels, and encodes
+// AAC-LC frames. Segments start at the first frame at or after each boundary of
+// `segment_samples` (in output samples).
+class AudioTrackEncoder {
+ public:
+  static absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> Create(const AVStream& stream,
+                                                                   const EncodingProfile& profile,
+                                                                   int64_t segment_samples);
+  ~AudioTrackEncoder();
+
+  // Decodes `packet` (nullptr at the end of the stream) and encodes what is ready.
+  absl::Status Decode(const AVPacket* packet, const PacketCallback& out);
+
+  [[nodiscard]] const AVCodecContext& encoder() const { return *encoder_; }
+
+ private:
+  absl::Status EncodeFromFifo(bool final, const PacketCallback& out);
+  absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
+
+  media::CodecContextPtr decoder_;
+  media::CodecContextPtr encoder_;
+  SwrContext* resampler_ = nullptr;
+  AVAudioFifo* fifo_ = nullptr;
+  media::FramePtr decoded_;
+  media::PacketPtr packet_;
+  int64_t samples_encoded_ = 0;
+  int64_t segment_samples_ = 0;
+  int64_t next_boundary_ = 0;  // Set to the first boundary after segment 1 by Create.
+};
+
+}  // namespace atp::encode
+
+#endif  // ATP_ENCODE_AUDIO_TRACK_ENCODER_H_

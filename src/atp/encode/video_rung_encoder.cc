@@ -1,0 +1,114 @@
+#include "atp/encode/video_rung_encoder.h"
+
+#include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
+#include "atp/media/av_error.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace atp::encode {
+
+absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
+    const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
+    AVRational frame_rate, int64_t gop_frames, int64_t segment_frames, int threads) {
+  const bool h264 = rendition.codec == VideoCodec::kH264;
+  const char* encoder_name = h264 ? "libx264" : "libx265";
+  const AVCodec* codec = avcodec_find_encoder_by_name(encoder_name);
+  if (codec == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("this FFmpeg has no ", encoder_name));
+  }
+  auto rung = std::unique_ptr<VideoRungEncoder>(new VideoRungEncoder());
+  rung->gop_frames_ = gop_frames;
+  rung->segment_frames_ = segment_frames;
+  rung->encoder_.reset(avcodec_alloc_context3(codec));
+  AVCodecContext* encoder = rung->encoder_.get();
+  encoder->width = rendition.width;
+  encoder->height = rendition.height;
+  encoder->pix_fmt = AV_PIX_FMT_YUV420P;
+  encoder->time_base = av_inv_q(frame_rate);
+  encoder->framerate = frame_rate;
+  encoder->sample_aspect_ratio = {1, 1};
+  encoder->color_primaries = source.color_primaries;
+  encoder->color_trc = source.color_trc;
+  encoder->colorspace = source.colorspace;
+  encoder->color_range = AVCOL_RANGE_MPEG;
+  encoder->gop_size = static_cast<int>(gop_frames);
+  encoder->keyint_min = static_cast<int>(gop_frames);
+  encoder->rc_max_rate = int64_t{rendition.maxrate_kbps} * 1000;
+  encoder->rc_buffer_size = rendition.bufsize_kbit * 1000;
+  encoder->thread_count = threads;
+  encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_CLOSED_GOP;
+
+  const VideoCodecSettings& settings = h264 ? profile.h264 : profile.h265;
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "preset", settings.preset.c_str(), 0);
+  if (!settings.tune.empty()) av_dict_set(&options, "tune", settings.tune.c_str(), 0);
+  av_dict_set(&options, "profile", rendition.codec_profile.c_str(), 0);
+  av_dict_set_int(&options, "crf", rendition.crf, 0);
+  // Forced frames (the 2 s grid) become IDRs; scene cuts add I-frames, never move the grid.
+  av_dict_set(&options, "forced-idr", "1", 0);
+  if (h264) {
+    av_dict_set(&options, "x264-params", "open-gop=0", 0);
+  } else {
+    av_dict_set(&options, "x265-params",
+                absl::StrCat("log-level=error:open-gop=0:repeat-headers=0:keyint=", gop_frames,
+                             ":min-keyint=", gop_frames)
+                    .c_str(),
+                0);
+  }
+  const int error = avcodec_open2(encoder, codec, &options);
+  av_dict_free(&options);
+  if (error < 0) return media::AvErrorToStatus(error, absl::StrCat(rendition.name, ": encoder"));
+
+  rung->scaler_.reset(sws_getContext(source.width, source.height, source.pix_fmt, rendition.width,
+                                     rendition.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
+                                     nullptr, nullptr));
+  if (rung->scaler_ == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(rendition.name, ": cannot scale from ", source.width, "x", source.height));
+  }
+  rung->scaled_.reset(av_frame_alloc());
+  rung->scaled_->format = AV_PIX_FMT_YUV420P;
+  rung->scaled_->width = rendition.width;
+  rung->scaled_->height = rendition.height;
+  if (int buffer_error = av_frame_get_buffer(rung->scaled_.get(), 0); buffer_error < 0) {
+    return media::AvErrorToStatus(buffer_error, "scaled frame");
+  }
+  rung->packet_.reset(av_packet_alloc());
+  return rung;
+}
+
+absl::Status VideoRungEncoder::Encode(const AVFrame& source, int64_t index,
+                                      const PacketCallback& out) {
+  if (int error = av_frame_make_writable(scaled_.get()); error < 0) {
+    return media::AvErrorToStatus(error, "scaled frame");
+  }
+  sws_scale(scaler_.get(), source.data, source.linesize, 0, source.height, scaled_->data,
+            scaled_->linesize);
+  scaled_->pts = index;
+  scaled_->pict_type = index % gop_frames_ == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+  return Drain(scaled_.get(), out);
+}
+
+absl::Status VideoRungEncoder::Flush(const PacketCallback& out) { return Drain(nullptr, out); }
+
+absl::Status VideoRungEncoder::Drain(const AVFrame* frame, const PacketCallback& out) {
+  if (int error = avcodec_send_frame(encoder_.get(), frame); error < 0) {
+    return media::AvErrorToStatus(error, "video encoder");
+  }
+  for (;;) {
+    const int error = avcodec_receive_packet(encoder_.get(), packet_.get());
+    if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
+    if (error < 0) return media::AvErrorToStatus(error, "video encoder");
+    packet_->duration = 1;
+    const bool starts_segment =
+        (packet_->flags & AV_PKT_FLAG_KEY) && packet_->pts % segment_frames_ == 0;
+    absl::Status written = out(*packet_, starts_segment);
+    av_packet_unref(packet_.get());
+    ATP_RETURN_IF_ERROR(written);
+  }
+}
+
+}  // namespace atp::encode

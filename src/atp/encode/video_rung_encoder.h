@@ -1,0 +1,47 @@
+// atp/encode/video_rung_encoder.h
+#ifndef ATP_ENCODE_VIDEO_RUNG_ENCODER_H_
+#define ATP_ENCODE_VIDEO_RUNG_ENCODER_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "atp/core/rendition.h"
+#include "atp/encode/encoding_profile.h"
+#include "atp/media/av_ptr.h"
+
+namespace atp::encode {
+
+// Receives each packet and whether it starts a segment.
+using PacketCallback = std::function<absl::Status(AVPacket&, bool starts_segment)>;
+
+// Scales decoded source frames to one rung and encodes them with libx264 or libx265.
+class VideoRungEncoder {
+ public:
+  // `source` is the opened decoder (size, pixel format, colour); `frame_rate` the source's.
+  // `gop_frames` and `segment_frames` are the IDR and segment spacings in frames.
+  static absl::StatusOr<std::unique_ptr<VideoRungEncoder>> Create(
+      const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
+      AVRational frame_rate, int64_t gop_frames, int64_t segment_frames, int threads);
+
+  // Encodes the source frame with index `index` (0-based, constant frame rate).
+  absl::Status Encode(const AVFrame& source, int64_t index, const PacketCallback& out);
+  // Drains the encoder at the end of the stream.
+  absl::Status Flush(const PacketCallback& out);
+
+  [[nodiscard]] const AVCodecContext& encoder() const { return *encoder_; }
+
+ private:
+  absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
+
+  media::CodecContextPtr encoder_;
+  media::SwsContextPtr scaler_;
+  media::FramePtr scaled_;
+  media::PacketPtr packet_;
+  int64_t gop_frames_ = 0;
+  int64_t segment_frames_ = 0;
+};
+
+}  // namespace atp::encode
+
+#endif  // ATP_ENCODE_VIDEO_RUNG_ENCODER_H_

@@ -1,0 +1,22 @@
+// atp/pipeline/output_layout.h
+#ifndef ATP_PIPELINE_OUTPUT_LAYOUT_H_
+#define ATP_PIPELINE_OUTPUT_LAYOUT_H_
+
+#include <filesystem>
+#include <string>
+
+#include "atp/core/job_spec.h"
+
+namespace atp::pipeline {
+
+// A job's id: the first 16 hex digits of its job key (docs/job-key.md).
+[[nodiscard]] std::string JobIdFromKey(const std::string& job_key);
+
+// Where a job's package is published: <out>/<series>/s<season>/e<episode>/<job id>, with
+// season and episode zero-padded to 2 and 3 digits ("attack-on-titan/s01/e001/4e5243de…").
+[[nodiscard]] std::filesystem::path JobOutputDir(const std::filesystem::path& out,
+                                                 const JobSpec& spec, const std::string& job_id);
+
+}  // namespace atp::pipeline
+
+#endif  // ATP_PIPELINE_OUTPUT_LAYOUT_H_

@@ -1,0 +1,233 @@
+// End-to-end: a generated mezzanine through the transcoder and CMAF packager, checked by
+// decoding the output and by the ffprobe command-line tool, not by trusting the writers.
+#include "atp/pipeline/transcode_and_package.h"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "atp/encode/ladder_planner.h"
+#include "atp/manifest/manifest_parser.h"
+#include "atp/media/av_ptr.h"
+#include "atp/media/probe.h"
+#include "atp/pipeline/sample_delivery.h"
+#include "atp/testing/status_matchers.h"
+#include "atp/testing/temp_dir.h"
+#include "gtest/gtest.h"
+
+namespace atp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using ::atp::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string ReadAll(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The NAL unit types of the first video sample of init + segment, parsed from the
+// length-prefixed sample itself.
+std::set<int> FirstSampleNalTypes(const fs::path& init, const fs::path& segment,
+                                  const fs::path& scratch) {
+  std::ofstream(scratch, std::ios::binary) << ReadAll(init) << ReadAll(segment);
+  AVFormatContext* raw = nullptr;
+  if (avformat_open_input(&raw, scratch.c_str(), nullptr, nullptr) < 0) return {};
+  media::InputFormatPtr format(raw);
+  media::PacketPtr packet(av_packet_alloc());
+  std::set<int> types;
+  if (av_read_frame(format.get(), packet.get()) < 0) return {};
+  for (int at = 0; at + 4 <= packet->size;) {
+    const int length = (packet->data[at] << 24) | (packet->data[at + 1] << 16) |
+                       (packet->data[at + 2] << 8) | packet->data[at + 3];
+    if (length <= 0 || at + 4 + length > packet->size) break;
+    types.insert(packet->data[at + 4] & 0x1f);
+    at += 4 + length;
+  }
+  return types;
+}
+
+std::string RunCommand(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  while (size_t got = fread(buffer.data(), 1, buffer.size(), pipe))
+    output.append(buffer.data(), got);
+  pclose(pipe);
+  return output;
+}
+
+class TranscodeAndPackageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    SampleDeliveryOptions options;
+    options.media.codec = media::SampleCodec::kProRes;
+    options.media.duration_seconds = 5;
+    options.media.width = 640;
+    options.media.height = 360;
+    options.media.audio_languages = {"ja", "en"};
+    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, dir_->path() / "in");
+    ASSERT_TRUE(delivery.ok()) << delivery.status();
+    absl::StatusOr<manifest::ParsedManifest> parsed =
+        manifest::ReadManifestFile(delivery->manifest_file);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+
+    request_ = new PackageRequest();
+    request_->spec = parsed->spec;
+    request_->mezzanine = delivery->mezzanine_file;
+    // Short GOPs and segments so a 5 s clip has several of each; three rungs, two codecs.
+    request_->profile.keyframe_interval_seconds = 1;
+    request_->profile.segment_seconds = 2;
+    request_->profile.enable_h265 = true;
+    request_->profile.h264.rungs = {{360, 800}, {240, 400}, {180, 250}};
+    request_->profile.h265.rungs = {{360, 500}};
+    absl::StatusOr<Ladder> ladder = encode::PlanLadder(request_->profile, 640, 360);
+    ASSERT_TRUE(ladder.ok()) << ladder.status();
+    request_->ladder = *ladder;
+
+    out_ = new fs::path(dir_->path() / "out");
+    fs::create_directories(*out_);
+    absl::StatusOr<PackagedMedia> media = TranscodeAndPackage(*request_, *out_, nullptr);
+    ASSERT_TRUE(media.ok()) << media.status();
+    media_ = new PackagedMedia(*media);
+  }
+  static void TearDownTestSuite() {
+    delete media_;
+    delete out_;
+    delete request_;
+    delete dir_;
+  }
+  void SetUp() override { ASSERT_NE(media_, nullptr); }
+
+  static testing::TempDir* dir_;
+  static PackageRequest* request_;
+  static fs::path* out_;
+  static PackagedMedia* media_;
+};
+testing::TempDir* TranscodeAndPackageTest::dir_ = nullptr;
+PackageRequest* TranscodeAndPackageTest::request_ = nullptr;
+fs::path* TranscodeAndPackageTest::out_ = nullptr;
+PackagedMedia* TranscodeAndPackageTest::media_ = nullptr;
+
+TEST_F(TranscodeAndPackageTest, EveryRenditionHasItsPlannedSizeAndCodec) {
+  ASSERT_EQ(media_->video.size(), 4u);
+  for (size_t i = 0; i < media_->video.size(); ++i) {
+    const Rendition& planned = request_->ladder[i];
+    const PackagedTrack& track = media_->video[i];
+    const fs::path init = *out_ / track.name / "init.mp4";
+    const fs::path first = *out_ / track.name / "seg_00001.m4s";
+    const fs::path scratch = dir_->path() / (track.name + "-probe.mp4");
+    std::ofstream(scratch, std::ios::binary) << ReadAll(init) << ReadAll(first);
+    ASSERT_OK_AND_ASSIGN(SourceInfo probed, media::ProbeMedia(scratch));
+    EXPECT_EQ(probed.width, planned.width) << track.name;
+    EXPECT_EQ(probed.height, planned.height) << track.name;
+    EXPECT_EQ(probed.video_codec_name, planned.codec == VideoCodec::kH264 ? "h264" : "hevc");
+    EXPECT_EQ(track.codecs.substr(0, 4), planned.codec == VideoCodec::kH264 ? "avc1" : "hvc1");
+  }
+  EXPECT_EQ(media_->video[0].codecs.substr(0, 7), "avc1.4d");  // Main profile below 720p.
+}
+
+TEST_F(TranscodeAndPackageTest, EveryH264SegmentStartsWithAnIdr) {
+  for (const PackagedTrack& track : media_->video) {
+    if (track.codecs.substr(0, 4) != "avc1") continue;
+    ASSERT_GE(track.segments.size(), 3u) << track.name;
+    for (const MediaSegment& segment : track.segments) {
+      std::set<int> types =
+          FirstSampleNalTypes(*out_ / track.name / "init.mp4", *out_ / track.name / segment.uri,
+                              dir_->path() / "scratch.mp4");
+      EXPECT_TRUE(types.contains(5)) << track.name << " " << segment.uri;  // 5: IDR slice.
+    }
+  }
+}
+
+TEST_F(TranscodeAndPackageTest, SegmentBoundariesAreIdenticalAcrossRenditions) {
+  const PackagedTrack& reference = media_->video[0];
+  for (const PackagedTrack& track : media_->video) {
+    ASSERT_EQ(track.segments.size(), reference.segments.size()) << track.name;
+    for (size_t i = 0; i < track.segments.size(); ++i) {
+      EXPECT_EQ(track.segments[i].start_ticks * reference.timescale,
+                reference.segments[i].start_ticks * track.timescale)
+          << track.name << " segment " << i + 1;
+    }
+  }
+  // 2 s segments at 24000/1001 fps are 48 frames: 2.002 s.
+  EXPECT_NEAR(static_cast<double>(reference.segments[1].start_ticks) / reference.timescale, 2.002,
+              1e-9);
+}
+
+TEST_F(TranscodeAndPackageTest, DurationsMatchTheSourceWithinOneFrame) {
+  const double source_seconds = request_->spec.mezzanine.duration_seconds;
+  for (const PackagedTrack& track : media_->video) {
+    EXPECT_NEAR(track.duration_seconds(), source_seconds, 1001.0 / 24000) << track.name;
+  }
+  ASSERT_EQ(media_->audio.size(), 2u);
+  for (const PackagedTrack& track : media_->audio) {
+    EXPECT_NEAR(track.duration_seconds(), source_seconds, 1024.0 / 48000) << track.name;
+  }
+  EXPECT_EQ(media_->audio[0].language, "ja");
+  EXPECT_TRUE(media_->audio[0].is_default);
+  EXPECT_EQ(media_->audio[1].language, "en");
+}
+
+TEST_F(TranscodeAndPackageTest, FfprobeOpensBothManifestsAndFindsEveryStream) {
+  for (const std::string manifest : {"master.m3u8", "manifest.mpd"}) {
+    const std::string streams =
+        RunCommand("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 " +
+                   (*out_ / manifest).string());
+    int video = 0;
+    int audio = 0;
+    for (size_t at = streams.find("video"); at != std::string::npos;
+         at = streams.find("video", at + 1))
+      ++video;
+    for (size_t at = streams.find("audio"); at != std::string::npos;
+         at = streams.find("audio", at + 1))
+      ++audio;
+    EXPECT_GE(video, 4) << manifest << ":\n" << streams;
+    EXPECT_GE(audio, 2) << manifest << ":\n" << streams;
+  }
+}
+
+TEST(TranscodeAndPackage, BadMediaIsAClearError) {
+  testing::TempDir dir;
+  SampleDeliveryOptions options;
+  options.media.codec = media::SampleCodec::kH264;
+  options.media.duration_seconds = 2;
+  options.media.width = 320;
+  options.media.height = 240;
+  ASSERT_OK_AND_ASSIGN(SampleDelivery delivery, CreateSampleDelivery(options, dir.path() / "in"));
+  ASSERT_OK_AND_ASSIGN(manifest::ParsedManifest parsed,
+                       manifest::ReadManifestFile(delivery.manifest_file));
+  PackageRequest request;
+  request.spec = parsed.spec;
+  request.mezzanine = delivery.mezzanine_file;
+  ASSERT_OK_AND_ASSIGN(request.ladder, encode::PlanLadder(request.profile, 320, 240));
+
+  // A third audio track the file does not have.
+  PackageRequest missing_audio = request;
+  missing_audio.spec.audio_tracks.push_back({"fr", "Français", false, 2, 3});
+  fs::create_directories(dir.path() / "a");
+  EXPECT_THAT(TranscodeAndPackage(missing_audio, dir.path() / "a", nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("audio stream(s)")));
+
+  // Junk instead of video.
+  PackageRequest junk = request;
+  junk.mezzanine = dir.path() / "junk.mp4";
+  std::ofstream(junk.mezzanine) << std::string(10000, 'j');
+  fs::create_directories(dir.path() / "b");
+  EXPECT_THAT(TranscodeAndPackage(junk, dir.path() / "b", nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+
+  // Truncated in the middle of the stream.
+  PackageRequest truncated = request;
+  truncated.mezzanine = dir.path() / "cut.mp4";
+  fs::copy_file(delivery.mezzanine_file, truncated.mezzanine);
+  fs::resize_file(truncated.mezzanine, fs::file_size(truncated.mezzanine) / 2);
+  fs::create_directories(dir.path() / "c");
+  EXPECT_FALSE(TranscodeAndPackage(truncated, dir.path() / "c", nullptr).ok());
+}
+
+}  // namespace
+}  // namespace atp::pipeline

@@ -1,0 +1,40 @@
+#include "atp/storage/directory_publish.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "atp/storage/errno_status.h"
+
+namespace atp::storage {
+
+absl::StatusOr<std::filesystem::path> CreateStagingDirectory(
+    const std::filesystem::path& final_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(final_dir.parent_path(), error);
+  if (error) return ErrnoToStatus(error.value(), final_dir.parent_path().string());
+  std::string pattern = (final_dir.parent_path() /
+                         absl::StrCat(".staging-", final_dir.filename().string(), "-XXXXXX"))
+                            .string();
+  if (mkdtemp(pattern.data()) == nullptr) return ErrnoToStatus(errno, pattern);
+  return std::filesystem::path(pattern);
+}
+
+absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
+                              const std::filesystem::path& final_dir) {
+  // RENAME_NOREPLACE makes "does it exist" and "rename" one atomic step.
+  if (renameat2(AT_FDCWD, staging_dir.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_NOREPLACE) ==
+      0) {
+    return absl::OkStatus();
+  }
+  if (errno == EEXIST || errno == ENOTEMPTY) {
+    return absl::AlreadyExistsError(absl::StrCat(final_dir.string(), " is already published"));
+  }
+  return ErrnoToStatus(errno, absl::StrCat("publishing ", final_dir.string()));
+}
+
+}  // namespace atp::storage

@@ -1,0 +1,25 @@
+// atp/storage/directory_publish.h
+//
+// Output is written into a staging folder and made visible all at once.
+#ifndef ATP_STORAGE_DIRECTORY_PUBLISH_H_
+#define ATP_STORAGE_DIRECTORY_PUBLISH_H_
+
+#include <filesystem>
+
+#include "absl/status/statusor.h"
+
+namespace atp::storage {
+
+// Creates a new empty staging folder beside `final_dir` (same filesystem, so the publishing
+// rename is atomic), creating `final_dir`'s parents. Its name starts with ".staging-".
+[[nodiscard]] absl::StatusOr<std::filesystem::path> CreateStagingDirectory(
+    const std::filesystem::path& final_dir);
+
+// Renames `staging_dir` to `final_dir` in one step: readers see nothing or everything.
+// AlreadyExists when `final_dir` exists (nothing is replaced).
+[[nodiscard]] absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
+                                            const std::filesystem::path& final_dir);
+
+}  // namespace atp::storage
+
+#endif  // ATP_STORAGE_DIRECTORY_PUBLISH_H_

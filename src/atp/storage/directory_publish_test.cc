@@ -1,0 +1,37 @@
+#include "atp/storage/directory_publish.h"
+
+#include <fstream>
+
+#include "atp/testing/status_matchers.h"
+#include "atp/testing/temp_dir.h"
+#include "gtest/gtest.h"
+
+namespace atp::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using ::atp::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+TEST(PublishDirectory, MovesTheStagedFolderIntoPlaceOnce) {
+  testing::TempDir dir;
+  const fs::path final_dir = dir.path() / "out/show/s01/e01/job";
+  ASSERT_OK_AND_ASSIGN(fs::path staging, CreateStagingDirectory(final_dir));
+  EXPECT_EQ(staging.parent_path(), final_dir.parent_path());
+  EXPECT_THAT(staging.filename().string(), StartsWith(".staging-job-"));
+  std::ofstream(staging / "master.m3u8") << "#EXTM3U\n";
+  EXPECT_FALSE(fs::exists(final_dir));
+  ASSERT_OK(PublishDirectory(staging, final_dir));
+  EXPECT_TRUE(fs::exists(final_dir / "master.m3u8"));
+  EXPECT_FALSE(fs::exists(staging));
+
+  ASSERT_OK_AND_ASSIGN(fs::path second, CreateStagingDirectory(final_dir));
+  std::ofstream(second / "other") << "x";
+  EXPECT_THAT(PublishDirectory(second, final_dir),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("already published")));
+  EXPECT_FALSE(fs::exists(final_dir / "other"));
+}
+
+}  // namespace
+}  // namespace atp::storage
