@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "atp/app/exit_codes.h"
+#include "atp/storage/file_digest.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -102,6 +103,62 @@ TEST_F(AtpCliTest, HashPrintsTheVectorsOfTheFormatDocument) {
   Result missing = RunAtp("hash " + (dir.path() / "nope").string());
   EXPECT_EQ(missing.exit_code, kExitOtherError);
   EXPECT_THAT(missing.output, HasSubstr("No such file"));
+}
+
+std::string ReadFile(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+TEST_F(AtpCliTest, TranscodePublishesAPackageOnceAndSaysSoTheSecondTime) {
+  testing::TempDir out;
+  Result first = RunAtp("transcode " + manifest_->string() + " --out " + out.path().string());
+  ASSERT_EQ(first.exit_code, kExitOk) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("h264_240p   avc1.4d40"));
+  const fs::path episode = out.path() / "atp-sample/s01/e001";
+  ASSERT_EQ(std::distance(fs::directory_iterator(episode), fs::directory_iterator()), 1);
+  const fs::path package = fs::directory_iterator(episode)->path();
+  for (const char* file :
+       {"master.m3u8", "manifest.mpd", "h264_240p/init.mp4", "h264_240p/seg_00001.m4s",
+        "audio_ja/playlist.m3u8", "audio_en/seg_00001.m4s"}) {
+    EXPECT_TRUE(fs::exists(package / file)) << file;
+  }
+  Result second = RunAtp("transcode " + manifest_->string() + " --out " + out.path().string());
+  EXPECT_EQ(second.exit_code, kExitOk) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("already published"));
+}
+
+// Bytes damaged in the middle of a ProRes mezzanine whose manifest matches the damaged file:
+// verification passes, decoding fails, and nothing (not even a staging folder) is left.
+TEST_F(AtpCliTest, CorruptVideoMidStreamPublishesNothing) {
+  testing::TempDir dir;
+  Result sample = RunAtp("sample --out " + dir.path().string() + " --duration 3 --size 320x240");
+  ASSERT_EQ(sample.exit_code, kExitOk) << sample.output;
+  const fs::path mezzanine = dir.path() / "mezzanines/atp-sample/s01e01.mov";
+  const fs::path manifest = dir.path() / "atp-sample-s01e01-sample.xml";
+  const storage::FileDigest before = *storage::DigestFile(mezzanine);
+  std::string bytes = ReadFile(mezzanine);
+  for (size_t at = bytes.size() / 3; at < bytes.size() / 2; at += 997) bytes[at] ^= 0xff;
+  std::ofstream(mezzanine, std::ios::binary | std::ios::trunc) << bytes;
+  const storage::FileDigest after = storage::DigestBytes(bytes);
+  std::string xml = ReadFile(manifest);
+  ReplaceAll(xml, before.md5_hex, after.md5_hex);
+  ReplaceAll(xml, before.xxh64_hex, after.xxh64_hex);
+  std::ofstream(manifest, std::ios::trunc) << xml;
+
+  const fs::path out = dir.path() / "out";
+  Result result = RunAtp("transcode " + manifest.string() + " --out " + out.string());
+  EXPECT_EQ(result.exit_code, kExitMezzanineMismatch) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("corrupt video"));
+  EXPECT_THAT(result.output, HasSubstr("nothing was published"));
+  const fs::path episode = out / "atp-sample/s01/e001";
+  EXPECT_TRUE(!fs::exists(episode) || fs::is_empty(episode));
 }
 
 TEST_F(AtpCliTest, BadFlagsExitWithOne) {
