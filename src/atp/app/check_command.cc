@@ -3,10 +3,9 @@
 #include <memory>
 
 #include "atp/app/check_report_format.h"
+#include "atp/app/check_runner.h"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
-#include "atp/app/progress_line.h"
-#include "atp/app/settings.h"
 
 namespace atp::app {
 namespace {
@@ -18,26 +17,17 @@ struct CheckFlags {
 };
 
 int RunCheck(const CheckFlags& flags, const GlobalOptions& global) {
-  absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
-  if (!settings.ok()) {
-    std::cerr << "atp check: " << settings.status().message() << "\n";
+  absl::StatusOr<CheckRun> run = RunCheckWithProgress(flags.manifest, flags.input_root, global);
+  if (!run.ok()) {
+    std::cerr << "atp check: " << run.status().message() << "\n";
     return kExitOtherError;
   }
-  const std::filesystem::path input_root =
-      flags.input_root.empty() ? flags.manifest.parent_path() : flags.input_root;
-  pipeline::CheckReport report;
-  {
-    ProgressLine progress("verify: checksums");
-    report = pipeline::CheckDelivery(
-        flags.manifest, input_root.empty() ? "." : input_root, settings->profile,
-        [&progress](int64_t done, int64_t total) { progress.UpdateBytes(done, total); });
-  }
   if (flags.json) {
-    std::cout << FormatCheckJson(report, *settings).dump(2) << "\n";
+    std::cout << FormatCheckJson(run->report, run->settings).dump(2) << "\n";
   } else {
-    std::cout << FormatCheckText(report, *settings);
+    std::cout << FormatCheckText(run->report, run->settings);
   }
-  return CheckExitCode(report);
+  return CheckExitCode(run->report);
 }
 
 }  // namespace

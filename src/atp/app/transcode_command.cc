@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_format.h"
 #include "atp/app/check_report_format.h"
+#include "atp/app/check_runner.h"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
 #include "atp/app/progress_line.h"
-#include "atp/app/settings.h"
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/storage/directory_publish.h"
@@ -37,22 +37,15 @@ void PrintPackage(const PackagedMedia& media, const std::filesystem::path& dir) 
 }
 
 int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
-  absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
-  if (!settings.ok()) {
-    std::cerr << "atp transcode: " << settings.status().message() << "\n";
+  absl::StatusOr<CheckRun> run = RunCheckWithProgress(flags.manifest, flags.input_root, global);
+  if (!run.ok()) {
+    std::cerr << "atp transcode: " << run.status().message() << "\n";
     return kExitOtherError;
   }
-  const std::filesystem::path input_root =
-      flags.input_root.empty() ? flags.manifest.parent_path() : flags.input_root;
-  pipeline::CheckReport report;
-  {
-    ProgressLine progress("verify: checksums");
-    report = pipeline::CheckDelivery(
-        flags.manifest, input_root.empty() ? "." : input_root, settings->profile,
-        [&progress](int64_t done, int64_t total) { progress.UpdateBytes(done, total); });
-  }
+  const pipeline::CheckReport& report = run->report;
+  const Settings& settings = run->settings;
   if (!report.ok()) {
-    std::cout << FormatCheckText(report, *settings);
+    std::cout << FormatCheckText(report, settings);
     return CheckExitCode(report);
   }
   const JobSpec& spec = report.manifest->spec;
@@ -73,7 +66,7 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   {
     ProgressLine progress("transcode");
     media = pipeline::TranscodeAndPackage(
-        {spec, report.paths->mezzanine, *report.ladder, settings->profile, /*threads=*/2}, *staging,
+        {spec, report.paths->mezzanine, *report.ladder, settings.profile, /*threads=*/2}, *staging,
         [&](const encode::TranscodeProgress& p) {
           progress.UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
         });
