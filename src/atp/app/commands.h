@@ -20,6 +20,7 @@ void AddSampleCommand(CLI::App& app, const GlobalOptions& global, int& exit_code
 void AddCheckCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddHashCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddValidateCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace atp::app
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   atp::app::AddCheckCommand(app, global, exit_code);
   atp::app::AddHashCommand(app, global, exit_code);
   atp::app::AddTranscodeCommand(app, global, exit_code);
+  atp::app::AddValidateCommand(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,0 +1,206 @@
+// `atp validate` on a package made by `atp transcode`, then on copies of it with one fault
+// each: every fault must fail with its own rule id and no other error.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <set>
+
+#include "atp/testing/temp_dir.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+struct Result {
+  int exit_code = -1;
+  std::string output;
+};
+
+Result RunAtp(const std::string& arguments) {
+  const std::string command = std::string(ATP_BINARY) + " " + arguments + " 2>/dev/null";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  while (size_t got = fread(buffer.data(), 1, buffer.size(), pipe))
+    result.output.append(buffer.data(), got);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string ReadFile(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+void Replace(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = ReadFile(file);
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
+  WriteFile(file, text.replace(at, from.size(), to));
+}
+
+class AtpValidateTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    Result sample = RunAtp("sample --out " + (dir_->path() / "in").string() +
+                           " --duration 8 --size 640x360 --codec h264");
+    ASSERT_EQ(sample.exit_code, 0);
+    // Two rungs (360p, 240p) so alignment across variants is checked.
+    dir_->WriteFile("profile.toml",
+                    "[h264]\nrungs = [ { height = 360, bitrate_kbps = 800 }, "
+                    "{ height = 240, bitrate_kbps = 400 } ]\n");
+    Result transcode =
+        RunAtp("--profile " + (dir_->path() / "profile.toml").string() + " transcode " +
+               (dir_->path() / "in/atp-sample-s01e01-sample.xml").string() + " --out " +
+               (dir_->path() / "out").string());
+    ASSERT_EQ(transcode.exit_code, 0) << transcode.output;
+    package_ =
+        new fs::path(fs::directory_iterator(dir_->path() / "out/atp-sample/s01/e001")->path());
+  }
+  static void TearDownTestSuite() {
+    delete package_;
+    delete dir_;
+  }
+
+  // Rule ids of the errors `atp validate --json` reports on a copy changed by `mutate`.
+  std::vector<std::string> ErrorsAfter(const std::function<void(const fs::path&)>& mutate) {
+    const fs::path copy = scratch_.path() / "package";
+    fs::copy(*package_, copy, fs::copy_options::recursive);
+    mutate(copy);
+    Result result = RunAtp("validate --json " + copy.string());
+    EXPECT_NE(result.exit_code, 2) << result.output;
+    std::vector<std::string> rules;
+    const nlohmann::json report = nlohmann::json::parse(result.output);
+    for (const auto& finding : report["findings"]) {
+      if (finding["severity"] == "error") rules.push_back(finding["rule"]);
+    }
+    std::set<std::string> unique(rules.begin(), rules.end());
+    return {unique.begin(), unique.end()};
+  }
+
+  static testing::TempDir* dir_;
+  static fs::path* package_;
+  testing::TempDir scratch_;
+};
+testing::TempDir* AtpValidateTest::dir_ = nullptr;
+fs::path* AtpValidateTest::package_ = nullptr;
+
+TEST_F(AtpValidateTest, AtpsOwnPackagePasses) {
+  Result result = RunAtp("validate --strict " + package_->string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  Result with_source = RunAtp("validate " + package_->string() + " --source " +
+                              (dir_->path() / "in/mezzanines/atp-sample/s01e01.mp4").string());
+  EXPECT_EQ(with_source.exit_code, 0) << with_source.output;
+}
+
+TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
+  struct Case {
+    std::string rule;
+    std::function<void(const fs::path&)> mutate;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"FILE-MISSING", [](const fs::path& p) { fs::remove(p / "h264_240p/seg_00001.m4s"); }},
+           {"FILE-MISSING", [](const fs::path& p) { WriteFile(p / "audio_en/seg_00002.m4s", ""); }},
+           {"INIT-MISSING", [](const fs::path& p) { fs::remove(p / "audio_ja/init.mp4"); }},
+           {"HLS-ENDLIST",
+            [](const fs::path& p) {
+              Replace(p / "h264_360p/playlist.m3u8", "#EXT-X-ENDLIST\n", "");
+            }},
+           {"HLS-TARGETDURATION",
+            [](const fs::path& p) {
+              Replace(p / "h264_240p/playlist.m3u8", "#EXT-X-TARGETDURATION:6",
+                      "#EXT-X-TARGETDURATION:5");
+            }},
+           {"HLS-BANDWIDTH",
+            [](const fs::path& p) { Replace(p / "master.m3u8", "BANDWIDTH=", "BANDWIDTH=1"); }},
+           {"HLS-AVERAGE-BANDWIDTH",
+            [](const fs::path& p) {
+              Replace(p / "master.m3u8", "AVERAGE-BANDWIDTH=", "AVERAGE-BANDWIDTH=9");
+            }},
+           {"HLS-CODECS",
+            [](const fs::path& p) { Replace(p / "master.m3u8", "avc1.4d401e", "avc1.640028"); }},
+           {"HLS-RESOLUTION",
+            [](const fs::path& p) {
+              Replace(p / "master.m3u8", "RESOLUTION=640x360", "RESOLUTION=1280x720");
+            }},
+           {"HLS-AUDIO-DEFAULT",
+            [](const fs::path& p) { Replace(p / "master.m3u8", "DEFAULT=NO", "DEFAULT=YES"); }},
+           {"HLS-AUDIO-ATTRIBUTES",
+            [](const fs::path& p) { Replace(p / "master.m3u8", "LANGUAGE=\"en\",", ""); }},
+           {"HLS-VERSION",
+            [](const fs::path& p) {
+              Replace(p / "audio_ja/playlist.m3u8", "#EXT-X-VERSION:7", "#EXT-X-VERSION:3");
+            }},
+           {"SEG-ALIGN",
+            [](const fs::path& p) {
+              // The 240p rendition loses its first segment: its starts no longer match 360p's.
+              Replace(p / "h264_240p/playlist.m3u8", "#EXTINF:6.006,\nseg_00001.m4s\n", "");
+            }},
+       }) {
+    SCOPED_TRACE(c.rule);
+    std::vector<std::string> rules = ErrorsAfter(c.mutate);
+    if (c.rule == "SEG-ALIGN") {
+      // Dropping a segment also shortens the rendition: both rules must fire, nothing else.
+      EXPECT_THAT(rules, ElementsAre("DURATION", "SEG-ALIGN"));
+    } else {
+      EXPECT_THAT(rules, ElementsAre(c.rule));
+    }
+    fs::remove_all(scratch_.path() / "package");
+  }
+}
+
+// A package no atp code wrote: ffmpeg's hls muxer (fMP4). It declares BANDWIDTH from the
+// configured rate instead of measuring it and writes no AVERAGE-BANDWIDTH; everything else
+// (codecs, resolution, IDRs, tfdt, alignment, durations, audio attributes) must pass.
+TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
+  testing::TempDir dir;
+  const std::string command =
+      "cd " + dir.path().string() +
+      " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=640x360:rate=24 "
+      "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 8 "
+      "-filter_complex '[0:v]split=2[a][b];[b]scale=-2:240[b2]' -map '[a]' -map '[b2]' -map 1:a "
+      "-c:v libx264 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -ac 2 "
+      "-f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 "
+      "-var_stream_map 'v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud,language:en,name:English,"
+      "default:yes' -master_pl_name master.m3u8 -hls_segment_filename 'v%v_%03d.m4s' 'v%v.m3u8'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  Result result = RunAtp("validate --json " + dir.path().string());
+  EXPECT_EQ(result.exit_code, 1);
+  const nlohmann::json report = nlohmann::json::parse(result.output);
+  std::multiset<std::string> rules;
+  for (const auto& finding : report["findings"]) rules.insert(finding["rule"].get<std::string>());
+  EXPECT_EQ(rules, (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH",
+                                               "HLS-AVERAGE-BANDWIDTH-MISSING",
+                                               "HLS-AVERAGE-BANDWIDTH-MISSING"}))
+      << result.output;
+}
+
+TEST_F(AtpValidateTest, UnreadablePackagesExitWithTwo) {
+  EXPECT_EQ(RunAtp("validate " + scratch_.path().string()).exit_code, 2);
+  scratch_.WriteFile("master.m3u8", std::string("\x7f"
+                                                "ELF\x02\x01",
+                                                6) +
+                                        std::string(1000, '\0'));
+  EXPECT_EQ(RunAtp("validate " + scratch_.path().string()).exit_code, 2);
+  scratch_.WriteFile("master.m3u8", "#EXTM3U\n" + std::string(10 << 20, 'a') + "\n");
+  EXPECT_EQ(RunAtp("validate " + scratch_.path().string()).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace atp::app

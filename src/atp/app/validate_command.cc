@@ -1,0 +1,100 @@
+// `atp validate DIR [--source FILE] [--json] [--strict]`: checks the HLS package in DIR
+// (DIR/master.m3u8) with the independent validator. Exit 0 when no rule fails (warnings fail
+// only with --strict), 1 when one does, 2 when the package cannot be read.
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_format.h"
+#include "atp/app/commands.h"
+#include "atp/media/probe.h"
+#include "atp/validate/hls_validator.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::app {
+namespace {
+
+constexpr int kExitRuleFailed = 1;
+constexpr int kExitUnreadable = 2;
+
+struct ValidateFlags {
+  std::filesystem::path dir;
+  std::filesystem::path source;
+  bool json = false;
+  bool strict = false;
+};
+
+const char* SeverityName(validate::Severity severity) {
+  return severity == validate::Severity::kError ? "error" : "warning";
+}
+
+// The rendition a finding is about: its location up to the first ':' or ' -> '.
+std::string RenditionOf(const std::string& where) {
+  return where.substr(0, std::min(where.find(':'), where.find(" -> ")));
+}
+
+int RunValidate(const ValidateFlags& flags) {
+  validate::ValidateOptions options;
+  if (!flags.source.empty()) {
+    absl::StatusOr<SourceInfo> source = media::ProbeMedia(flags.source);
+    if (!source.ok()) {
+      std::cerr << "atp validate: --source: " << source.status().message() << "\n";
+      return kExitUnreadable;
+    }
+    options.source_duration_seconds = source->duration_seconds();
+  }
+  absl::StatusOr<validate::ValidationReport> report =
+      validate::ValidateHlsPackage(flags.dir / "master.m3u8", options);
+  if (!report.ok()) {
+    std::cerr << "atp validate: cannot read the package: " << report.status().message() << "\n";
+    return kExitUnreadable;
+  }
+  const bool failed = report->errors() > 0 || (flags.strict && report->warnings() > 0);
+  if (flags.json) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const validate::Finding& f : report->findings()) {
+      findings.push_back({{"rule", f.rule},
+                          {"severity", SeverityName(f.severity)},
+                          {"where", f.where},
+                          {"message", f.message}});
+    }
+    std::cout << nlohmann::json{{"ok", !failed},
+                                {"errors", report->errors()},
+                                {"warnings", report->warnings()},
+                                {"findings", findings}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::map<std::string, std::vector<const validate::Finding*>> by_rendition;
+    for (const validate::Finding& f : report->findings()) {
+      by_rendition[RenditionOf(f.where)].push_back(&f);
+    }
+    for (const auto& [rendition, findings] : by_rendition) {
+      std::cout << rendition << "\n";
+      for (const validate::Finding* f : findings) {
+        std::cout << absl::StrFormat("  %-7s %-29s %s: %s\n", SeverityName(f->severity), f->rule,
+                                     f->where, f->message);
+      }
+    }
+    std::cout << absl::StrFormat("atp validate: %s, %d error(s), %d warning(s)\n",
+                                 failed ? "FAILED" : "OK", report->errors(), report->warnings());
+  }
+  return failed ? kExitRuleFailed : 0;
+}
+
+}  // namespace
+
+void AddValidateCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exit_code) {
+  auto flags = std::make_shared<ValidateFlags>();
+  CLI::App* command = app.add_subcommand(
+      "validate",
+      "Check an HLS package (DIR/master.m3u8) against the rule table (docs/validate.md)");
+  command->add_option("dir", flags->dir, "Package folder")->required();
+  command->add_option("--source", flags->source,
+                      "Source file whose duration renditions must match");
+  command->add_flag("--json", flags->json, "Print the findings as JSON");
+  command->add_flag("--strict", flags->strict, "Fail on warnings too");
+  command->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });
+}
+
+}  // namespace atp::app

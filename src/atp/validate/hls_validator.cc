@@ -1,0 +1,337 @@
+#include "atp/validate/hls_validator.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "atp/core/status_macros.h"
+#include "atp/validate/init_segment.h"
+#include "atp/validate/m3u8_parser.h"
+#include "atp/validate/media_segment.h"
+
+namespace atp::validate {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kMaxSegmentBytes = 512ull << 20;
+
+absl::StatusOr<std::string> ReadFile(const fs::path& file, uint64_t max_bytes) {
+  std::error_code error;
+  const uintmax_t size = fs::file_size(file, error);
+  if (error) return absl::NotFoundError(absl::StrCat(file.string(), ": ", error.message()));
+  if (size > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.string(), ": ", size, " bytes is over the limit of ", max_bytes));
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// What the files of one media playlist measure.
+struct Rendition {
+  std::string uri;  // As the multivariant playlist names it.
+  bool readable = false;
+  // Every segment was read: only then are its timeline and duration compared with others'
+  // (a missing segment is reported once, as itself, not again as misalignment).
+  bool complete = true;
+  InitSegmentInfo init;
+  std::vector<double> segment_starts;  // Seconds, from tfdt.
+  double duration_seconds = 0;         // From the samples.
+  double frame_seconds = 0;            // One sample's duration (video).
+  int64_t peak_bps = 0;                // Largest segment bits / its EXTINF.
+  int64_t average_bps = 0;
+};
+
+class HlsValidator {
+ public:
+  HlsValidator(const fs::path& master, const ValidateOptions& options)
+      : master_(master), base_(master.parent_path()), options_(options) {}
+
+  absl::StatusOr<ValidationReport> Run() {
+    ATP_ASSIGN_OR_RETURN(std::string text, ReadFile(master_, kMaxPlaylistBytes));
+    ATP_ASSIGN_OR_RETURN(M3u8Playlist playlist, ParseM3u8(text));
+    if (!playlist.is_multivariant()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(master_.string(), ": not a multivariant playlist (no EXT-X-STREAM-INF)"));
+    }
+    CheckAudioMedia(playlist);
+    std::vector<const Rendition*> videos;
+    for (const M3u8Variant& variant : playlist.variants) {
+      const Rendition& video = Measure(variant.uri, /*video=*/true);
+      if (!video.readable) continue;
+      videos.push_back(&video);
+      CheckVariant(variant, video);
+    }
+    CheckAlignment(videos);
+    return std::move(report_);
+  }
+
+ private:
+  std::string Where(const std::string& uri, int line = 0) const {
+    return line > 0 ? absl::StrCat(uri, ":", line) : uri;
+  }
+
+  void CheckAudioMedia(const M3u8Playlist& playlist) {
+    std::map<std::string, int> defaults;
+    for (const auto& [line, attributes] : playlist.media) {
+      auto get = [&](const char* key) {
+        auto it = attributes.find(key);
+        return it == attributes.end() ? std::string() : it->second;
+      };
+      if (get("TYPE") != "AUDIO") continue;
+      const std::string where = Where(master_.filename().string(), line);
+      if (get("LANGUAGE").empty() || get("NAME").empty()) {
+        report_.Add("HLS-AUDIO-ATTRIBUTES", where, "audio rendition needs LANGUAGE and NAME");
+      }
+      if (get("DEFAULT") == "YES" && ++defaults[get("GROUP-ID")] == 2) {
+        report_.Add("HLS-AUDIO-DEFAULT", where,
+                    absl::StrCat("second DEFAULT=YES in audio group '", get("GROUP-ID"), "'"));
+      }
+      if (!get("URI").empty()) {
+        const Rendition& audio = Measure(get("URI"), /*video=*/false);
+        audio_[get("GROUP-ID")].push_back(&audio);
+      }
+    }
+  }
+
+  // Reads and checks the media playlist `uri` and its files once; later calls reuse it.
+  const Rendition& Measure(const std::string& uri, bool video) {
+    auto [it, inserted] = renditions_.try_emplace(uri);
+    Rendition& rendition = it->second;
+    if (!inserted) return rendition;
+    rendition.uri = uri;
+    const fs::path file = base_ / uri;
+    absl::StatusOr<std::string> text = ReadFile(file, kMaxPlaylistBytes);
+    if (!text.ok()) {
+      report_.Add("FILE-MISSING", uri, std::string(text.status().message()));
+      return rendition;
+    }
+    absl::StatusOr<M3u8Playlist> playlist = ParseM3u8(*text);
+    if (!playlist.ok()) {
+      report_.Add("HLS-PARSE", uri, std::string(playlist.status().message()));
+      return rendition;
+    }
+    CheckMediaPlaylistTags(uri, *playlist);
+    if (!playlist->map || !playlist->map->contains("URI")) {
+      report_.Add("INIT-MISSING", uri, "no EXT-X-MAP with a URI");
+      return rendition;
+    }
+    const fs::path folder = file.parent_path();
+    const std::string init_uri = playlist->map->at("URI");
+    absl::StatusOr<std::string> init_bytes = ReadFile(folder / init_uri, kMaxSegmentBytes);
+    absl::StatusOr<InitSegmentInfo> init =
+        init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
+    if (!init.ok()) {
+      report_.Add("INIT-MISSING", Where(uri) + " -> " + init_uri,
+                  std::string(init.status().message()));
+      return rendition;
+    }
+    rendition.init = *init;
+    MeasureSegments(uri, folder, *playlist, video, rendition);
+    rendition.readable = true;
+    return rendition;
+  }
+
+  void CheckMediaPlaylistTags(const std::string& uri, const M3u8Playlist& playlist) {
+    const M3u8Tag* version = playlist.FindTag("EXT-X-VERSION");
+    int number = 0;
+    if (version == nullptr || !absl::SimpleAtoi(version->value, &number) ||
+        (playlist.map && number < 6)) {
+      report_.Add("HLS-VERSION", Where(uri, version ? version->line : 0),
+                  absl::StrCat("EXT-X-VERSION is ", version ? version->value : "missing",
+                               "; EXT-X-MAP with fMP4 needs 6 or more"));
+    }
+    const M3u8Tag* type = playlist.FindTag("EXT-X-PLAYLIST-TYPE");
+    if (type != nullptr && type->value == "VOD" && playlist.FindTag("EXT-X-ENDLIST") == nullptr) {
+      report_.Add("HLS-ENDLIST", uri, "PLAYLIST-TYPE is VOD but EXT-X-ENDLIST is missing");
+    }
+    const M3u8Tag* target = playlist.FindTag("EXT-X-TARGETDURATION");
+    int target_seconds = 0;
+    if (target == nullptr || !absl::SimpleAtoi(target->value, &target_seconds)) {
+      report_.Add("HLS-TARGETDURATION", uri, "EXT-X-TARGETDURATION is missing or not a number");
+      return;
+    }
+    for (const M3u8Segment& segment : playlist.segments) {
+      if (std::lround(segment.duration_seconds) > target_seconds ||
+          segment.duration_seconds > target_seconds + 0.5) {
+        report_.Add("HLS-TARGETDURATION", Where(uri, segment.line),
+                    absl::StrFormat("EXTINF %.3f exceeds EXT-X-TARGETDURATION %d",
+                                    segment.duration_seconds, target_seconds));
+      }
+    }
+  }
+
+  void MeasureSegments(const std::string& uri, const fs::path& folder, const M3u8Playlist& playlist,
+                       bool video, Rendition& rendition) {
+    const double timescale = rendition.init.timescale;
+    uint64_t expected_decode_time = 0;
+    double total_bits = 0;
+    double total_extinf = 0;
+    bool first = true;
+    for (const M3u8Segment& segment : playlist.segments) {
+      const std::string where = Where(uri, segment.line) + " -> " + segment.uri;
+      absl::StatusOr<std::string> bytes = ReadFile(folder / segment.uri, kMaxSegmentBytes);
+      if (!bytes.ok() || bytes->empty()) {
+        report_.Add("FILE-MISSING", where,
+                    bytes.ok() ? "segment is empty" : std::string(bytes.status().message()));
+        rendition.complete = false;
+        first = true;  // Continuity restarts after a hole, which is already reported.
+        continue;
+      }
+      absl::StatusOr<std::vector<FragmentInfo>> fragments = ParseMediaSegment(*bytes);
+      if (!fragments.ok() || fragments->empty()) {
+        report_.Add("FMP4-MALFORMED", where,
+                    fragments.ok() ? "no moof" : std::string(fragments.status().message()));
+        rendition.complete = false;
+        first = true;
+        continue;
+      }
+      const FragmentInfo& head = fragments->front();
+      if (!first && head.base_media_decode_time != expected_decode_time) {
+        report_.Add("FMP4-TFDT", where,
+                    absl::StrCat("tfdt ", head.base_media_decode_time,
+                                 " but the previous segment "
+                                 "ends at ",
+                                 expected_decode_time, " (timescale ", timescale, ")"));
+      }
+      if (video && !head.first_sample_is_sync) {
+        report_.Add("SEG-SAP", where, "the first sample is not a sync sample (IDR)");
+      }
+      uint64_t duration = 0;
+      for (const FragmentInfo& fragment : *fragments) duration += fragment.duration_ticks;
+      if (rendition.frame_seconds == 0 && head.sample_count > 0) {
+        rendition.frame_seconds = head.duration_ticks / timescale / head.sample_count;
+      }
+      expected_decode_time = head.base_media_decode_time + duration;
+      rendition.segment_starts.push_back(head.base_media_decode_time / timescale);
+      rendition.duration_seconds += duration / timescale;
+      const double bits = 8.0 * bytes->size();
+      total_bits += bits;
+      total_extinf += segment.duration_seconds;
+      if (segment.duration_seconds > 0) {
+        rendition.peak_bps =
+            std::max(rendition.peak_bps, static_cast<int64_t>(bits / segment.duration_seconds));
+      }
+      first = false;
+    }
+    rendition.average_bps = total_extinf > 0 ? static_cast<int64_t>(total_bits / total_extinf) : 0;
+  }
+
+  void CheckVariant(const M3u8Variant& variant, const Rendition& video) {
+    const std::string where = Where(master_.filename().string(), variant.line);
+    auto attribute = [&](const char* key) {
+      auto it = variant.attributes.find(key);
+      return it == variant.attributes.end() ? std::string() : it->second;
+    };
+    std::vector<std::string> expected_codecs = {video.init.codecs};
+    int64_t audio_peak = 0;
+    int64_t audio_average = 0;
+    for (const Rendition* audio : audio_[attribute("AUDIO")]) {
+      if (!audio->readable) continue;
+      audio_peak = std::max(audio_peak, audio->peak_bps);
+      audio_average = std::max(audio_average, audio->average_bps);
+      if (std::find(expected_codecs.begin(), expected_codecs.end(), audio->init.codecs) ==
+          expected_codecs.end()) {
+        expected_codecs.push_back(audio->init.codecs);
+      }
+    }
+    std::set<std::string> declared;
+    for (absl::string_view codec : absl::StrSplit(attribute("CODECS"), ',', absl::SkipEmpty())) {
+      declared.insert(std::string(codec));
+    }
+    if (declared != std::set<std::string>(expected_codecs.begin(), expected_codecs.end())) {
+      report_.Add("HLS-CODECS", where,
+                  absl::StrCat("CODECS=\"", attribute("CODECS"), "\" but the init segments say ",
+                               absl::StrJoin(expected_codecs, ",")));
+    }
+    const std::string resolution = absl::StrCat(video.init.width, "x", video.init.height);
+    if (attribute("RESOLUTION") != resolution) {
+      report_.Add(
+          "HLS-RESOLUTION", where,
+          absl::StrCat("RESOLUTION=", attribute("RESOLUTION"), " but the stream is ", resolution));
+    }
+    const int64_t peak = video.peak_bps + audio_peak;
+    int64_t bandwidth = 0;
+    if (!absl::SimpleAtoi(attribute("BANDWIDTH"), &bandwidth) || bandwidth < peak ||
+        bandwidth > peak * 11 / 10) {
+      report_.Add(
+          "HLS-BANDWIDTH", where,
+          absl::StrCat("BANDWIDTH=", attribute("BANDWIDTH"), " but the measured peak is ", peak));
+    }
+    const int64_t average = video.average_bps + audio_average;
+    int64_t declared_average = 0;
+    if (attribute("AVERAGE-BANDWIDTH").empty()) {
+      report_.Add("HLS-AVERAGE-BANDWIDTH-MISSING", where,
+                  absl::StrCat("no AVERAGE-BANDWIDTH; measured ", average));
+    } else if (!absl::SimpleAtoi(attribute("AVERAGE-BANDWIDTH"), &declared_average) ||
+               std::abs(declared_average - average) > average / 10) {
+      report_.Add("HLS-AVERAGE-BANDWIDTH", where,
+                  absl::StrCat("AVERAGE-BANDWIDTH=", attribute("AVERAGE-BANDWIDTH"),
+                               " but the measured average is ", average));
+    }
+  }
+
+  void CheckAlignment(std::vector<const Rendition*> videos) {
+    std::erase_if(videos, [](const Rendition* video) { return !video->complete; });
+    if (videos.empty()) return;
+    const Rendition& reference = *videos.front();
+    const double frame = reference.frame_seconds > 0 ? reference.frame_seconds : 0.05;
+    for (const Rendition* video : videos) {
+      if (video->segment_starts != reference.segment_starts) {
+        size_t i = 0;
+        while (i < video->segment_starts.size() && i < reference.segment_starts.size() &&
+               std::abs(video->segment_starts[i] - reference.segment_starts[i]) < 1e-6) {
+          ++i;
+        }
+        if (i < video->segment_starts.size() || i < reference.segment_starts.size()) {
+          report_.Add(
+              "SEG-ALIGN", video->uri,
+              absl::StrFormat("segment %d starts differently from %s's", i + 1, reference.uri));
+        }
+      }
+    }
+    std::vector<const Rendition*> all = videos;
+    for (const auto& [group, audios] : audio_) {
+      for (const Rendition* audio : audios) {
+        if (audio->readable && audio->complete) all.push_back(audio);
+      }
+    }
+    const double expected = options_.source_duration_seconds.value_or(reference.duration_seconds);
+    for (const Rendition* rendition : all) {
+      // Audio frames (1024 samples) may overhang the video by less than one frame of audio.
+      const double tolerance = rendition->init.handler == "soun" ? frame + 0.025 : frame + 1e-6;
+      if (std::abs(rendition->duration_seconds - expected) > tolerance) {
+        report_.Add("DURATION", rendition->uri,
+                    absl::StrFormat(
+                        "lasts %.3f s, expected %.3f s (%s)", rendition->duration_seconds, expected,
+                        options_.source_duration_seconds ? "the source" : reference.uri));
+      }
+    }
+  }
+
+  fs::path master_;
+  fs::path base_;
+  ValidateOptions options_;
+  ValidationReport report_;
+  std::map<std::string, Rendition> renditions_;
+  std::map<std::string, std::vector<const Rendition*>> audio_;  // By GROUP-ID.
+};
+
+}  // namespace
+
+absl::StatusOr<ValidationReport> ValidateHlsPackage(const fs::path& master,
+                                                    const ValidateOptions& options) {
+  return HlsValidator(master, options).Run();
+}
+
+}  // namespace atp::validate

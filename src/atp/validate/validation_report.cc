@@ -1,0 +1,52 @@
+#include "atp/validate/validation_report.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace atp::validate {
+
+const std::vector<Rule>& RuleTable() {
+  static const auto* rules = new std::vector<Rule>{
+      {"HLS-PARSE", Severity::kError, "a playlist does not parse"},
+      {"HLS-VERSION", Severity::kError, "EXT-X-VERSION missing or too low for EXT-X-MAP (6)"},
+      {"HLS-ENDLIST", Severity::kError, "a VOD media playlist lacks EXT-X-ENDLIST"},
+      {"HLS-TARGETDURATION", Severity::kError,
+       "an EXTINF rounds above EXT-X-TARGETDURATION or exceeds it by more than 0.5 s"},
+      {"HLS-AUDIO-ATTRIBUTES", Severity::kError, "an audio rendition lacks LANGUAGE or NAME"},
+      {"HLS-AUDIO-DEFAULT", Severity::kError, "more than one DEFAULT=YES in an audio group"},
+      {"HLS-CODECS", Severity::kError, "declared CODECS differ from the init segments'"},
+      {"HLS-RESOLUTION", Severity::kError, "declared RESOLUTION differs from the stream's"},
+      {"HLS-BANDWIDTH", Severity::kError,
+       "declared BANDWIDTH below the measured peak or more than 10% above it"},
+      {"HLS-AVERAGE-BANDWIDTH", Severity::kError,
+       "declared AVERAGE-BANDWIDTH more than 10% from the measured average"},
+      {"HLS-AVERAGE-BANDWIDTH-MISSING", Severity::kWarning, "a variant lacks AVERAGE-BANDWIDTH"},
+      {"FILE-MISSING", Severity::kError, "a referenced file is missing or empty"},
+      {"INIT-MISSING", Severity::kError, "a media playlist has no readable init segment"},
+      {"FMP4-MALFORMED", Severity::kError, "a segment's boxes cannot be read"},
+      {"FMP4-TFDT", Severity::kError, "decode times have a gap or an overlap between segments"},
+      {"SEG-SAP", Severity::kError, "a video segment does not start with a sync sample (IDR)"},
+      {"SEG-ALIGN", Severity::kError, "segment start times differ across video variants"},
+      {"DURATION", Severity::kError,
+       "renditions (or the source) differ in total duration by more than one frame"},
+  };
+  return *rules;
+}
+
+void ValidationReport::Add(std::string_view rule_id, std::string where, std::string message) {
+  const std::vector<Rule>& rules = RuleTable();
+  auto rule =
+      std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.id == rule_id; });
+  if (rule == rules.end()) std::abort();  // A rule id missing from the table is a bug.
+  findings_.push_back({std::string(rule_id), rule->severity, std::move(where), std::move(message)});
+}
+
+int ValidationReport::errors() const {
+  return static_cast<int>(std::count_if(findings_.begin(), findings_.end(), [](const Finding& f) {
+    return f.severity == Severity::kError;
+  }));
+}
+
+int ValidationReport::warnings() const { return static_cast<int>(findings_.size()) - errors(); }
+
+}  // namespace atp::validate
