@@ -21,7 +21,8 @@ struct Mp4Box {
   std::string_view payload;     // The bytes after the header (and a 'uuid' extended type).
 };
 
-// Splits `bytes` (found at `base_offset` in its file) into consecutive boxes. A size of 0
+// Splits `bytes` (found at `base_offset` in its file) into consecutive boxes, whose payloads
+// are views into `bytes`: it must outlive them. A size of 0
 // means "to the end"; a size of 1 means a 64-bit size follows. InvalidArgument names the
 // offset and the type when a size is smaller than its header or larger than what remains.
 [[nodiscard]] absl::StatusOr<std::vector<Mp4Box>> ParseBoxes(std::string_view bytes,

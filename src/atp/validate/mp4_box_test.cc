@@ -41,7 +41,8 @@ TEST(ParseBoxes, SplitsNestedBoxesWithOffsets) {
 TEST(ParseBoxes, ReadsLargeSizeAndToTheEndSize) {
   const std::string large = BigEndian(1, 4) + "mdat" + BigEndian(16 + 3, 8) + "abc";
   const std::string to_end = BigEndian(0, 4) + "mdat" + "rest";
-  ASSERT_OK_AND_ASSIGN(std::vector<Mp4Box> boxes, ParseBoxes(large + to_end));
+  const std::string bytes = large + to_end;  // Boxes are views into it: it must outlive them.
+  ASSERT_OK_AND_ASSIGN(std::vector<Mp4Box> boxes, ParseBoxes(bytes));
   ASSERT_EQ(boxes.size(), 2u);
   EXPECT_EQ(boxes[0].payload, "abc");
   EXPECT_EQ(boxes[0].payload_offset, 16u);
