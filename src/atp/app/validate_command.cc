@@ -1,6 +1,7 @@
-// `atp validate DIR [--source FILE] [--json] [--strict]`: checks the HLS package in DIR
-// (DIR/master.m3u8) with the independent validator. Exit 0 when no rule fails (warnings fail
-// only with --strict), 1 when one does, 2 when the package cannot be read.
+// `atp validate DIR [--source FILE] [--json] [--strict]`: checks the package in DIR
+// (DIR/master.m3u8 and DIR/manifest.mpd, whichever exist) with the independent validator. Exit 0
+// when no rule fails (warnings fail only with --strict), 1 when one does, 2 when the package cannot
+// be read.
 #include <iostream>
 #include <map>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
 #include "atp/media/probe.h"
+#include "atp/validate/dash_validator.h"
 #include "atp/validate/hls_validator.h"
 #include "nlohmann/json.hpp"
 
@@ -43,8 +45,18 @@ int RunValidate(const ValidateFlags& flags) {
     }
     options.source_duration_seconds = source->duration_seconds();
   }
-  absl::StatusOr<validate::ValidationReport> report =
-      validate::ValidateHlsPackage(flags.dir / "master.m3u8", options);
+  const std::filesystem::path master = flags.dir / "master.m3u8";
+  const std::filesystem::path mpd = flags.dir / "manifest.mpd";
+  if (!std::filesystem::exists(master) && !std::filesystem::exists(mpd)) {
+    std::cerr << "atp validate: " << flags.dir.string()
+              << " has neither master.m3u8 nor manifest.mpd\n";
+    return kExitUnreadable;
+  }
+  absl::StatusOr<validate::ValidationReport> report = validate::ValidationReport();
+  if (std::filesystem::exists(master)) report = validate::ValidateHlsPackage(master, options);
+  if (report.ok() && std::filesystem::exists(mpd)) {
+    if (absl::Status dash = validate::ValidateDashManifest(mpd, *report); !dash.ok()) report = dash;
+  }
   if (!report.ok()) {
     std::cerr << "atp validate: cannot read the package: " << report.status().message() << "\n";
     return kExitUnreadable;
@@ -88,7 +100,8 @@ void AddValidateCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exi
   auto flags = std::make_shared<ValidateFlags>();
   CLI::App* command = app.add_subcommand(
       "validate",
-      "Check an HLS package (DIR/master.m3u8) against the rule table (docs/validate.md)");
+      "Check an HLS and/or DASH package (DIR/master.m3u8, DIR/manifest.mpd) against the rule "
+      "table (docs/validate.md)");
   command->add_option("dir", flags->dir, "Package folder")->required();
   command->add_option("--source", flags->source,
                       "Source file whose duration renditions must match");

@@ -1,10 +1,8 @@
 #include "atp/validate/hls_validator.h"
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "atp/core/status_macros.h"
+#include "atp/validate/bounded_file.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/m3u8_parser.h"
 #include "atp/validate/media_segment.h"
@@ -20,22 +19,6 @@ namespace atp::validate {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr uint64_t kMaxSegmentBytes = 512ull << 20;
-
-absl::StatusOr<std::string> ReadFile(const fs::path& file, uint64_t max_bytes) {
-  std::error_code error;
-  const uintmax_t size = fs::file_size(file, error);
-  if (error) return absl::NotFoundError(absl::StrCat(file.string(), ": ", error.message()));
-  if (size > max_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file.string(), ": ", size, " bytes is over the limit of ", max_bytes));
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // What the files of one media playlist measure.
 struct Rendition {
@@ -58,7 +41,7 @@ class HlsValidator {
       : master_(master), base_(master.parent_path()), options_(options) {}
 
   absl::StatusOr<ValidationReport> Run() {
-    ATP_ASSIGN_OR_RETURN(std::string text, ReadFile(master_, kMaxPlaylistBytes));
+    ATP_ASSIGN_OR_RETURN(std::string text, ReadBoundedFile(master_, kMaxManifestFileBytes));
     ATP_ASSIGN_OR_RETURN(M3u8Playlist playlist, ParseM3u8(text));
     if (!playlist.is_multivariant()) {
       return absl::InvalidArgumentError(
@@ -111,7 +94,7 @@ class HlsValidator {
     if (!inserted) return rendition;
     rendition.uri = uri;
     const fs::path file = base_ / uri;
-    absl::StatusOr<std::string> text = ReadFile(file, kMaxPlaylistBytes);
+    absl::StatusOr<std::string> text = ReadBoundedFile(file, kMaxManifestFileBytes);
     if (!text.ok()) {
       report_.Add("FILE-MISSING", uri, std::string(text.status().message()));
       return rendition;
@@ -128,7 +111,7 @@ class HlsValidator {
     }
     const fs::path folder = file.parent_path();
     const std::string init_uri = playlist->map->at("URI");
-    absl::StatusOr<std::string> init_bytes = ReadFile(folder / init_uri, kMaxSegmentBytes);
+    absl::StatusOr<std::string> init_bytes = ReadBoundedFile(folder / init_uri, kMaxSegmentBytes);
     absl::StatusOr<InitSegmentInfo> init =
         init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
     if (!init.ok()) {
@@ -180,7 +163,7 @@ class HlsValidator {
     bool first = true;
     for (const M3u8Segment& segment : playlist.segments) {
       const std::string where = Where(uri, segment.line) + " -> " + segment.uri;
-      absl::StatusOr<std::string> bytes = ReadFile(folder / segment.uri, kMaxSegmentBytes);
+      absl::StatusOr<std::string> bytes = ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
       if (!bytes.ok() || bytes->empty()) {
         report_.Add("FILE-MISSING", where,
                     bytes.ok() ? "segment is empty" : std::string(bytes.status().message()));

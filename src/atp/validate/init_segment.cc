@@ -123,6 +123,26 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
     info.track_id = reader.U32();
     if (!reader.ok()) return Truncated("tkhd");
   }
+  if (const Mp4Box* edts = FindBox(trak_children, "edts")) {
+    ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> edts_children, ParseChildren(*edts));
+    if (const Mp4Box* elst = FindBox(edts_children, "elst")) {
+      ByteReader reader(elst->payload);
+      const uint8_t version = reader.U8();
+      reader.U24();
+      const uint32_t entries = reader.U32();
+      for (uint32_t i = 0; i < entries && reader.ok(); ++i) {
+        reader.Skip(version == 1 ? 8 : 4);  // segment_duration
+        const int64_t media_time =
+            version == 1 ? static_cast<int64_t>(reader.U64()) : static_cast<int32_t>(reader.U32());
+        reader.U32();  // media_rate
+        if (media_time >= 0) {
+          info.edit_media_time = media_time;
+          break;
+        }
+      }
+      if (!reader.ok()) return Truncated("elst");
+    }
+  }
   ATP_ASSIGN_OR_RETURN(const Mp4Box* mdia, Require(trak_children, "mdia", "trak"));
   ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> mdia_children, ParseChildren(*mdia));
   ATP_ASSIGN_OR_RETURN(const Mp4Box* mdhd, Require(mdia_children, "mdhd", "mdia"));

@@ -82,7 +82,9 @@ absl::StatusOr<std::vector<FragmentInfo>> ParseMediaSegment(std::string_view byt
     for (const Mp4Box& trun : traf_children) {
       if (trun.type != "trun") continue;
       ByteReader reader(trun.payload);
-      const uint32_t flags = reader.U32() & 0xffffff;
+      const uint32_t version_and_flags = reader.U32();
+      const uint32_t flags = version_and_flags & 0xffffff;
+      const bool signed_offsets = (version_and_flags >> 24) == 1;
       const uint32_t count = reader.U32();
       if (flags & kTrunDataOffset) reader.U32();
       const bool has_first_flags = flags & kTrunFirstSampleFlags;
@@ -103,9 +105,11 @@ absl::StatusOr<std::vector<FragmentInfo>> ParseMediaSegment(std::string_view byt
         fragment.duration_ticks += (flags & kTrunDuration) ? reader.U32() : defaults.duration;
         fragment.sample_bytes += (flags & kTrunSize) ? reader.U32() : defaults.size;
         uint32_t sample_flags = (flags & kTrunFlags) ? reader.U32() : defaults.flags;
-        if (flags & kTrunCompositionOffset) reader.U32();
+        const uint32_t composition = (flags & kTrunCompositionOffset) ? reader.U32() : 0;
         if (i == 0 && has_first_flags) sample_flags = first_flags;
         if (first_sample) {
+          fragment.first_sample_composition_offset =
+              signed_offsets ? static_cast<int32_t>(composition) : int64_t{composition};
           const bool known = has_first_flags || (flags & kTrunFlags) || defaults.has_flags;
           fragment.first_sample_is_sync = known && !(sample_flags & kNonSyncSample);
           first_sample = false;

@@ -21,6 +21,9 @@ struct FragmentInfo {
   uint64_t duration_ticks = 0;  // Sum of the samples' durations.
   uint64_t sample_bytes = 0;    // Sum of the samples' sizes.
   bool first_sample_is_sync = false;
+  // The first sample's composition time offset (trun, signed in version 1): its presentation
+  // time is base_media_decode_time plus this.
+  int64_t first_sample_composition_offset = 0;
 };
 
 // Reads every moof of `bytes` (one track per fragment, as CMAF requires). InvalidArgument

@@ -29,6 +29,14 @@ const std::vector<Rule>& RuleTable() {
       {"SEG-ALIGN", Severity::kError, "segment start times differ across video variants"},
       {"DURATION", Severity::kError,
        "renditions (or the source) differ in total duration by more than one frame"},
+      {"DASH-PARSE", Severity::kError, "the MPD lacks what a static CMAF MPD needs"},
+      {"DASH-STATIC", Severity::kError, "the MPD is not type=\"static\""},
+      {"DASH-DURATION", Severity::kError,
+       "mediaPresentationDuration differs from the media by more than one frame"},
+      {"DASH-TIMELINE", Severity::kError,
+       "SegmentTimeline does not match the segment files (missing, unlisted, or other times)"},
+      {"DASH-BANDWIDTH", Severity::kError, "@bandwidth more than 10% from the measured peak"},
+      {"DASH-LANG", Severity::kError, "an audio AdaptationSet lacks @lang"},
   };
   return *rules;
 }
