@@ -52,6 +52,28 @@ void Replace(const fs::path& file, const std::string& from, const std::string& t
   WriteFile(file, text.replace(at, from.size(), to));
 }
 
+// Marks the first sample of the first trun in a media segment as not a sync sample
+// (sample_is_non_sync_sample), as a re-encode without an IDR at the segment start would.
+void MarkFirstSampleNonSync(const fs::path& segment) {
+  std::string bytes = ReadFile(segment);
+  const size_t type = bytes.find("trun");
+  ASSERT_NE(type, std::string::npos);
+  auto u32 = [&](size_t at) {
+    return (uint32_t{static_cast<uint8_t>(bytes[at])} << 24) |
+           (uint32_t{static_cast<uint8_t>(bytes[at + 1])} << 16) |
+           (uint32_t{static_cast<uint8_t>(bytes[at + 2])} << 8) |
+           static_cast<uint8_t>(bytes[at + 3]);
+  };
+  const uint32_t flags = u32(type + 4) & 0xffffff;
+  size_t at = type + 12 + ((flags & 0x1) ? 4 : 0);  // After version/flags, count, data offset.
+  if (!(flags & 0x4)) {                             // No first-sample flags: per-sample ones.
+    ASSERT_TRUE(flags & 0x400);
+    at += ((flags & 0x100) ? 4 : 0) + ((flags & 0x200) ? 4 : 0);
+  }
+  bytes[at + 1] = static_cast<char>(bytes[at + 1] | 0x01);  // Bit 16 of the flags word.
+  WriteFile(segment, bytes);
+}
+
 class AtpValidateTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -154,6 +176,8 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
             [](const fs::path& p) {
               Replace(p / "h264_240p/playlist.m3u8", "#EXTINF:6.006,\nseg_00001.m4s\n", "");
             }},
+           {{"SEG-SAP"},
+            [](const fs::path& p) { MarkFirstSampleNonSync(p / "h264_360p/seg_00002.m4s"); }},
            {{"DASH-STATIC"},
             [](const fs::path& p) {
               Replace(p / "manifest.mpd", "type=\"static\"", "type=\"dynamic\"");
