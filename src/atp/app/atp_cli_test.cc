@@ -1,12 +1,9 @@
 // End-to-end tests of the atp binary: real processes, real files, real exit codes.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 #include "atp/app/exit_codes.h"
 #include "atp/storage/file_digest.h"
+#include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,22 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together.
-};
+using Result = testing::CommandResult;
 
+// Runs the atp binary with `arguments`, stdout and stderr together.
 Result RunAtp(const std::string& arguments) {
-  const std::string command = std::string(ATP_BINARY) + " " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer;
-  while (size_t got = fread(buffer.data(), 1, buffer.size(), pipe))
-    result.output.append(buffer.data(), got);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return testing::RunCommand(std::string(ATP_BINARY) + " " + arguments + " 2>&1");
 }
 
 class AtpCliTest : public ::testing::Test {

@@ -1,14 +1,11 @@
 // `atp validate` on a package made by `atp transcode`, then on copies of it with one fault
 // each: every fault must fail with its own rule id and no other error.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <set>
 
+#include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -19,21 +16,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
+using Result = testing::CommandResult;
 
+// Runs the atp binary with `arguments`; stdout only (reports are parsed as JSON).
 Result RunAtp(const std::string& arguments) {
-  const std::string command = std::string(ATP_BINARY) + " " + arguments + " 2>/dev/null";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (size_t got = fread(buffer.data(), 1, buffer.size(), pipe))
-    result.output.append(buffer.data(), got);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return testing::RunCommand(std::string(ATP_BINARY) + " " + arguments + " 2>/dev/null");
 }
 
 std::string ReadFile(const fs::path& file) {
@@ -204,50 +191,46 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
   }
 }
 
-// A package no atp code wrote: ffmpeg's hls muxer (fMP4). It declares BANDWIDTH from the
-// configured rate instead of measuring it and writes no AVERAGE-BANDWIDTH; everything else
-// (codecs, resolution, IDRs, tfdt, alignment, durations, audio attributes) must pass.
-TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
+// Rule ids `atp validate` reports on a package the ffmpeg CLI writes into a fresh folder from
+// 8 s of test pattern (640x360 and 240p) and a tone, with `output_args`.
+std::multiset<std::string> RulesForFfmpegPackage(const std::string& output_args) {
   testing::TempDir dir;
   const std::string command =
       "cd " + dir.path().string() +
       " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=640x360:rate=24 "
       "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 8 "
       "-filter_complex '[0:v]split=2[a][b];[b]scale=-2:240[b2]' -map '[a]' -map '[b2]' -map 1:a "
-      "-c:v libx264 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -ac 2 "
-      "-f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 "
-      "-var_stream_map 'v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud,language:en,name:English,"
-      "default:yes' -master_pl_name master.m3u8 -hls_segment_filename 'v%v_%03d.m4s' 'v%v.m3u8'";
-  ASSERT_EQ(std::system(command.c_str()), 0);
+      "-c:v libx264 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -ac 2 " +
+      output_args;
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
   Result result = RunAtp("validate --json " + dir.path().string());
-  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
   const nlohmann::json report = nlohmann::json::parse(result.output);
   std::multiset<std::string> rules;
   for (const auto& finding : report["findings"]) rules.insert(finding["rule"].get<std::string>());
-  EXPECT_EQ(rules, (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH",
-                                               "HLS-AVERAGE-BANDWIDTH-MISSING",
-                                               "HLS-AVERAGE-BANDWIDTH-MISSING"}))
-      << result.output;
+  return rules;
 }
 
-// ffmpeg's dash muxer: no @lang on audio, and audio @bandwidth is the nominal 128000 while
-// the segments measure more; its timeline is right once its edit lists are taken into account.
+// Packages no atp code wrote. ffmpeg's hls muxer (fMP4) declares BANDWIDTH from the configured
+// rate instead of measuring it and writes no AVERAGE-BANDWIDTH; everything else (codecs,
+// resolution, IDRs, tfdt, alignment, durations, audio attributes) must pass.
+TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
+  EXPECT_EQ(
+      RulesForFfmpegPackage(
+          "-f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 "
+          "-var_stream_map 'v:0,agroup:aud v:1,agroup:aud "
+          "a:0,agroup:aud,language:en,name:English,default:yes' "
+          "-master_pl_name master.m3u8 -hls_segment_filename 'v%v_%03d.m4s' 'v%v.m3u8'"),
+      (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH", "HLS-AVERAGE-BANDWIDTH-MISSING",
+                                  "HLS-AVERAGE-BANDWIDTH-MISSING"}));
+}
+
+// ffmpeg's dash muxer: no @lang on audio, and audio @bandwidth is the nominal 128000 while the
+// segments measure more; its timeline is right once its edit lists are taken into account.
 TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsDashMuxerGetsWrong) {
-  testing::TempDir dir;
-  const std::string command =
-      "cd " + dir.path().string() +
-      " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=640x360:rate=24 "
-      "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 8 "
-      "-filter_complex '[0:v]split=2[a][b];[b]scale=-2:240[b2]' -map '[a]' -map '[b2]' -map 1:a "
-      "-c:v libx264 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -ac 2 "
-      "-f dash -seg_duration 2 -use_timeline 1 -use_template 1 manifest.mpd";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  Result result = RunAtp("validate --json " + dir.path().string());
-  EXPECT_EQ(result.exit_code, 1);
-  const nlohmann::json report = nlohmann::json::parse(result.output);
-  std::multiset<std::string> rules;
-  for (const auto& finding : report["findings"]) rules.insert(finding["rule"].get<std::string>());
-  EXPECT_EQ(rules, (std::multiset<std::string>{"DASH-BANDWIDTH", "DASH-LANG"})) << result.output;
+  EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_timeline 1 -use_template 1 "
+                                  "manifest.mpd"),
+            (std::multiset<std::string>{"DASH-BANDWIDTH", "DASH-LANG"}));
 }
 
 TEST_F(AtpValidateTest, UnreadablePackagesExitWithTwo) {

@@ -2,8 +2,6 @@
 // decoding the output and by the ffprobe command-line tool, not by trusting the writers.
 #include "atp/pipeline/transcode_and_package.h"
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <set>
 
@@ -13,6 +11,7 @@
 #include "atp/media/probe.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/testing/status_matchers.h"
+#include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
 #include "gtest/gtest.h"
 
@@ -47,16 +46,6 @@ std::set<int> FirstSampleNalTypes(const fs::path& init, const fs::path& segment,
     at += 4 + length;
   }
   return types;
-}
-
-std::string RunCommand(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (size_t got = fread(buffer.data(), 1, buffer.size(), pipe))
-    output.append(buffer.data(), got);
-  pclose(pipe);
-  return output;
 }
 
 class TranscodeAndPackageTest : public ::testing::Test {
@@ -175,16 +164,17 @@ TEST_F(TranscodeAndPackageTest, DurationsMatchTheSourceWithinOneFrame) {
 TEST_F(TranscodeAndPackageTest, FfprobeOpensBothManifestsAndFindsEveryStream) {
   for (const std::string manifest : {"master.m3u8", "manifest.mpd"}) {
     const std::string streams =
-        RunCommand("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 " +
-                   (*out_ / manifest).string());
-    int video = 0;
-    int audio = 0;
-    for (size_t at = streams.find("video"); at != std::string::npos;
-         at = streams.find("video", at + 1))
-      ++video;
-    for (size_t at = streams.find("audio"); at != std::string::npos;
-         at = streams.find("audio", at + 1))
-      ++audio;
+        testing::RunCommand("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 " +
+                            (*out_ / manifest).string())
+            .output;
+    auto count = [&streams](const std::string& type) {
+      int n = 0;
+      for (size_t at = streams.find(type); at != std::string::npos; at = streams.find(type, at + 1))
+        ++n;
+      return n;
+    };
+    const int video = count("video");
+    const int audio = count("audio");
     EXPECT_GE(video, 4) << manifest << ":\n" << streams;
     EXPECT_GE(audio, 2) << manifest << ":\n" << streams;
   }
