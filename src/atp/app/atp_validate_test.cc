@@ -149,6 +149,10 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
             [](const fs::path& p) {
               Replace(p / "master.m3u8", "RESOLUTION=640x360", "RESOLUTION=1280x720");
             }},
+           {{"HLS-FRAME-RATE"},
+            [](const fs::path& p) {
+              Replace(p / "master.m3u8", "FRAME-RATE=23.976", "FRAME-RATE=25.000");
+            }},
            {{"HLS-AUDIO-DEFAULT"},
             [](const fs::path& p) { Replace(p / "master.m3u8", "DEFAULT=NO", "DEFAULT=YES"); }},
            {{"HLS-AUDIO-ATTRIBUTES"},
@@ -212,8 +216,8 @@ std::multiset<std::string> RulesForFfmpegPackage(const std::string& output_args)
 }
 
 // Packages no atp code wrote. ffmpeg's hls muxer (fMP4) declares BANDWIDTH from the configured
-// rate instead of measuring it and writes no AVERAGE-BANDWIDTH; everything else (codecs,
-// resolution, IDRs, tfdt, alignment, durations, audio attributes) must pass.
+// rate instead of measuring it and writes neither AVERAGE-BANDWIDTH nor FRAME-RATE; everything
+// else (codecs, resolution, IDRs, tfdt, alignment, durations, audio attributes) must pass.
 TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
   EXPECT_EQ(
       RulesForFfmpegPackage(
@@ -222,7 +226,8 @@ TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
           "a:0,agroup:aud,language:en,name:English,default:yes' "
           "-master_pl_name master.m3u8 -hls_segment_filename 'v%v_%03d.m4s' 'v%v.m3u8'"),
       (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH", "HLS-AVERAGE-BANDWIDTH-MISSING",
-                                  "HLS-AVERAGE-BANDWIDTH-MISSING"}));
+                                  "HLS-AVERAGE-BANDWIDTH-MISSING", "HLS-FRAME-RATE-MISSING",
+                                  "HLS-FRAME-RATE-MISSING"}));
 }
 
 // ffmpeg's dash muxer: no @lang on audio, and audio @bandwidth is the nominal 128000 while the

@@ -243,6 +243,18 @@ class HlsValidator {
           "HLS-RESOLUTION", where,
           absl::StrCat("RESOLUTION=", attribute("RESOLUTION"), " but the stream is ", resolution));
     }
+    // Sample durations give the stream's rate; FRAME-RATE has three decimals (RFC 8216).
+    const double measured_fps = video.frame_seconds > 0 ? 1.0 / video.frame_seconds : 0;
+    double declared_fps = 0;
+    if (attribute("FRAME-RATE").empty()) {
+      report_.Add("HLS-FRAME-RATE-MISSING", where,
+                  absl::StrFormat("no FRAME-RATE; the stream runs at %.3f fps", measured_fps));
+    } else if (!absl::SimpleAtod(attribute("FRAME-RATE"), &declared_fps) ||
+               std::abs(declared_fps - measured_fps) > 0.0015) {
+      report_.Add("HLS-FRAME-RATE", where,
+                  absl::StrFormat("FRAME-RATE=%s but the stream runs at %.3f fps",
+                                  attribute("FRAME-RATE"), measured_fps));
+    }
     const int64_t peak = video.peak_bps + audio_peak;
     int64_t bandwidth = 0;
     if (!absl::SimpleAtoi(attribute("BANDWIDTH"), &bandwidth) || bandwidth < peak ||

@@ -16,6 +16,8 @@ const std::vector<Rule>& RuleTable() {
       {"HLS-AUDIO-DEFAULT", Severity::kError, "more than one DEFAULT=YES in an audio group"},
       {"HLS-CODECS", Severity::kError, "declared CODECS differ from the init segments'"},
       {"HLS-RESOLUTION", Severity::kError, "declared RESOLUTION differs from the stream's"},
+      {"HLS-FRAME-RATE", Severity::kError, "declared FRAME-RATE differs from the stream's"},
+      {"HLS-FRAME-RATE-MISSING", Severity::kWarning, "a video variant lacks FRAME-RATE"},
       {"HLS-BANDWIDTH", Severity::kError,
        "declared BANDWIDTH below the measured peak or more than 10% above it"},
       {"HLS-AVERAGE-BANDWIDTH", Severity::kError,
