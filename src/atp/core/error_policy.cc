@@ -25,20 +25,4 @@ bool IsRetriable(ErrorAction action) {
          action == ErrorAction::kRestartStep;
 }
 
-std::string_view ErrorActionName(ErrorAction action) {
-  switch (action) {
-    case ErrorAction::kRetry:
-      return "retry";
-    case ErrorAction::kRetryLater:
-      return "retry-later";
-    case ErrorAction::kRestartStep:
-      return "restart-step";
-    case ErrorAction::kFail:
-      return "fail";
-    case ErrorAction::kFailAsBug:
-      return "fail-as-bug";
-  }
-  return "unknown";
-}
-
 }  // namespace atp

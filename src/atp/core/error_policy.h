@@ -5,8 +5,6 @@
 #ifndef ATP_CORE_ERROR_POLICY_H_
 #define ATP_CORE_ERROR_POLICY_H_
 
-#include <string_view>
-
 #include "absl/status/status.h"
 
 namespace atp {
@@ -24,8 +22,6 @@ enum class ErrorAction {
 
 // True when the action runs the step again (kRetry, kRetryLater, kRestartStep).
 [[nodiscard]] bool IsRetriable(ErrorAction action);
-
-[[nodiscard]] std::string_view ErrorActionName(ErrorAction action);
 
 }  // namespace atp
 

@@ -28,12 +28,6 @@ const M3u8Tag* M3u8Playlist::FindTag(std::string_view name) const {
   return nullptr;
 }
 
-int M3u8Playlist::CountTags(std::string_view name) const {
-  int count = 0;
-  for (const M3u8Tag& tag : tags) count += tag.name == name ? 1 : 0;
-  return count;
-}
-
 absl::StatusOr<AttributeList> ParseAttributeList(std::string_view text) {
   AttributeList attributes;
   size_t at = 0;

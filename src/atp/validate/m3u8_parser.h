@@ -50,7 +50,6 @@ struct M3u8Playlist {
   [[nodiscard]] bool is_multivariant() const { return !variants.empty(); }
   // The first tag called `name`, or nullptr.
   [[nodiscard]] const M3u8Tag* FindTag(std::string_view name) const;
-  [[nodiscard]] int CountTags(std::string_view name) const;
 };
 
 // Limits that keep hostile input cheap.
