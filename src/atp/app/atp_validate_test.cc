@@ -230,6 +230,19 @@ TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsHlsMuxerGetsWrong) {
                                   "HLS-FRAME-RATE-MISSING"}));
 }
 
+// The same with every rendition in one file, addressed by EXT-X-MAP BYTERANGE and
+// EXT-X-BYTERANGE: the same findings, so the ranges were followed.
+TEST(AtpValidateFfmpeg, FollowsByteRangesOfSingleFileHls) {
+  EXPECT_EQ(
+      RulesForFfmpegPackage("-f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 "
+                            "-hls_flags single_file -var_stream_map 'v:0,agroup:aud v:1,agroup:aud "
+                            "a:0,agroup:aud,language:en,name:English,default:yes' "
+                            "-master_pl_name master.m3u8 'v%v.m3u8'"),
+      (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH", "HLS-AVERAGE-BANDWIDTH-MISSING",
+                                  "HLS-AVERAGE-BANDWIDTH-MISSING", "HLS-FRAME-RATE-MISSING",
+                                  "HLS-FRAME-RATE-MISSING"}));
+}
+
 // ffmpeg's dash muxer: no @lang on audio, and audio @bandwidth is the nominal 128000 while the
 // segments measure more; its timeline is right once its edit lists are taken into account.
 TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsDashMuxerGetsWrong) {

@@ -19,6 +19,12 @@ inline constexpr uint64_t kMaxSegmentBytes = 512ull << 20;
 [[nodiscard]] absl::StatusOr<std::string> ReadBoundedFile(const std::filesystem::path& file,
                                                           uint64_t max_bytes);
 
+// `length` bytes of `file` from `offset` (at most `max_bytes`); InvalidArgument when the range
+// runs past the end of the file, NotFound when the file does not exist.
+[[nodiscard]] absl::StatusOr<std::string> ReadBoundedRange(const std::filesystem::path& file,
+                                                           uint64_t offset, uint64_t length,
+                                                           uint64_t max_bytes);
+
 }  // namespace atp::validate
 
 #endif  // ATP_VALIDATE_BOUNDED_FILE_H_

@@ -112,6 +112,19 @@ class HlsValidator {
     const fs::path folder = file.parent_path();
     const std::string init_uri = playlist->map->at("URI");
     absl::StatusOr<std::string> init_bytes = ReadBoundedFile(folder / init_uri, kMaxSegmentBytes);
+    if (auto range = playlist->map->find("BYTERANGE"); range != playlist->map->end()) {
+      int64_t length = 0;
+      int64_t offset = 0;
+      const size_t at = range->second.find('@');
+      if (!absl::SimpleAtoi(range->second.substr(0, at), &length) ||
+          (at != std::string::npos && !absl::SimpleAtoi(range->second.substr(at + 1), &offset)) ||
+          length < 0 || offset < 0) {
+        init_bytes = absl::InvalidArgumentError(
+            absl::StrCat("EXT-X-MAP BYTERANGE \"", range->second, "\" is malformed"));
+      } else {
+        init_bytes = ReadBoundedRange(folder / init_uri, offset, length, kMaxSegmentBytes);
+      }
+    }
     absl::StatusOr<InitSegmentInfo> init =
         init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
     if (!init.ok()) {
@@ -161,9 +174,19 @@ class HlsValidator {
     double total_bits = 0;
     double total_extinf = 0;
     bool first = true;
+    std::map<std::string, int64_t> range_end;  // Per URI: where the last byte range ended.
     for (const M3u8Segment& segment : playlist.segments) {
       const std::string where = Where(uri, segment.line) + " -> " + segment.uri;
-      absl::StatusOr<std::string> bytes = ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
+      absl::StatusOr<std::string> bytes;
+      if (segment.byte_range) {
+        // An omitted offset continues where the previous range of the same URI ended.
+        const auto [length, offset] = *segment.byte_range;
+        const int64_t start = offset >= 0 ? offset : range_end[segment.uri];
+        range_end[segment.uri] = start + length;
+        bytes = ReadBoundedRange(folder / segment.uri, start, length, kMaxSegmentBytes);
+      } else {
+        bytes = ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
+      }
       if (!bytes.ok() || bytes->empty()) {
         report_.Add("FILE-MISSING", where,
                     bytes.ok() ? "segment is empty" : std::string(bytes.status().message()));

@@ -29,7 +29,9 @@ struct M3u8Segment {
   int line = 0;  // Of its EXTINF.
   double duration_seconds = 0;
   std::string uri;
-  std::optional<std::pair<int64_t, int64_t>> byte_range;  // length, offset
+  // EXT-X-BYTERANGE: length and offset; offset -1 when omitted (continue after the previous
+  // range of the same URI).
+  std::optional<std::pair<int64_t, int64_t>> byte_range;
 };
 
 struct M3u8Variant {
