@@ -39,26 +39,61 @@ void Replace(const fs::path& file, const std::string& from, const std::string& t
   WriteFile(file, text.replace(at, from.size(), to));
 }
 
-// Marks the first sample of the first trun in a media segment as not a sync sample
-// (sample_is_non_sync_sample), as a re-encode without an IDR at the segment start would.
-void MarkFirstSampleNonSync(const fs::path& segment) {
-  std::string bytes = ReadFile(segment);
-  const size_t type = bytes.find("trun");
-  ASSERT_NE(type, std::string::npos);
-  auto u32 = [&](size_t at) {
-    return (uint32_t{static_cast<uint8_t>(bytes[at])} << 24) |
-           (uint32_t{static_cast<uint8_t>(bytes[at + 1])} << 16) |
-           (uint32_t{static_cast<uint8_t>(bytes[at + 2])} << 8) |
-           static_cast<uint8_t>(bytes[at + 3]);
-  };
-  const uint32_t flags = u32(type + 4) & 0xffffff;
-  size_t at = type + 12 + ((flags & 0x1) ? 4 : 0);  // After version/flags, count, data offset.
-  if (!(flags & 0x4)) {                             // No first-sample flags: per-sample ones.
-    ASSERT_TRUE(flags & 0x400);
-    at += ((flags & 0x100) ? 4 : 0) + ((flags & 0x200) ? 4 : 0);
+uint64_t ReadBigEndian(const std::string& bytes, size_t at, int width) {
+  uint64_t value = 0;
+  for (int i = 0; i < width; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return value;
+}
+
+// Top-level boxes of a fragmented MP4 as (type, bytes), and the tfdt of a moof.
+std::vector<std::pair<std::string, std::string>> TopLevelBoxes(const std::string& bytes) {
+  std::vector<std::pair<std::string, std::string>> boxes;
+  for (size_t at = 0; at + 8 <= bytes.size();) {
+    const size_t size = ReadBigEndian(bytes, at, 4);
+    if (size < 8 || at + size > bytes.size()) break;
+    boxes.emplace_back(bytes.substr(at + 4, 4), bytes.substr(at, size));
+    at += size;
   }
-  bytes[at + 1] = static_cast<char>(bytes[at + 1] | 0x01);  // Bit 16 of the flags word.
-  WriteFile(segment, bytes);
+  return boxes;
+}
+
+uint64_t DecodeTime(const std::string& moof) {
+  const size_t type = moof.find("tfdt");
+  return moof[type + 4] == 1 ? ReadBigEndian(moof, type + 8, 8) : ReadBigEndian(moof, type + 8, 4);
+}
+
+// Replaces `second` (a media segment of `rendition`) by a re-encode in which the picture at its
+// start is a P-frame, as a transcoder without forced keyframes at segment boundaries makes:
+// init + `first` + `second` are decoded and encoded again with one IDR at the very start and
+// no B-frames, one fragment per frame; the fragments from `second`'s decode time on become
+// the new segment, padded with a 'free' box to its old size so bitrates are unchanged.
+void ReencodeWithoutIdrAtStart(const fs::path& rendition, const std::string& first,
+                               const std::string& second) {
+  const std::string original = ReadFile(rendition / second);
+  WriteFile(rendition / "joined.mp4", ReadFile(rendition / "init.mp4") +
+                                          ReadFile(rendition / first) + original);
+  const std::string command =
+      "cd " + rendition.string() +
+      " && ffmpeg -nostdin -loglevel error -i joined.mp4 -an -c:v libx264 -bf 0 -g 100000 "
+      "-sc_threshold 0 -crf 45 -pix_fmt yuv420p -video_track_timescale 24000 "
+      "-movflags +frag_every_frame+empty_moov+default_base_moof -f mp4 reencoded.mp4";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const uint64_t start = DecodeTime(TopLevelBoxes(original).front().second);
+  std::string segment;
+  bool taking = false;
+  for (const auto& [type, box] : TopLevelBoxes(ReadFile(rendition / "reencoded.mp4"))) {
+    if (type == "moof") taking = DecodeTime(box) >= start;
+    if (taking && (type == "moof" || type == "mdat")) segment += box;
+  }
+  ASSERT_FALSE(segment.empty());
+  ASSERT_GE(original.size(), segment.size() + 8);
+  const size_t padding = original.size() - segment.size();
+  std::string free_box(padding, '\0');
+  for (int i = 0; i < 4; ++i) free_box[i] = static_cast<char>((padding >> (24 - 8 * i)) & 0xff);
+  free_box.replace(4, 4, "free");
+  WriteFile(rendition / second, segment + free_box);
+  fs::remove(rendition / "joined.mp4");
+  fs::remove(rendition / "reencoded.mp4");
 }
 
 class AtpValidateTest : public ::testing::Test {
@@ -168,7 +203,9 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
               Replace(p / "h264_240p/playlist.m3u8", "#EXTINF:6.006,\nseg_00001.m4s\n", "");
             }},
            {{"SEG-SAP"},
-            [](const fs::path& p) { MarkFirstSampleNonSync(p / "h264_360p/seg_00002.m4s"); }},
+            [](const fs::path& p) {
+              ReencodeWithoutIdrAtStart(p / "h264_360p", "seg_00001.m4s", "seg_00002.m4s");
+            }},
            {{"DASH-STATIC"},
             [](const fs::path& p) {
               Replace(p / "manifest.mpd", "type=\"static\"", "type=\"dynamic\"");
@@ -243,12 +280,41 @@ TEST(AtpValidateFfmpeg, FollowsByteRangesOfSingleFileHls) {
                                   "HLS-FRAME-RATE-MISSING"}));
 }
 
+// MPEG-TS segments (no EXT-X-MAP; video and audio muxed in each variant's segments, as ffmpeg's
+// default hls output is): demuxed through libavformat, with the same findings as fMP4.
+TEST(AtpValidateFfmpeg, ReadsTransportStreamSegments) {
+  EXPECT_EQ(
+      RulesForFfmpegPackage("-f hls -hls_time 2 -hls_playlist_type vod "
+                            "-var_stream_map 'v:0,agroup:aud v:1,agroup:aud "
+                            "a:0,agroup:aud,language:en,name:English,default:yes' "
+                            "-master_pl_name master.m3u8 -hls_segment_filename 'v%v_%03d.ts' "
+                            "'v%v.m3u8'"),
+      (std::multiset<std::string>{"HLS-BANDWIDTH", "HLS-BANDWIDTH", "HLS-AVERAGE-BANDWIDTH-MISSING",
+                                  "HLS-AVERAGE-BANDWIDTH-MISSING", "HLS-FRAME-RATE-MISSING",
+                                  "HLS-FRAME-RATE-MISSING"}));
+}
+
 // ffmpeg's dash muxer: no @lang on audio, and audio @bandwidth is the nominal 128000 while the
 // segments measure more; its timeline is right once its edit lists are taken into account.
 TEST(AtpValidateFfmpeg, FindsExactlyWhatFfmpegsDashMuxerGetsWrong) {
   EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_timeline 1 -use_template 1 "
                                   "manifest.mpd"),
             (std::multiset<std::string>{"DASH-BANDWIDTH", "DASH-LANG"}));
+}
+
+// ffmpeg's other DASH addressing modes: SegmentList of files, SegmentList of byte ranges of one
+// file per stream (single_file), and SegmentTemplate with @duration. The same two faults where
+// the short last audio segment is addressed; with @duration it lies past the 8 s period.
+TEST(AtpValidateFfmpeg, FollowsSegmentListsAndDurationTemplates) {
+  EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_timeline 0 -use_template 0 "
+                                  "manifest.mpd"),
+            (std::multiset<std::string>{"DASH-BANDWIDTH", "DASH-LANG"}));
+  EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_template 0 -single_file 1 "
+                                  "manifest.mpd"),
+            (std::multiset<std::string>{"DASH-BANDWIDTH", "DASH-LANG"}));
+  EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_timeline 0 -use_template 1 "
+                                  "manifest.mpd"),
+            (std::multiset<std::string>{"DASH-LANG"}));
 }
 
 TEST_F(AtpValidateTest, UnreadablePackagesExitWithTwo) {

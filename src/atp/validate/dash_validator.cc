@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <pugixml.hpp>
 #include <regex>
 #include <set>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "atp/core/status_macros.h"
 #include "atp/validate/bounded_file.h"
+#include "atp/validate/dash_addressing.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/media_segment.h"
 
@@ -22,140 +24,6 @@ namespace atp::validate {
 namespace {
 
 namespace fs = std::filesystem;
-
-// ISO 8601 durations as MPDs use them: P[nD]T[nH][nM][n.nS]. Negative when unparsable.
-double ParseIsoDuration(const std::string& text) {
-  if (text.size() < 3 || text[0] != 'P') return -1;
-  double seconds = 0;
-  bool in_time = false;
-  size_t at = 1;
-  while (at < text.size()) {
-    if (text[at] == 'T') {
-      in_time = true;
-      ++at;
-      continue;
-    }
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str() + at, &end);
-    const size_t used = end - (text.c_str() + at);
-    if (used == 0 || at + used >= text.size() || !std::isfinite(value)) return -1;
-    const char unit = text[at + used];
-    if (unit == 'D' && !in_time)
-      seconds += value * 86400;
-    else if (unit == 'H' && in_time)
-      seconds += value * 3600;
-    else if (unit == 'M' && in_time)
-      seconds += value * 60;
-    else if (unit == 'S' && in_time)
-      seconds += value;
-    else
-      return -1;
-    at += used + 1;
-  }
-  return seconds;
-}
-
-// Expands $RepresentationID$, $Number[%0Nd]$, $Time$, $Bandwidth$ and $$ in a template.
-std::string ExpandTemplate(const std::string& pattern, const std::string& id, int64_t number,
-                           int64_t time, const std::string& bandwidth) {
-  std::string out;
-  for (size_t at = 0; at < pattern.size();) {
-    const size_t open = pattern.find('$', at);
-    const size_t close = open == std::string::npos ? open : pattern.find('$', open + 1);
-    if (close == std::string::npos) {
-      out += pattern.substr(at);
-      break;
-    }
-    out += pattern.substr(at, open - at);
-    const std::string name = pattern.substr(open + 1, close - open - 1);
-    const size_t percent = name.find('%');
-    const std::string key = name.substr(0, percent);
-    int width = 1;
-    if (percent != std::string::npos && name.size() > percent + 2) {
-      width = std::atoi(name.c_str() + percent + 1);
-    }
-    if (key.empty())
-      out += '$';
-    else if (key == "RepresentationID")
-      out += id;
-    else if (key == "Bandwidth")
-      out += bandwidth;
-    else if (key == "Number")
-      out += absl::StrFormat("%0*d", width, number);
-    else if (key == "Time")
-      out += absl::StrFormat("%0*d", width, time);
-    at = close + 1;
-  }
-  return out;
-}
-
-// A regular expression matching every name `pattern` (a media template's file name) can
-// expand to for this Representation: $Number$ and $Time$ become digit runs.
-std::string TemplateRegex(const std::string& pattern, const std::string& id,
-                          const std::string& bandwidth) {
-  auto escape = [](const std::string& text) {
-    std::string escaped;
-    for (char c : text) {
-      if (std::strchr("\\^$.|?*+()[]{}", c) != nullptr) escaped += '\\';
-      escaped += c;
-    }
-    return escaped;
-  };
-  std::string regex;
-  for (size_t at = 0; at < pattern.size();) {
-    const size_t open = pattern.find('$', at);
-    const size_t close = open == std::string::npos ? open : pattern.find('$', open + 1);
-    if (close == std::string::npos) {
-      regex += escape(pattern.substr(at));
-      break;
-    }
-    regex += escape(pattern.substr(at, open - at));
-    const std::string key = pattern.substr(open + 1, close - open - 1);
-    if (key.empty())
-      regex += "\\$";
-    else if (key == "RepresentationID")
-      regex += escape(id);
-    else if (key == "Bandwidth")
-      regex += escape(bandwidth);
-    else
-      regex += "[0-9]+";  // $Number…$ and $Time…$
-    at = close + 1;
-  }
-  return regex;
-}
-
-struct TimelineSegment {
-  int64_t number = 0;
-  int64_t start = 0;
-  int64_t duration = 0;
-};
-
-// The segments a SegmentTimeline lists; empty with `error` set when it is malformed.
-std::vector<TimelineSegment> ExpandTimeline(pugi::xml_node timeline, int64_t start_number,
-                                            std::string& error) {
-  std::vector<TimelineSegment> segments;
-  int64_t next_start = 0;
-  for (pugi::xml_node s : timeline.children("S")) {
-    int64_t duration = 0;
-    int64_t repeat = 0;
-    if (!absl::SimpleAtoi(s.attribute("d").value(), &duration) || duration <= 0 ||
-        (s.attribute("r") && !absl::SimpleAtoi(s.attribute("r").value(), &repeat)) || repeat < 0 ||
-        repeat > 100000) {
-      error = "an S element has no positive @d or a bad @r";
-      return {};
-    }
-    if (s.attribute("t") && !absl::SimpleAtoi(s.attribute("t").value(), &next_start)) {
-      error = "an S element has a bad @t";
-      return {};
-    }
-    for (int64_t i = 0; i <= repeat; ++i) {
-      segments.push_back(
-          {start_number + static_cast<int64_t>(segments.size()), next_start, duration});
-      next_start += duration;
-    }
-  }
-  return segments;
-}
 
 class DashValidator {
  public:
@@ -185,10 +53,16 @@ class DashValidator {
                   absl::StrCat("type=\"", root.attribute("type").value(), "\""));
     }
     const double declared = ParseIsoDuration(root.attribute("mediaPresentationDuration").value());
-    double longest = 0;
+    // Periods follow each other; the media lasts as long as the sum of their longest
+    // Representations.
+    std::vector<pugi::xml_node> periods;
+    for (pugi::xml_node period : root.children("Period")) periods.push_back(period);
+    double media_seconds = 0;
     double frame = 0;
-    for (pugi::xml_node period : root.children("Period")) {
-      for (pugi::xml_node set : period.children("AdaptationSet")) {
+    for (size_t p = 0; p < periods.size(); ++p) {
+      const double period_seconds = PeriodSeconds(periods, p, declared);
+      double longest = 0;
+      for (pugi::xml_node set : periods[p].children("AdaptationSet")) {
         const bool audio = std::string(set.attribute("contentType").value()) == "audio" ||
                            absl::StartsWith(set.attribute("mimeType").value(), "audio");
         if (audio && std::string(set.attribute("lang").value()).empty()) {
@@ -197,107 +71,146 @@ class DashValidator {
                       "audio AdaptationSet without @lang");
         }
         for (pugi::xml_node representation : set.children("Representation")) {
-          const double seconds = CheckRepresentation(set, representation);
+          const double seconds =
+              CheckRepresentation(root, periods[p], set, representation, period_seconds);
           longest = std::max(longest, seconds);
           if (!audio && frame == 0) frame = frame_seconds_;
         }
       }
+      media_seconds += longest;
     }
     if (declared < 0) {
       report_.Add("DASH-PARSE", where_, "mediaPresentationDuration is missing or not ISO 8601");
-    } else if (std::abs(declared - longest) > (frame > 0 ? frame : 0.05) + 1e-6) {
+    } else if (std::abs(declared - media_seconds) > (frame > 0 ? frame : 0.05) + 1e-6) {
       report_.Add("DASH-DURATION", where_,
                   absl::StrFormat("mediaPresentationDuration %.3f s but the media lasts %.3f s",
-                                  declared, longest));
+                                  declared, media_seconds));
     }
     return absl::OkStatus();
   }
 
  private:
-  // Checks one Representation's timeline against its files; returns its measured seconds.
-  double CheckRepresentation(pugi::xml_node set, pugi::xml_node representation) {
+  // Period p's duration: its @duration, else up to the next Period's @start, else up to the
+  // end of the presentation.
+  static double PeriodSeconds(const std::vector<pugi::xml_node>& periods, size_t p,
+                              double presentation_seconds) {
+    auto seconds_of = [](pugi::xml_node period, const char* name) {
+      return period.attribute(name) ? ParseIsoDuration(period.attribute(name).value()) : -1.0;
+    };
+    if (const double duration = seconds_of(periods[p], "duration"); duration >= 0) return duration;
+    const double start = std::max(0.0, seconds_of(periods[p], "start"));
+    const double end =
+        p + 1 < periods.size() ? seconds_of(periods[p + 1], "start") : presentation_seconds;
+    return std::max(0.0, end - start);
+  }
+
+  absl::StatusOr<std::string> ReadSegment(const std::string& uri,
+                                          const std::optional<ByteRange>& range) {
+    if (!range) return ReadBoundedFile(base_ / uri, kMaxSegmentBytes);
+    return ReadBoundedRange(base_ / uri, range->first, range->length(), kMaxSegmentBytes);
+  }
+
+  // Checks one Representation's segments against the times the MPD gives them; returns its
+  // measured seconds.
+  double CheckRepresentation(pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set,
+                             pugi::xml_node representation, double period_seconds) {
     const std::string id = representation.attribute("id").value();
     const std::string where = absl::StrCat(where_, " Representation ", id);
-    pugi::xml_node segment_template = representation.child("SegmentTemplate");
-    if (!segment_template) segment_template = set.child("SegmentTemplate");
-    int64_t timescale = 0;
-    int64_t start_number = 1;
-    if (!segment_template ||
-        !absl::SimpleAtoi(segment_template.attribute("timescale").value(), &timescale) ||
-        timescale <= 0 || !segment_template.child("SegmentTimeline")) {
-      report_.Add("DASH-PARSE", where, "no SegmentTemplate with @timescale and a SegmentTimeline");
+    frame_seconds_ = 0;
+    absl::StatusOr<RepresentationAddressing> addressing = ResolveAddressing(
+        mpd, period, set, representation, period_seconds,
+        [this](const std::string& uri, const ByteRange& range) { return ReadSegment(uri, range); });
+    if (!addressing.ok()) {
+      report_.Add("DASH-PARSE", where, std::string(addressing.status().message()));
       return 0;
     }
-    if (segment_template.attribute("startNumber")) {
-      (void)absl::SimpleAtoi(segment_template.attribute("startNumber").value(), &start_number);
-    }
-    std::string error;
-    const std::vector<TimelineSegment> timeline =
-        ExpandTimeline(segment_template.child("SegmentTimeline"), start_number, error);
-    if (!error.empty() || timeline.empty()) {
-      report_.Add("DASH-PARSE", where, error.empty() ? "empty SegmentTimeline" : error);
-      return 0;
-    }
-    const std::string bandwidth = representation.attribute("bandwidth").value();
-    const std::string init =
-        ExpandTemplate(segment_template.attribute("initialization").value(), id, 0, 0, bandwidth);
-    absl::StatusOr<std::string> init_bytes = ReadBoundedFile(base_ / init, kMaxSegmentBytes);
+    absl::StatusOr<std::string> init_bytes =
+        addressing->init_uri.empty()
+            ? absl::NotFoundError("the MPD names no initialization segment")
+            : ReadSegment(addressing->init_uri, addressing->init_range);
     absl::StatusOr<InitSegmentInfo> init_info =
         init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
     if (!init_info.ok()) {
       report_.Add(
-          "FILE-MISSING", absl::StrCat(where, " -> ", init),
+          "FILE-MISSING", absl::StrCat(where, " -> ", addressing->init_uri),
           absl::StrCat("initialization segment: ", std::string(init_info.status().message())));
     }
-    // S@t and S@d are presentation times: decode times shifted by the edit list.
+    // MPD times are presentation times: decode times shifted by the edit list, converted from
+    // the track's timescale to the MPD's.
     const int64_t edit = init_info.ok() ? init_info->edit_media_time : 0;
+    const int64_t media_timescale = init_info.ok() ? init_info->timescale : 0;
+    const int64_t mpd_timescale = addressing->timescale;
+    auto to_mpd = [&](int64_t ticks) {
+      return media_timescale == mpd_timescale
+                 ? ticks
+                 : static_cast<int64_t>(std::llround(static_cast<double>(ticks) * mpd_timescale /
+                                                     media_timescale));
+    };
+    const int64_t rounding = media_timescale == mpd_timescale ? 0 : 1;
 
-    const std::string media = segment_template.attribute("media").value();
     std::set<fs::path> listed;
     int64_t peak_bps = 0;
-    bool measured_all = true;  // Bandwidth is judged only on fully measured representations.
-    frame_seconds_ = 0;
+    bool measured_all = media_timescale > 0;  // Bandwidth is judged only when all were measured.
     double seconds = 0;
-    for (const TimelineSegment& segment : timeline) {
-      const std::string uri = ExpandTemplate(media, id, segment.number, segment.start, bandwidth);
-      listed.insert(fs::weakly_canonical(base_ / uri));
-      absl::StatusOr<std::string> bytes = ReadBoundedFile(base_ / uri, kMaxSegmentBytes);
+    for (const AddressedSegment& segment : addressing->segments) {
+      const std::string name =
+          segment.range ? absl::StrCat(segment.uri, " bytes ", segment.range->first, "-",
+                                       segment.range->last)
+                        : segment.uri;
+      listed.insert(fs::weakly_canonical(base_ / segment.uri));
+      absl::StatusOr<std::string> bytes = ReadSegment(segment.uri, segment.range);
       if (!bytes.ok() || bytes->empty()) {
-        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", uri),
-                    "listed in the SegmentTimeline but missing or empty");
+        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", name),
+                    absl::StrCat("listed in the MPD but missing or empty",
+                                 bytes.ok() ? "" : absl::StrCat(": ", bytes.status().message())));
         measured_all = false;
         continue;
       }
       absl::StatusOr<std::vector<FragmentInfo>> fragments = ParseMediaSegment(*bytes);
       if (!fragments.ok() || fragments->empty()) {
-        report_.Add("FMP4-MALFORMED", absl::StrCat(where, " -> ", uri),
+        report_.Add("FMP4-MALFORMED", absl::StrCat(where, " -> ", name),
                     fragments.ok() ? "no moof" : std::string(fragments.status().message()));
         measured_all = false;
         continue;
       }
+      if (media_timescale == 0) continue;  // Without the init segment there is no clock.
       uint64_t duration = 0;
       for (const FragmentInfo& fragment : *fragments) duration += fragment.duration_ticks;
       const FragmentInfo& head = fragments->front();
-      const int64_t begin = static_cast<int64_t>(head.base_media_decode_time) +
-                            head.first_sample_composition_offset - edit;
-      const int64_t end = begin + static_cast<int64_t>(duration);
-      if (std::max<int64_t>(begin, 0) != segment.start || end != segment.start + segment.duration) {
-        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", uri),
-                    absl::StrCat("the timeline says t=", segment.start, " d=", segment.duration,
-                                 ", the segment presents ", begin, " to ", end, " (tfdt ",
-                                 head.base_media_decode_time, ", first composition offset ",
-                                 head.first_sample_composition_offset, ", edit ", edit, ")"));
+      // Presentation starts at 0: a first segment reaching before it is cut there.
+      const int64_t raw_begin = static_cast<int64_t>(head.base_media_decode_time) +
+                                head.first_sample_composition_offset - edit;
+      const int64_t end = raw_begin + static_cast<int64_t>(duration);
+      const int64_t begin = std::max<int64_t>(raw_begin, 0);
+      const int64_t tolerance = addressing->exact_timing ? rounding : segment.duration / 2;
+      if (std::abs(to_mpd(begin) - segment.start) > tolerance ||
+          (addressing->exact_timing &&
+           std::abs(to_mpd(end) - (segment.start + segment.duration)) > tolerance)) {
+        report_.Add(
+            "DASH-TIMELINE", absl::StrCat(where, " -> ", name),
+            absl::StrCat("the MPD says t=", segment.start, " d=", segment.duration,
+                         addressing->exact_timing ? "" : " (nominal, @duration)",
+                         " at timescale ", mpd_timescale, "; the segment presents ", begin,
+                         " to ", end, " at timescale ", media_timescale, " (tfdt ",
+                         head.base_media_decode_time, ", first composition offset ",
+                         head.first_sample_composition_offset, ", edit ", edit, ")"));
       }
       if (frame_seconds_ == 0 && head.sample_count > 0) {
-        frame_seconds_ = static_cast<double>(head.duration_ticks) / timescale / head.sample_count;
+        frame_seconds_ =
+            static_cast<double>(head.duration_ticks) / media_timescale / head.sample_count;
       }
-      seconds += static_cast<double>(end - std::max<int64_t>(begin, 0)) / timescale;
-      if (duration > 0) {  // Measured on the samples, not on the timeline's claim.
-        peak_bps =
-            std::max(peak_bps, static_cast<int64_t>(8.0 * bytes->size() * timescale / duration));
+      seconds += static_cast<double>(end - begin) / media_timescale;
+      if (duration > 0) {  // Measured on the samples, not on the MPD's claim.
+        peak_bps = std::max(
+            peak_bps, static_cast<int64_t>(8.0 * bytes->size() * media_timescale / duration));
       }
     }
-    ReportUnlistedFiles(where, media, id, bandwidth, listed);
+    const std::string bandwidth = representation.attribute("bandwidth").value();
+    // Only a SegmentTimeline claims to list every segment; @duration addresses what fits the
+    // period, and a file past its end is unreachable rather than unlisted.
+    if (!addressing->media_template.empty() && addressing->exact_timing) {
+      ReportUnlistedFiles(where, addressing->media_template, id, bandwidth, listed);
+    }
     int64_t declared = 0;
     if (measured_all && (!absl::SimpleAtoi(bandwidth, &declared) ||
                          std::abs(declared - peak_bps) > peak_bps / 10)) {
@@ -308,7 +221,7 @@ class DashValidator {
   }
 
   // Segment files in the Representation's folder whose names its media template matches but
-  // that the timeline does not list.
+  // that the MPD does not list.
   void ReportUnlistedFiles(const std::string& where, const std::string& media,
                            const std::string& id, const std::string& bandwidth,
                            const std::set<fs::path>& listed) {
@@ -319,7 +232,7 @@ class DashValidator {
       if (std::regex_match(entry.path().filename().string(), pattern) &&
           !listed.contains(fs::weakly_canonical(entry.path()))) {
         report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", entry.path().filename().string()),
-                    "segment file present but not in the SegmentTimeline");
+                    "segment file present but not listed in the MPD");
       }
     }
   }

@@ -2,6 +2,13 @@
 // segments is validated end to end in app/atp_validate_test.cc.
 #include "atp/validate/dash_validator.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
@@ -70,6 +77,91 @@ TEST(ValidateDashManifest, ReportsStructuralFaultsAsFindings) {
                                              "DASH-STATIC", "DASH-TIMELINE", "DASH-TIMELINE",
                                              "DASH-TIMELINE", "FILE-MISSING"}))
       << ::testing::PrintToString(rules);
+}
+
+// One fragmented MP4 file with a global sidx, as SegmentBase addressing uses: 8 s of 24 fps
+// video, an IDR every 2 s. `init_range` and `index_range` are found by walking its boxes.
+// No B-frames: with them and no edit list (empty_moov), ffmpeg's sidx puts the earliest
+// presentation time 2 frames before the samples' own, which the validator reports.
+struct SingleFile {
+  std::string init_range;
+  std::string index_range;
+};
+
+SingleFile WriteSingleFile(const testing::TempDir& dir) {
+  const std::string command =
+      "cd " + dir.path().string() +
+      " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=24 -t 8 "
+      "-c:v libx264 -bf 0 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p "
+      "-movflags +frag_keyframe+empty_moov+global_sidx+default_base_moof -f mp4 video.mp4";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(dir.path() / "video.mp4", std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+  SingleFile file;
+  for (size_t at = 0; at + 8 <= bytes.size();) {
+    const uint32_t size = (uint32_t{static_cast<uint8_t>(bytes[at])} << 24) |
+                          (uint32_t{static_cast<uint8_t>(bytes[at + 1])} << 16) |
+                          (uint32_t{static_cast<uint8_t>(bytes[at + 2])} << 8) |
+                          static_cast<uint8_t>(bytes[at + 3]);
+    const std::string type = bytes.substr(at + 4, 4);
+    if (type == "moov") file.init_range = absl::StrCat("0-", at + size - 1);
+    if (type == "sidx") file.index_range = absl::StrCat(at, "-", at + size - 1);
+    if (size < 8) break;
+    at += size;
+  }
+  EXPECT_FALSE(file.index_range.empty());
+  return file;
+}
+
+// `periods` Periods of 8 s, each playing the whole file through SegmentBase.
+std::string SegmentBaseMpd(const SingleFile& file, int periods, const std::string& duration) {
+  std::string mpd = absl::StrCat(
+      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" "
+      "mediaPresentationDuration=\"",
+      duration, "\">");
+  for (int p = 0; p < periods; ++p) {
+    absl::StrAppend(
+        &mpd, "<Period id=\"", p, "\" duration=\"PT8S\"><AdaptationSet contentType=\"video\">",
+        "<Representation id=\"v\" bandwidth=\"1\"><BaseURL>video.mp4</BaseURL>",
+        "<SegmentBase indexRange=\"", file.index_range, "\"><Initialization range=\"",
+        file.init_range, "\"/></SegmentBase></Representation></AdaptationSet></Period>");
+  }
+  return mpd + "</MPD>";
+}
+
+// The sidx is followed to four 2 s subsegments whose times match; only the @bandwidth of 1
+// (on purpose) fails. Two Periods last twice as long; a wrong total duration is caught.
+TEST(ValidateDashManifest, FollowsSegmentBaseThroughTheSidxAcrossPeriods) {
+  testing::TempDir dir;
+  const SingleFile file = WriteSingleFile(dir);
+  struct Case {
+    int periods;
+    std::string duration;
+    std::vector<std::string> rules;
+  };
+  for (const Case& c : std::vector<Case>{
+           {1, "PT8S", {"DASH-BANDWIDTH"}},
+           {2, "PT16S", {"DASH-BANDWIDTH", "DASH-BANDWIDTH"}},
+           {2, "PT8S", {"DASH-BANDWIDTH", "DASH-BANDWIDTH", "DASH-DURATION"}},
+       }) {
+    ValidationReport report;
+    ASSERT_OK(ValidateDashManifest(
+        dir.WriteFile("manifest.mpd", SegmentBaseMpd(file, c.periods, c.duration)), report));
+    EXPECT_EQ(RulesOf(report), c.rules) << c.periods << " " << c.duration;
+  }
+}
+
+TEST(ValidateDashManifest, ReportsABrokenSegmentIndex) {
+  testing::TempDir dir;
+  SingleFile file = WriteSingleFile(dir);
+  file.index_range = file.init_range;  // Points at ftyp+moov, not at a sidx.
+  ValidationReport report;
+  ASSERT_OK(ValidateDashManifest(dir.WriteFile("manifest.mpd", SegmentBaseMpd(file, 1, "PT8S")),
+                                 report));
+  ASSERT_EQ(RulesOf(report), (std::vector<std::string>{"DASH-PARSE", "DASH-DURATION"}));
+  EXPECT_THAT(report.findings()[0].message, HasSubstr("exactly one 'sidx'"));
 }
 
 }  // namespace

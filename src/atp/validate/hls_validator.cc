@@ -1,6 +1,7 @@
 #include "atp/validate/hls_validator.h"
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -14,6 +15,7 @@
 #include "atp/validate/init_segment.h"
 #include "atp/validate/m3u8_parser.h"
 #include "atp/validate/media_segment.h"
+#include "atp/validate/ts_segment.h"
 
 namespace atp::validate {
 namespace {
@@ -27,13 +29,56 @@ struct Rendition {
   // Every segment was read: only then are its timeline and duration compared with others'
   // (a missing segment is reported once, as itself, not again as misalignment).
   bool complete = true;
-  InitSegmentInfo init;
-  std::vector<double> segment_starts;  // Seconds, from tfdt.
+  // From the init segment (fMP4) or the first segment (MPEG-TS, which may mux audio in).
+  std::vector<std::string> codecs;
+  int width = 0;
+  int height = 0;
+  bool audio_only = false;
+  std::vector<double> segment_starts;  // Seconds, from tfdt or the first DTS.
   double duration_seconds = 0;         // From the samples.
   double frame_seconds = 0;            // One sample's duration (video).
   int64_t peak_bps = 0;                // Largest segment bits / its EXTINF.
   int64_t average_bps = 0;
 };
+
+// The timing one segment's samples measure, in `timescale` ticks.
+struct SegmentTiming {
+  int64_t start = 0;  // Decode time of the first sample.
+  int64_t duration = 0;
+  int64_t frame = 0;  // One sample's duration.
+  bool starts_with_sync = false;
+  int64_t timescale = 1;
+};
+
+// How segments of one container are read and which rules their faults break.
+struct SegmentFormat {
+  const char* malformed_rule;
+  const char* continuity_rule;
+  // Largest gap or overlap between segments not reported: 0 for fMP4, whose tfdt is exact;
+  // below a quarter frame for MPEG-TS, whose 90 kHz DTS round frame times.
+  bool rounded_timestamps;
+};
+constexpr SegmentFormat kFmp4{"FMP4-MALFORMED", "FMP4-TFDT", false};
+constexpr SegmentFormat kTransportStream{"TS-MALFORMED", "TS-TIMESTAMPS", true};
+
+absl::StatusOr<SegmentTiming> TimeFmp4Segment(std::string_view bytes, int64_t timescale) {
+  ATP_ASSIGN_OR_RETURN(std::vector<FragmentInfo> fragments, ParseMediaSegment(bytes));
+  if (fragments.empty()) return absl::InvalidArgumentError("no moof");
+  const FragmentInfo& head = fragments.front();
+  SegmentTiming timing{.start = static_cast<int64_t>(head.base_media_decode_time),
+                       .starts_with_sync = head.first_sample_is_sync,
+                       .timescale = timescale};
+  for (const FragmentInfo& fragment : fragments) timing.duration += fragment.duration_ticks;
+  if (head.sample_count > 0) timing.frame = head.duration_ticks / head.sample_count;
+  return timing;
+}
+
+// The stream whose timing a TS segment is measured by: video when there is any.
+const TsStreamInfo& PrimaryStream(const std::vector<TsStreamInfo>& streams) {
+  auto video = std::find_if(streams.begin(), streams.end(),
+                            [](const TsStreamInfo& stream) { return stream.video; });
+  return video != streams.end() ? *video : streams.front();
+}
 
 class HlsValidator {
  public:
@@ -105,11 +150,15 @@ class HlsValidator {
       return rendition;
     }
     CheckMediaPlaylistTags(uri, *playlist);
+    const fs::path folder = file.parent_path();
+    if (!playlist->map && IsTransportStream(folder, *playlist)) {
+      MeasureTransportStream(uri, folder, *playlist, rendition);
+      return rendition;
+    }
     if (!playlist->map || !playlist->map->contains("URI")) {
       report_.Add("INIT-MISSING", uri, "no EXT-X-MAP with a URI");
       return rendition;
     }
-    const fs::path folder = file.parent_path();
     const std::string init_uri = playlist->map->at("URI");
     absl::StatusOr<std::string> init_bytes = ReadBoundedFile(folder / init_uri, kMaxSegmentBytes);
     if (auto range = playlist->map->find("BYTERANGE"); range != playlist->map->end()) {
@@ -132,10 +181,61 @@ class HlsValidator {
                   std::string(init.status().message()));
       return rendition;
     }
-    rendition.init = *init;
-    MeasureSegments(uri, folder, *playlist, video, rendition);
+    rendition.codecs = {init->codecs};
+    rendition.width = init->width;
+    rendition.height = init->height;
+    rendition.audio_only = init->handler == "soun";
+    const int64_t timescale = init->timescale;
+    MeasureSegments(uri, folder, *playlist, video, kFmp4,
+                    [timescale](std::string_view bytes) { return TimeFmp4Segment(bytes, timescale); },
+                    rendition);
     rendition.readable = true;
     return rendition;
+  }
+
+  // True when the playlist's first segment reads as MPEG-TS (HLS without EXT-X-MAP).
+  bool IsTransportStream(const fs::path& folder, const M3u8Playlist& playlist) {
+    if (playlist.segments.empty()) return false;
+    std::map<std::string, int64_t> range_end;
+    absl::StatusOr<std::string> bytes = ReadSegment(folder, playlist.segments.front(), range_end);
+    return bytes.ok() && LooksLikeTransportStream(*bytes);
+  }
+
+  // TS segments carry their own codec parameters; the first readable one stands for the
+  // rendition's codecs and picture size.
+  void MeasureTransportStream(const std::string& uri, const fs::path& folder,
+                              const M3u8Playlist& playlist, Rendition& rendition) {
+    bool described = false;
+    auto time_segment = [&](std::string_view bytes) -> absl::StatusOr<SegmentTiming> {
+      ATP_ASSIGN_OR_RETURN(std::vector<TsStreamInfo> streams, ParseTsSegment(bytes));
+      const TsStreamInfo& primary = PrimaryStream(streams);
+      if (!described) {
+        described = true;
+        for (const TsStreamInfo& stream : streams) rendition.codecs.push_back(stream.codecs);
+        rendition.width = primary.width;
+        rendition.height = primary.height;
+        rendition.audio_only = !primary.video;
+      }
+      return SegmentTiming{.start = primary.first_dts,
+                           .duration = primary.duration,
+                           .frame = primary.frame_duration,
+                           .starts_with_sync = !primary.video || primary.starts_with_idr,
+                           .timescale = kTsTimescale};
+    };
+    MeasureSegments(uri, folder, playlist, /*video=*/true, kTransportStream, time_segment,
+                    rendition);
+    rendition.readable = described;
+  }
+
+  // A segment's bytes: its file, or its EXT-X-BYTERANGE of it (an omitted offset continues
+  // where the previous range of the same URI ended, tracked in `range_end`).
+  absl::StatusOr<std::string> ReadSegment(const fs::path& folder, const M3u8Segment& segment,
+                                          std::map<std::string, int64_t>& range_end) {
+    if (!segment.byte_range) return ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
+    const auto [length, offset] = *segment.byte_range;
+    const int64_t start = offset >= 0 ? offset : range_end[segment.uri];
+    range_end[segment.uri] = start + length;
+    return ReadBoundedRange(folder / segment.uri, start, length, kMaxSegmentBytes);
   }
 
   void CheckMediaPlaylistTags(const std::string& uri, const M3u8Playlist& playlist) {
@@ -167,26 +267,19 @@ class HlsValidator {
     }
   }
 
-  void MeasureSegments(const std::string& uri, const fs::path& folder, const M3u8Playlist& playlist,
-                       bool video, Rendition& rendition) {
-    const double timescale = rendition.init.timescale;
-    uint64_t expected_decode_time = 0;
+  void MeasureSegments(
+      const std::string& uri, const fs::path& folder, const M3u8Playlist& playlist, bool video,
+      const SegmentFormat& format,
+      const std::function<absl::StatusOr<SegmentTiming>(std::string_view)>& time_segment,
+      Rendition& rendition) {
+    int64_t expected_start = 0;
     double total_bits = 0;
     double total_extinf = 0;
     bool first = true;
-    std::map<std::string, int64_t> range_end;  // Per URI: where the last byte range ended.
+    std::map<std::string, int64_t> range_end;
     for (const M3u8Segment& segment : playlist.segments) {
       const std::string where = Where(uri, segment.line) + " -> " + segment.uri;
-      absl::StatusOr<std::string> bytes;
-      if (segment.byte_range) {
-        // An omitted offset continues where the previous range of the same URI ended.
-        const auto [length, offset] = *segment.byte_range;
-        const int64_t start = offset >= 0 ? offset : range_end[segment.uri];
-        range_end[segment.uri] = start + length;
-        bytes = ReadBoundedRange(folder / segment.uri, start, length, kMaxSegmentBytes);
-      } else {
-        bytes = ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
-      }
+      absl::StatusOr<std::string> bytes = ReadSegment(folder, segment, range_end);
       if (!bytes.ok() || bytes->empty()) {
         report_.Add("FILE-MISSING", where,
                     bytes.ok() ? "segment is empty" : std::string(bytes.status().message()));
@@ -194,33 +287,30 @@ class HlsValidator {
         first = true;  // Continuity restarts after a hole, which is already reported.
         continue;
       }
-      absl::StatusOr<std::vector<FragmentInfo>> fragments = ParseMediaSegment(*bytes);
-      if (!fragments.ok() || fragments->empty()) {
-        report_.Add("FMP4-MALFORMED", where,
-                    fragments.ok() ? "no moof" : std::string(fragments.status().message()));
+      absl::StatusOr<SegmentTiming> timing = time_segment(*bytes);
+      if (!timing.ok()) {
+        report_.Add(format.malformed_rule, where, std::string(timing.status().message()));
         rendition.complete = false;
         first = true;
         continue;
       }
-      const FragmentInfo& head = fragments->front();
-      if (!first && head.base_media_decode_time != expected_decode_time) {
-        report_.Add("FMP4-TFDT", where,
-                    absl::StrCat("tfdt ", head.base_media_decode_time,
-                                 " but the previous segment "
-                                 "ends at ",
-                                 expected_decode_time, " (timescale ", timescale, ")"));
+      const double timescale = static_cast<double>(timing->timescale);
+      const int64_t tolerance = format.rounded_timestamps ? timing->frame / 4 : 0;
+      if (!first && std::abs(timing->start - expected_start) > tolerance) {
+        report_.Add(format.continuity_rule, where,
+                    absl::StrCat("starts at decode time ", timing->start,
+                                 " but the previous segment ends at ", expected_start,
+                                 " (timescale ", timing->timescale, ")"));
       }
-      if (video && !head.first_sample_is_sync) {
+      if (video && !timing->starts_with_sync) {
         report_.Add("SEG-SAP", where, "the first sample is not a sync sample (IDR)");
       }
-      uint64_t duration = 0;
-      for (const FragmentInfo& fragment : *fragments) duration += fragment.duration_ticks;
-      if (rendition.frame_seconds == 0 && head.sample_count > 0) {
-        rendition.frame_seconds = head.duration_ticks / timescale / head.sample_count;
+      if (rendition.frame_seconds == 0 && timing->frame > 0) {
+        rendition.frame_seconds = timing->frame / timescale;
       }
-      expected_decode_time = head.base_media_decode_time + duration;
-      rendition.segment_starts.push_back(head.base_media_decode_time / timescale);
-      rendition.duration_seconds += duration / timescale;
+      expected_start = timing->start + timing->duration;
+      rendition.segment_starts.push_back(timing->start / timescale);
+      rendition.duration_seconds += timing->duration / timescale;
       const double bits = 8.0 * bytes->size();
       total_bits += bits;
       total_extinf += segment.duration_seconds;
@@ -239,16 +329,18 @@ class HlsValidator {
       auto it = variant.attributes.find(key);
       return it == variant.attributes.end() ? std::string() : it->second;
     };
-    std::vector<std::string> expected_codecs = {video.init.codecs};
+    std::vector<std::string> expected_codecs = video.codecs;
     int64_t audio_peak = 0;
     int64_t audio_average = 0;
     for (const Rendition* audio : audio_[attribute("AUDIO")]) {
       if (!audio->readable) continue;
       audio_peak = std::max(audio_peak, audio->peak_bps);
       audio_average = std::max(audio_average, audio->average_bps);
-      if (std::find(expected_codecs.begin(), expected_codecs.end(), audio->init.codecs) ==
-          expected_codecs.end()) {
-        expected_codecs.push_back(audio->init.codecs);
+      for (const std::string& codec : audio->codecs) {
+        if (std::find(expected_codecs.begin(), expected_codecs.end(), codec) ==
+            expected_codecs.end()) {
+          expected_codecs.push_back(codec);
+        }
       }
     }
     std::set<std::string> declared;
@@ -260,7 +352,7 @@ class HlsValidator {
                   absl::StrCat("CODECS=\"", attribute("CODECS"), "\" but the init segments say ",
                                absl::StrJoin(expected_codecs, ",")));
     }
-    const std::string resolution = absl::StrCat(video.init.width, "x", video.init.height);
+    const std::string resolution = absl::StrCat(video.width, "x", video.height);
     if (attribute("RESOLUTION") != resolution) {
       report_.Add(
           "HLS-RESOLUTION", where,
@@ -327,7 +419,7 @@ class HlsValidator {
     const double expected = options_.source_duration_seconds.value_or(reference.duration_seconds);
     for (const Rendition* rendition : all) {
       // Audio frames (1024 samples) may overhang the video by less than one frame of audio.
-      const double tolerance = rendition->init.handler == "soun" ? frame + 0.025 : frame + 1e-6;
+      const double tolerance = rendition->audio_only ? frame + 0.025 : frame + 1e-6;
       if (std::abs(rendition->duration_seconds - expected) > tolerance) {
         report_.Add("DURATION", rendition->uri,
                     absl::StrFormat(
