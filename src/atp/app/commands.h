@@ -21,6 +21,8 @@ void AddCheckCommand(CLI::App& app, const GlobalOptions& global, int& exit_code)
 void AddHashCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddValidateCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);  // And retry.
+void AddJobCommands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace atp::app
 

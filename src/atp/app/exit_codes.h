@@ -10,6 +10,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitOtherError = 1;         // Bad flags, I/O errors, bugs.
 inline constexpr int kExitInvalidManifest = 2;    // Ingest failed (also a bad profile file).
 inline constexpr int kExitMezzanineMismatch = 3;  // Verify failed.
+inline constexpr int kExitValidationFailed = 4;   // `atp run`: the output failed the check.
 
 }  // namespace atp::app
 

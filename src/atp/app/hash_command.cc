@@ -22,7 +22,10 @@ void AddHashCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exit_co
       {
         ProgressLine progress("hash " + file.filename().string());
         digest = storage::DigestFile(
-            file, [&progress](int64_t done, int64_t total) { progress.UpdateBytes(done, total); });
+            file, [&progress](int64_t done, int64_t total) {
+              progress.UpdateBytes(done, total);
+              return absl::OkStatus();
+            });
       }
       if (!digest.ok()) {
         std::cerr << "atp hash: " << digest.status().message() << "\n";

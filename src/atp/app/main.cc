@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   atp::app::AddHashCommand(app, global, exit_code);
   atp::app::AddTranscodeCommand(app, global, exit_code);
   atp::app::AddValidateCommand(app, global, exit_code);
+  atp::app::AddRunCommand(app, global, exit_code);
+  atp::app::AddJobCommands(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

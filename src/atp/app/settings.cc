@@ -10,7 +10,15 @@
 namespace atp::app {
 namespace {
 
-constexpr const char* kVariables[] = {"ENVIRONMENT", "ENABLE_H265", "ENABLE_DASH"};
+constexpr const char* kVariables[] = {"ENVIRONMENT",           "ENABLE_H265",
+                                      "ENABLE_DASH",           "ATP_WEBHOOK_URL",
+                                      "ATP_WEBHOOK_SECRET",    "ATP_TEST_PAUSE_AT_STEP",
+                                      "ATP_TEST_PAUSE_MARKER"};
+
+std::string Lookup(const std::map<std::string, std::string>& environment, const char* name) {
+  auto it = environment.find(name);
+  return it == environment.end() ? std::string() : it->second;
+}
 
 }  // namespace
 
@@ -50,6 +58,10 @@ absl::StatusOr<Settings> LoadSettings(const std::map<std::string, std::string>& 
   }
   ATP_ASSIGN_OR_RETURN(settings.profile,
                        encode::ApplyEnvironmentSwitches(environment, settings.profile));
+  settings.webhook_url = Lookup(environment, "ATP_WEBHOOK_URL");
+  settings.webhook_secret = Lookup(environment, "ATP_WEBHOOK_SECRET");
+  settings.pause_at_step = Lookup(environment, "ATP_TEST_PAUSE_AT_STEP");
+  settings.pause_marker = Lookup(environment, "ATP_TEST_PAUSE_MARKER");
   ATP_RETURN_IF_ERROR(encode::ValidateProfile(settings.profile));
   return settings;
 }

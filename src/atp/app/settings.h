@@ -17,6 +17,14 @@ namespace atp::app {
 struct Settings {
   std::string environment = "dev";  // ENVIRONMENT: dev, staging or prod; labels reports.
   encode::EncodingProfile profile;
+  // Notifications of every job outcome (besides the manifest's CallbackUrl), signed with the
+  // secret (ATP_WEBHOOK_URL, ATP_WEBHOOK_SECRET).
+  std::string webhook_url;
+  std::string webhook_secret;
+  // Test only: `atp run` stops before starting this step (ATP_TEST_PAUSE_AT_STEP), after
+  // creating the file ATP_TEST_PAUSE_MARKER, and waits to be killed.
+  std::string pause_at_step;
+  std::string pause_marker;
 };
 
 // Reads the variables atp uses from the process environment.

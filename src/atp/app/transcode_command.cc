@@ -69,6 +69,7 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
         {spec, report.paths->mezzanine, *report.ladder, settings.profile, /*threads=*/2}, *staging,
         [&](const encode::TranscodeProgress& p) {
           progress.UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
+          return absl::OkStatus();
         });
   }
   absl::Status published = media.status();

@@ -9,8 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
 #include "atp/media/probe.h"
-#include "atp/validate/dash_validator.h"
-#include "atp/validate/hls_validator.h"
+#include "atp/validate/package_validator.h"
 #include "nlohmann/json.hpp"
 
 namespace atp::app {
@@ -25,10 +24,6 @@ struct ValidateFlags {
   bool json = false;
   bool strict = false;
 };
-
-const char* SeverityName(validate::Severity severity) {
-  return severity == validate::Severity::kError ? "error" : "warning";
-}
 
 // The rendition a finding is about: its location up to the first ':' or ' -> '.
 std::string RenditionOf(const std::string& where) {
@@ -45,18 +40,7 @@ int RunValidate(const ValidateFlags& flags) {
     }
     options.source_duration_seconds = source->duration_seconds();
   }
-  const std::filesystem::path master = flags.dir / "master.m3u8";
-  const std::filesystem::path mpd = flags.dir / "manifest.mpd";
-  if (!std::filesystem::exists(master) && !std::filesystem::exists(mpd)) {
-    std::cerr << "atp validate: " << flags.dir.string()
-              << " has neither master.m3u8 nor manifest.mpd\n";
-    return kExitUnreadable;
-  }
-  absl::StatusOr<validate::ValidationReport> report = validate::ValidationReport();
-  if (std::filesystem::exists(master)) report = validate::ValidateHlsPackage(master, options);
-  if (report.ok() && std::filesystem::exists(mpd)) {
-    if (absl::Status dash = validate::ValidateDashManifest(mpd, *report); !dash.ok()) report = dash;
-  }
+  absl::StatusOr<validate::ValidationReport> report = validate::ValidatePackage(flags.dir, options);
   if (!report.ok()) {
     std::cerr << "atp validate: cannot read the package: " << report.status().message() << "\n";
     return kExitUnreadable;
@@ -66,7 +50,7 @@ int RunValidate(const ValidateFlags& flags) {
     nlohmann::json findings = nlohmann::json::array();
     for (const validate::Finding& f : report->findings()) {
       findings.push_back({{"rule", f.rule},
-                          {"severity", SeverityName(f.severity)},
+                          {"severity", validate::SeverityName(f.severity)},
                           {"where", f.where},
                           {"message", f.message}});
     }
@@ -84,7 +68,7 @@ int RunValidate(const ValidateFlags& flags) {
     for (const auto& [rendition, findings] : by_rendition) {
       std::cout << rendition << "\n";
       for (const validate::Finding* f : findings) {
-        std::cout << absl::StrFormat("  %-7s %-29s %s: %s\n", SeverityName(f->severity), f->rule,
+        std::cout << absl::StrFormat("  %-7s %-29s %s: %s\n", validate::SeverityName(f->severity), f->rule,
                                      f->where, f->message);
       }
     }

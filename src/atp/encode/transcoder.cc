@@ -62,7 +62,7 @@ absl::StatusOr<Input> OpenInput(const std::filesystem::path& file, int threads) 
 class Transcoder {
  public:
   Transcoder(const TranscodePlan& plan, PacketSink& sink,
-             const std::function<void(const TranscodeProgress&)>& progress)
+             const TranscodeProgressFn& progress)
       : plan_(plan), sink_(sink), progress_(progress) {}
 
   absl::Status Run() {
@@ -131,7 +131,7 @@ class Transcoder {
       av_frame_unref(frame.get());
       if (progress_) {
         progress_state_.frames_done = frames_decoded_;
-        progress_(progress_state_);
+        ATP_RETURN_IF_ERROR(progress_(progress_state_));
       }
     }
   }
@@ -176,7 +176,7 @@ class Transcoder {
 
   const TranscodePlan& plan_;
   PacketSink& sink_;
-  const std::function<void(const TranscodeProgress&)>& progress_;
+  const TranscodeProgressFn& progress_;
   Input input_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
   std::vector<AudioOutput> audio_;
@@ -187,7 +187,7 @@ class Transcoder {
 }  // namespace
 
 absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
-                       const std::function<void(const TranscodeProgress&)>& progress) {
+                       const TranscodeProgressFn& progress) {
   return Transcoder(plan, sink, progress).Run();
 }
 

@@ -44,12 +44,16 @@ struct TranscodeProgress {
   int64_t frames_total = 0;  // From the container duration; an estimate.
 };
 
+// Called after each decoded frame; a non-OK status (a deadline passed, a cancel request)
+// stops the transcode, which returns that status.
+using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)>;
+
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole
 // frames) on the same frames, and segments of profile.segment_seconds start on those IDRs, so
 // segment boundaries are identical across renditions. InvalidArgument for unreadable or
 // corrupt media and for a declared audio track the file does not have.
 [[nodiscard]] absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
-                                     const std::function<void(const TranscodeProgress&)>& progress);
+                                     const TranscodeProgressFn& progress);
 
 }  // namespace atp::encode
 

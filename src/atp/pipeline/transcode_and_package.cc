@@ -82,9 +82,9 @@ void MeasureBitrates(PackagedTrack& track) {
 
 }  // namespace
 
-absl::StatusOr<PackagedMedia> TranscodeAndPackage(
-    const PackageRequest& request, const std::filesystem::path& dir,
-    const std::function<void(const encode::TranscodeProgress&)>& progress) {
+absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
+                                                  const std::filesystem::path& dir,
+                                                  const encode::TranscodeProgressFn& progress) {
   std::vector<PackagedTrack> tracks;
   for (const Rendition& rendition : request.ladder) {
     PackagedTrack track;
@@ -117,14 +117,31 @@ absl::StatusOr<PackagedMedia> TranscodeAndPackage(
   PackagedMedia media;
   for (PackagedTrack& track : tracks) {
     MeasureBitrates(track);
-    ATP_RETURN_IF_ERROR(
-        WriteText(dir / track.name / "playlist.m3u8", package::WriteHlsMediaPlaylist(track)));
     (track.kind == TrackKind::kVideo ? media.video : media.audio).push_back(track);
   }
+  return media;
+}
+
+absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
+                                   const std::filesystem::path& dir) {
+  for (const auto* tracks : {&media.video, &media.audio}) {
+    for (const PackagedTrack& track : *tracks) {
+      ATP_RETURN_IF_ERROR(
+          WriteText(dir / track.name / "playlist.m3u8", package::WriteHlsMediaPlaylist(track)));
+    }
+  }
   ATP_RETURN_IF_ERROR(WriteText(dir / "master.m3u8", package::WriteHlsMultivariantPlaylist(media)));
-  if (request.profile.enable_dash) {
+  if (enable_dash) {
     ATP_RETURN_IF_ERROR(WriteText(dir / "manifest.mpd", package::WriteDashManifest(media)));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PackagedMedia> TranscodeAndPackage(const PackageRequest& request,
+                                                  const std::filesystem::path& dir,
+                                                  const encode::TranscodeProgressFn& progress) {
+  ATP_ASSIGN_OR_RETURN(PackagedMedia media, TranscodeRenditions(request, dir, progress));
+  ATP_RETURN_IF_ERROR(WritePackageManifests(media, request.profile.enable_dash, dir));
   return media;
 }
 

@@ -25,14 +25,23 @@ struct PackageRequest {
   int threads = 2;
 };
 
-// Transcodes `request.mezzanine` and writes into `dir` (which must exist and be empty):
-// <rendition>/init.mp4, <rendition>/seg_NNNNN.m4s and <rendition>/playlist.m3u8 for every
-// rung and audio track ("audio_<language>"), master.m3u8, and manifest.mpd when the profile
-// enables DASH. Returns what was written, with bitrates measured on the segment files.
+// The transcode step: encodes `request.mezzanine` into `dir` (which must exist and be
+// empty): <rendition>/init.mp4 and <rendition>/seg_NNNNN.m4s for every rung and audio track
+// ("audio_<language>"). Returns what was written, with bitrates measured on the segment files.
 // On error `dir` may hold partial output: callers stage it and publish only on success.
+[[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeRenditions(
+    const PackageRequest& request, const std::filesystem::path& dir,
+    const encode::TranscodeProgressFn& progress);
+
+// The package step: <rendition>/playlist.m3u8 for every track, master.m3u8, and manifest.mpd
+// when `enable_dash`, written into `dir` from the records alone.
+[[nodiscard]] absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
+                                                 const std::filesystem::path& dir);
+
+// Both steps, one after the other.
 [[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeAndPackage(
     const PackageRequest& request, const std::filesystem::path& dir,
-    const std::function<void(const encode::TranscodeProgress&)>& progress);
+    const encode::TranscodeProgressFn& progress);
 
 }  // namespace atp::pipeline
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
 #include "atp/storage/errno_status.h"
 
 namespace atp::storage {
@@ -101,7 +102,7 @@ absl::StatusOr<FileDigest> DigestFile(const std::filesystem::path& file,
     if (got == 0) break;
     hasher.Update(buffer.data(), static_cast<size_t>(got));
     done += got;
-    if (progress) progress(done, info.st_size);
+    if (progress) ATP_RETURN_IF_ERROR(progress(done, info.st_size));
   }
   return hasher.Finish();
 }

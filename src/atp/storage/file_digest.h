@@ -23,8 +23,9 @@ struct FileDigest {
   bool operator==(const FileDigest&) const = default;
 };
 
-// Called after each chunk with the bytes read so far and the file's size when the pass began.
-using DigestProgress = std::function<void(int64_t bytes_done, int64_t bytes_total)>;
+// Called after each chunk with the bytes read so far and the file's size when the pass began;
+// a non-OK status stops the pass, which returns it.
+using DigestProgress = std::function<absl::Status(int64_t bytes_done, int64_t bytes_total)>;
 
 // Reads `file` once, start to end. NotFound if it does not exist, FailedPrecondition if it is
 // not a regular file, Unavailable on a read error (see ErrnoToStatus).

@@ -44,10 +44,24 @@ TEST(DigestFile, MultiChunkFileEqualsInMemoryDigestAndReportsProgress) {
                          EXPECT_EQ(total, static_cast<int64_t>(bytes.size()));
                          last_done = done;
                          ++calls;
+                         return absl::OkStatus();
                        }));
   EXPECT_EQ(digest, DigestBytes(bytes));
   EXPECT_EQ(last_done, static_cast<int64_t>(bytes.size()));
   EXPECT_EQ(calls, 4);
+}
+
+TEST(DigestFile, StopsWhenProgressSaysSo) {
+  testing::TempDir dir;
+  const std::filesystem::path file = dir.WriteFile("big", std::string(3 << 20, 'x'));
+  int calls = 0;
+  EXPECT_THAT(DigestFile(file,
+                         [&](int64_t, int64_t) {
+                           ++calls;
+                           return absl::DeadlineExceededError("verify timed out");
+                         }),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(DigestFile, OneChangedByteChangesBothDigests) {

@@ -1,0 +1,190 @@
+// `atp run MANIFEST` and `atp retry JOB`: the durable pipeline (pipeline/job_runner.h) with
+// progress on the terminal, webhook and log notifications, and the exit codes of README.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/str_format.h"
+#include "atp/app/commands.h"
+#include "atp/app/exit_codes.h"
+#include "atp/app/job_store_flags.h"
+#include "atp/app/progress_line.h"
+#include "atp/app/settings.h"
+#include "atp/notify/log_notifier.h"
+#include "atp/notify/webhook_notifier.h"
+#include "atp/pipeline/job_runner.h"
+
+namespace atp::app {
+namespace {
+
+struct RunFlags {
+  std::filesystem::path manifest;
+  std::filesystem::path input_root;
+  JobStoreFlags store;
+  bool no_wait = false;
+  bool retry = false;
+  std::string job_id;  // `atp retry`.
+};
+
+int ExitCodeFor(const pipeline::RunOutcome& outcome) {
+  if (outcome.status.ok()) return kExitOk;
+  if (outcome.failed_step == "ingest") return kExitInvalidManifest;
+  if (outcome.failed_step == "verify") return kExitMezzanineMismatch;
+  if (outcome.failed_step == "check") return kExitValidationFailed;
+  return kExitOtherError;
+}
+
+void PrintOutcome(const pipeline::RunOutcome& outcome) {
+  const state::JobRecord& job = outcome.job;
+  if (job.job.job_id.empty()) {
+    std::cerr << "atp run: " << outcome.failed_step << " failed ("
+              << absl::StatusCodeToString(outcome.status.code()) << "):\n"
+              << outcome.status.message() << "\nno job was created\n";
+    return;
+  }
+  const char* how = outcome.created ? "new" : (outcome.worked ? "resumed" : "existing");
+  std::cout << absl::StrFormat("job         %s (%s, run %d)\nstate       %s\n", job.job.job_id,
+                               how, job.run, state::JobStateName(job.state));
+  if (job.state == state::JobState::kComplete) {
+    const std::filesystem::path folder = job.job.output_dir;
+    std::cout << "output      " << folder.string() << "\n"
+              << "report      " << (folder / "report.json").string() << "\n"
+              << "play        ffplay " << (folder / "master.m3u8").string() << "\n";
+  } else if (!outcome.status.ok()) {
+    std::cout << absl::StrFormat("failed at   %s (%s)\n", outcome.failed_step,
+                                 absl::StatusCodeToString(outcome.status.code()))
+              << "error       " << outcome.status.message() << "\n";
+  }
+}
+
+// Test-only pause (ATP_TEST_PAUSE_AT_STEP): marks the file, then waits to be killed.
+void PauseIfAsked(const Settings& settings, pipeline::Step step) {
+  if (settings.pause_at_step.empty() || pipeline::StepName(step) != settings.pause_at_step) return;
+  if (!settings.pause_marker.empty()) std::ofstream(settings.pause_marker) << getpid() << "\n";
+  for (;;) pause();
+}
+
+int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
+                const std::filesystem::path& manifest, const std::filesystem::path& input_root,
+                bool retry) {
+  absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
+  if (!settings.ok()) {
+    std::cerr << "atp run: " << settings.status().message() << "\n";
+    return kExitInvalidManifest;
+  }
+  absl::StatusOr<std::unique_ptr<state::JobStore>> store = flags.store.Open();
+  if (!store.ok()) {
+    std::cerr << "atp run: job database " << flags.store.StateFile().string() << ": "
+              << store.status().message() << "\n";
+    return kExitOtherError;
+  }
+  std::vector<std::unique_ptr<notify::Notifier>> owned;
+  owned.push_back(notify::MakeLogNotifier(std::cerr, RealClock()));
+  if (!settings->webhook_url.empty()) {
+    owned.push_back(notify::MakeWebhookNotifier(
+        {.url = settings->webhook_url, .secret = settings->webhook_secret}, RealClock()));
+  }
+  std::vector<notify::Notifier*> notifiers;
+  for (const auto& notifier : owned) notifiers.push_back(notifier.get());
+  pipeline::RunnerOptions options;
+  const std::string secret = settings->webhook_secret;
+  options.callback_notifier = [secret](const std::string& url) {
+    return notify::MakeWebhookNotifier({.url = url, .secret = secret}, RealClock());
+  };
+  pipeline::JobRunner runner(**store, notifiers, RealClock(), pipeline::ThisProcess(), options);
+
+  std::unique_ptr<ProgressLine> progress;
+  pipeline::RunHooks hooks;
+  hooks.before_step = [&](pipeline::Step step, int attempt) {
+    progress.reset();
+    std::cerr << "step " << pipeline::StepName(step)
+              << (attempt > 1 ? absl::StrFormat(" (attempt %d)", attempt) : "") << "\n";
+    PauseIfAsked(*settings, step);
+  };
+  hooks.verify_progress = [&](int64_t done, int64_t total) {
+    if (!progress) progress = std::make_unique<ProgressLine>("verify: checksums");
+    progress->UpdateBytes(done, total);
+  };
+  hooks.transcode_progress = [&](const encode::TranscodeProgress& p, const SourceInfo& source) {
+    if (!progress) progress = std::make_unique<ProgressLine>("transcode");
+    progress->UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
+  };
+  bool told_waiting = false;
+  hooks.waiting = [&](const state::JobRecord& job) {
+    if (told_waiting) return;
+    told_waiting = true;
+    std::cerr << "job " << job.job.job_id << " is being worked on by " << job.lease.owner
+              << "; waiting for it to finish\n";
+  };
+  const pipeline::RunOutcome outcome =
+      runner.Run({.manifest_file = manifest,
+                  .input_root = input_root,
+                  .out = flags.store.out,
+                  .profile = settings->profile,
+                  .wait = !flags.no_wait,
+                  .retry_failed = retry},
+                 hooks);
+  progress.reset();
+  PrintOutcome(outcome);
+  return ExitCodeFor(outcome);
+}
+
+// The output root a job was submitted with: its folder is <out>/<series>/sNN/eNNN/<job id>.
+std::filesystem::path OutputRootOf(const state::JobRecord& job) {
+  return std::filesystem::path(job.job.output_dir)
+      .parent_path()
+      .parent_path()
+      .parent_path()
+      .parent_path();
+}
+
+int RetryJob(RunFlags flags, const GlobalOptions& global) {
+  absl::StatusOr<std::unique_ptr<state::JobStore>> store = flags.store.Open();
+  if (!store.ok()) {
+    std::cerr << "atp retry: " << store.status().message() << "\n";
+    return kExitOtherError;
+  }
+  absl::StatusOr<state::JobRecord> job = (*store)->Get(flags.job_id);
+  if (!job.ok()) {
+    std::cerr << "atp retry: " << job.status().message() << "\n";
+    return kExitOtherError;
+  }
+  if (job->state == state::JobState::kRunning || job->state == state::JobState::kComplete) {
+    std::cerr << "atp retry: job " << flags.job_id << " is " << state::JobStateName(job->state)
+              << "; only FAILED or CANCELLED jobs can be retried\n";
+    return kExitOtherError;
+  }
+  flags.store.state = flags.store.StateFile();  // The database stays the one just read.
+  flags.store.out = OutputRootOf(*job);
+  return RunPipeline(flags, global, job->job.manifest_path, job->job.input_root, /*retry=*/true);
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* run = app.add_subcommand(
+      "run", "Run a delivery through the durable pipeline, exactly once per delivery");
+  run->add_option("manifest", flags->manifest, "The delivery manifest (XML)")->required();
+  run->add_option("--input-root", flags->input_root,
+                  "Folder the manifest's FilePaths are relative to (default: the manifest's)");
+  flags->store.AddTo(*run);
+  run->add_flag("--no-wait", flags->no_wait,
+                "Return at once when another process is working on the job");
+  run->add_flag("--retry", flags->retry, "Run the delivery again if its job FAILED");
+  run->callback([flags, &global, &exit_code] {
+    exit_code =
+        RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry);
+  });
+
+  auto retry_flags = std::make_shared<RunFlags>();
+  CLI::App* retry = app.add_subcommand("retry", "Run a FAILED or CANCELLED job again");
+  retry->add_option("job", retry_flags->job_id, "Job id")->required();
+  retry_flags->store.AddTo(*retry);
+  retry->callback(
+      [retry_flags, &global, &exit_code] { exit_code = RetryJob(*retry_flags, global); });
+}
+
+}  // namespace atp::app

@@ -1,0 +1,129 @@
+#include "atp/pipeline/job_report.h"
+
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "atp/encode/encoding_profile.h"
+#include "atp/pipeline/records_json.h"
+#include "atp/validate/package_validator.h"
+
+namespace atp::pipeline {
+
+using nlohmann::json;
+
+namespace {
+
+json StepTimings(const std::vector<state::StepEvent>& events, int run) {
+  struct Timing {
+    int attempts = 0;
+    absl::Time started;
+    double seconds = 0;
+    std::string outcome;
+  };
+  std::map<std::string, Timing> by_step;
+  std::vector<std::string> order;
+  for (const state::StepEvent& event : events) {
+    if (event.run != run) continue;
+    auto [it, inserted] = by_step.try_emplace(event.step);
+    if (inserted) order.push_back(event.step);
+    Timing& timing = it->second;
+    if (event.kind == "start") {
+      timing.attempts = std::max(timing.attempts, event.attempt);
+      timing.started = event.time;
+    } else {
+      timing.outcome = event.outcome;
+      timing.seconds = absl::ToDoubleSeconds(event.time - timing.started);
+    }
+  }
+  json steps = json::array();
+  for (const std::string& step : order) {
+    const Timing& timing = by_step[step];
+    steps.push_back({{"step", step},
+                     {"attempts", timing.attempts},
+                     {"outcome", timing.outcome},
+                     {"seconds", timing.seconds}});
+  }
+  return steps;
+}
+
+}  // namespace
+
+json JobReportJson(const JobReportInputs& in) {
+  json ladder = json::array();
+  for (const Rendition& rung : in.ladder) {
+    ladder.push_back({{"name", rung.name},
+                      {"width", rung.width},
+                      {"height", rung.height},
+                      {"bitrate_kbps", rung.bitrate_kbps},
+                      {"maxrate_kbps", rung.maxrate_kbps},
+                      {"crf", rung.crf},
+                      {"profile", rung.codec_profile}});
+  }
+  json renditions = json::array();
+  for (const auto* tracks : {&in.media.video, &in.media.audio}) {
+    for (const PackagedTrack& track : *tracks) {
+      renditions.push_back({{"name", track.name},
+                            {"codecs", track.codecs},
+                            {"segments", track.segments.size()},
+                            {"duration_seconds", track.duration_seconds()},
+                            {"average_bitrate_bps", track.average_bitrate_bps},
+                            {"peak_bitrate_bps", track.peak_bitrate_bps}});
+    }
+  }
+  return {{"job",
+           {{"id", in.job.job.job_id},
+            {"key", in.job.job.job_key},
+            {"manifest_id", in.job.job.manifest_id},
+            {"run", in.job.run}}},
+          {"source", in.source},
+          {"ladder", ladder},
+          {"renditions", renditions},
+          {"validation", in.validation},
+          {"steps", StepTimings(in.events, in.job.run)},
+          {"warnings", in.warnings},
+          {"profile", encode::CanonicalProfileText(in.profile)}};
+}
+
+json ValidationJson(const validate::ValidationReport& report) {
+  json findings = json::array();
+  for (const validate::Finding& finding : report.findings()) {
+    findings.push_back({{"rule", finding.rule},
+                        {"severity", validate::SeverityName(finding.severity)},
+                        {"where", finding.where},
+                        {"message", finding.message}});
+  }
+  return {{"ok", report.errors() == 0},
+          {"errors", report.errors()},
+          {"warnings", report.warnings()},
+          {"findings", findings}};
+}
+
+notify::Notification NotificationFor(const state::JobRecord& job, state::JobState state,
+                                     const std::string& error_step, const absl::Status& error,
+                                     bool dash) {
+  const std::string state_name(state::JobStateName(state));
+  const std::string event = absl::StrCat("job.", absl::AsciiStrToLower(state_name));
+  const std::string event_id = absl::StrCat(job.job.job_id, "-r", job.run, "-", event);
+  json body = {{"event_id", event_id},
+               {"event", event},
+               {"job_id", job.job.job_id},
+               {"manifest_id", job.job.manifest_id},
+               {"state", state_name},
+               {"run", job.run}};
+  if (state == state::JobState::kComplete) {
+    const std::filesystem::path folder = job.job.output_dir;
+    body["outputs"] = {{"folder", folder.string()},
+                       {"hls", (folder / "master.m3u8").string()},
+                       {"report", (folder / "report.json").string()}};
+    if (dash) body["outputs"]["dash"] = (folder / "manifest.mpd").string();
+  } else {
+    body["error"] = {{"step", error_step},
+                     {"code", absl::StatusCodeToString(error.code())},
+                     {"message", std::string(error.message())}};
+  }
+  return {.event_id = event_id, .body = body.dump()};
+}
+
+}  // namespace atp::pipeline

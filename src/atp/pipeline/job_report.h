@@ -1,0 +1,53 @@
+// atp/pipeline/job_report.h
+//
+// What a job tells the outside world: report.json, published beside the package, and the
+// body of the webhook notification.
+#ifndef ATP_PIPELINE_JOB_REPORT_H_
+#define ATP_PIPELINE_JOB_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "atp/core/packaged_media.h"
+#include "atp/core/rendition.h"
+#include "atp/core/source_info.h"
+#include "atp/encode/encoding_profile.h"
+#include "atp/notify/notifier.h"
+#include "atp/state/job_store.h"
+#include "atp/validate/validation_report.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::pipeline {
+
+struct JobReportInputs {
+  state::JobRecord job;
+  SourceInfo source;
+  Ladder ladder;
+  PackagedMedia media;
+  nlohmann::json validation;  // ValidationJson of the check step.
+  std::vector<state::StepEvent> events;
+  std::vector<std::string> warnings;  // The manifest's.
+  encode::EncodingProfile profile;
+};
+
+// {job, source, ladder, renditions (measured bitrates), validation, steps (per step of the
+// current run: attempts and seconds of the successful one), warnings, profile}.
+[[nodiscard]] nlohmann::json JobReportJson(const JobReportInputs& inputs);
+
+// {ok, errors, warnings, findings: [{rule, severity, where, message}]}, as `atp validate
+// --json` prints it.
+[[nodiscard]] nlohmann::json ValidationJson(const validate::ValidationReport& report);
+
+// The webhook body: {event_id, event, job_id, manifest_id, state, run, outputs: {folder, hls,
+// dash}, error: {step, code, message}}; `event` is "job.complete", "job.failed" or
+// "job.cancelled". The event id is stable for one outcome of one run, so a resumed process
+// re-sending it lets receivers dedupe.
+[[nodiscard]] notify::Notification NotificationFor(const state::JobRecord& job,
+                                                   state::JobState state,
+                                                   const std::string& error_step,
+                                                   const absl::Status& error, bool dash);
+
+}  // namespace atp::pipeline
+
+#endif  // ATP_PIPELINE_JOB_REPORT_H_

@@ -1,0 +1,531 @@
+#include "atp/pipeline/job_runner.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "atp/core/error_policy.h"
+#include "atp/core/status_macros.h"
+#include "atp/encode/ladder_planner.h"
+#include "atp/manifest/manifest_parser.h"
+#include "atp/pipeline/delivery_paths.h"
+#include "atp/pipeline/job_key.h"
+#include "atp/pipeline/job_report.h"
+#include "atp/pipeline/output_layout.h"
+#include "atp/pipeline/records_json.h"
+#include "atp/pipeline/transcode_and_package.h"
+#include "atp/pipeline/verify_mezzanine.h"
+#include "atp/storage/directory_publish.h"
+#include "atp/validate/package_validator.h"
+
+namespace atp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
+constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
+constexpr char kValidationArtifact[] = "validation";  // The check step's report.
+constexpr char kFailureArtifact[] = "failure";        // {step, code, message}: terminal error.
+
+// How often a long step looks at the job (cancel requests) between lease renewals.
+constexpr absl::Duration kCancelPollInterval = absl::Seconds(2);
+
+absl::StatusCode StatusCodeFromName(const std::string& name) {
+  for (int code = 0; code <= 16; ++code) {
+    if (absl::StatusCodeToString(static_cast<absl::StatusCode>(code)) == name) {
+      return static_cast<absl::StatusCode>(code);
+    }
+  }
+  return absl::StatusCode::kUnknown;
+}
+
+// The outcome of a job that is already terminal (or that another process works on).
+RunOutcome OutcomeOf(const state::JobRecord& job, bool created, bool worked) {
+  RunOutcome outcome{.job = job, .created = created, .worked = worked};
+  if (job.state == state::JobState::kFailed || job.state == state::JobState::kCancelled) {
+    outcome.status = absl::Status(StatusCodeFromName(job.error_code), job.error_message);
+    if (outcome.status.ok()) outcome.status = absl::UnknownError(job.error_message);
+    outcome.failed_step = job.error_step;
+  }
+  return outcome;
+}
+
+// Where a job's output is staged: beside its final folder, so publishing is one rename, and
+// named after the job, so a process resuming the job finds it.
+fs::path StagingDir(const state::JobRecord& job) {
+  const fs::path final_dir = job.job.output_dir;
+  return final_dir.parent_path() / absl::StrCat(".staging-", job.job.job_id);
+}
+
+absl::Status WriteFileAtomically(const fs::path& file, const std::string& text) {
+  const fs::path partial = fs::path(file).concat(".partial");
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
+  }
+  std::error_code error;
+  fs::rename(partial, file, error);
+  if (error) return absl::UnavailableError(absl::StrCat("cannot rename ", partial.string()));
+  return absl::OkStatus();
+}
+
+// One process working one job while it holds the job's lease.
+class JobWork {
+ public:
+  JobWork(state::JobStore& store, const std::vector<notify::Notifier*>& notifiers, Clock& clock,
+          const state::LeaseHolder& self, const RunnerOptions& options,
+          const RunRequest& request, const RunHooks& hooks, manifest::ParsedManifest manifest,
+          DeliveryPaths paths, state::JobRecord job)
+      : store_(store),
+        notifiers_(notifiers),
+        clock_(clock),
+        self_(self),
+        options_(options),
+        request_(request),
+        hooks_(hooks),
+        manifest_(std::move(manifest)),
+        paths_(std::move(paths)),
+        job_(std::move(job)),
+        id_(job_.job.job_id) {}
+
+  // Journals ingest and reserve (done before the lease was taken), then runs every step this
+  // run has not finished.
+  RunOutcome Run(absl::Time ingest_started, absl::Time reserved_at) {
+    absl::Status status = LoadJournal();
+    if (status.ok()) status = JournalPriorStep(Step::kIngest, ingest_started, reserved_at);
+    if (status.ok()) status = JournalPriorStep(Step::kReserve, reserved_at, clock_.Now());
+    if (!status.ok()) return Abandon(status);
+
+    absl::StatusOr<std::string> failure = store_.GetArtifact(id_, kFailureArtifact);
+    if (failure.ok()) return FinishFailed(*failure);
+
+    const std::vector<std::pair<Step, std::function<absl::Status()>>> steps = {
+        {Step::kVerify, [this] { return Verify(); }},
+        {Step::kPlan, [this] { return Plan(); }},
+        {Step::kTranscode, [this] { return TranscodeStep(); }},
+        {Step::kPackage, [this] { return PackageStep(); }},
+        {Step::kCheck, [this] { return Check(); }},
+        {Step::kPublish, [this] { return Publish(); }},
+    };
+    for (const auto& [step, body] : steps) {
+      if (finished_.contains(step)) continue;
+      status = RunStep(step, body);
+      if (status.ok()) continue;
+      if (lease_lost_) return Abandon(status);
+      const nlohmann::json failure_json = {{"step", StepName(step)},
+                                           {"code", absl::StatusCodeToString(status.code())},
+                                           {"message", std::string(status.message())}};
+      if (absl::Status saved = store_.PutArtifact(id_, self_.owner, kFailureArtifact,
+                                                  failure_json.dump());
+          !saved.ok()) {
+        return Abandon(saved);
+      }
+      return FinishFailed(failure_json.dump());
+    }
+    status = RunStep(Step::kNotify, [this] { return Notify(state::JobState::kComplete, "", absl::OkStatus()); });
+    if (status.ok()) {
+      status = store_.Finish(id_, self_.owner, state::JobState::kComplete, "", absl::OkStatus(),
+                             clock_.Now());
+    }
+    if (!status.ok()) return Abandon(status);
+    return Reload();
+  }
+
+ private:
+  // Steps this run finished, from the journal, and attempts already made per step.
+  absl::Status LoadJournal() {
+    ATP_ASSIGN_OR_RETURN(std::vector<state::StepEvent> events, store_.Events(id_));
+    for (const state::StepEvent& event : events) {
+      if (event.run != job_.run) continue;
+      const std::optional<Step> step = ParseStep(event.step);
+      if (!step) continue;
+      if (event.kind == "start") attempts_[*step] = std::max(attempts_[*step], event.attempt);
+      if (event.kind == "end" && event.outcome == "OK") finished_.insert(*step);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status JournalPriorStep(Step step, absl::Time started, absl::Time ended) {
+    if (finished_.contains(step)) return absl::OkStatus();
+    const int attempt = ++attempts_[step];
+    ATP_RETURN_IF_ERROR(store_.AppendEvent(
+        id_, self_.owner,
+        {.step = std::string(StepName(step)), .kind = "start", .attempt = attempt, .time = started}));
+    ATP_RETURN_IF_ERROR(store_.AppendEvent(id_, self_.owner,
+                                           {.step = std::string(StepName(step)),
+                                            .kind = "end",
+                                            .attempt = attempt,
+                                            .outcome = "OK",
+                                            .time = ended}));
+    finished_.insert(step);
+    return absl::OkStatus();
+  }
+
+  // Runs `body` as `step`: journaled, retried as its error code says, bounded by the step's
+  // timeout (checked by Checkpoint), stopped by a cancel request.
+  absl::Status RunStep(Step step, const std::function<absl::Status()>& body) {
+    BackoffPolicy policy = options_.retry;
+    for (;;) {
+      const int attempt = ++attempts_[step];
+      if (hooks_.before_step) hooks_.before_step(step, attempt);
+      ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
+      ATP_RETURN_IF_ERROR(store_.AppendEvent(id_, self_.owner,
+                                             {.step = std::string(StepName(step)),
+                                              .kind = "start",
+                                              .attempt = attempt,
+                                              .time = clock_.Now()}));
+      auto timeout = options_.timeouts.find(step);
+      deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
+                                                     : clock_.Now() + timeout->second;
+      current_step_ = step;
+      const absl::Status status = body();
+      deadline_ = absl::InfiniteFuture();
+      if (lease_lost_) return status;
+      ATP_RETURN_IF_ERROR(store_.AppendEvent(
+          id_, self_.owner,
+          {.step = std::string(StepName(step)),
+           .kind = "end",
+           .attempt = attempt,
+           .outcome = std::string(absl::StatusCodeToString(status.code())),
+           .message = std::string(status.message()),
+           .time = clock_.Now()}));
+      if (status.ok()) return status;
+      const ErrorAction action = ActionFor(status.code());
+      if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
+      const bool again = action == ErrorAction::kRetry || action == ErrorAction::kRetryLater ||
+                         action == ErrorAction::kRestartStep;
+      // Attempts are counted per run, across process restarts.
+      if (!again || attempt >= policy.max_attempts) return status;
+      if (action != ErrorAction::kRestartStep) {
+        clock_.SleepFor(BackoffDelay(policy, attempt + 1, UnitRandom()));
+      }
+    }
+  }
+
+  // Renews the lease when a third of it has passed, looks for a cancel request now and then,
+  // and enforces the step's deadline. Long steps call it from their progress callbacks.
+  absl::Status Checkpoint(bool force = false) {
+    const absl::Time now = clock_.Now();
+    if (force || now - last_renewal_ >= options_.lease_ttl / 3) {
+      if (absl::Status renewed = store_.RenewLease(id_, self_.owner, now, options_.lease_ttl);
+          !renewed.ok()) {
+        lease_lost_ = renewed.code() == absl::StatusCode::kAborted;
+        return renewed;
+      }
+      last_renewal_ = now;
+    }
+    if (force || now - last_cancel_poll_ >= kCancelPollInterval) {
+      last_cancel_poll_ = now;
+      ATP_ASSIGN_OR_RETURN(state::JobRecord job, store_.Get(id_));
+      if (job.cancel_requested) return absl::CancelledError("cancelled on request");
+    }
+    if (now > deadline_) {
+      return absl::DeadlineExceededError(absl::StrCat(std::string(StepName(current_step_)),
+                                                      " took longer than ",
+                                                      absl::FormatDuration(
+                                                          options_.timeouts.at(current_step_))));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Verify() {
+    ATP_ASSIGN_OR_RETURN(
+        VerifiedMezzanine verified,
+        VerifyMezzanine(manifest_.spec, paths_, [this](int64_t done, int64_t total) {
+          if (hooks_.verify_progress) hooks_.verify_progress(done, total);
+          return Checkpoint();
+        }));
+    source_ = verified.source;
+    return store_.PutArtifact(id_, self_.owner, kSourceArtifact, nlohmann::json(*source_).dump());
+  }
+
+  absl::StatusOr<SourceInfo> Source() {
+    if (!source_) {
+      ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kSourceArtifact));
+      ATP_ASSIGN_OR_RETURN(source_, ParseRecord<SourceInfo>(text, "source artifact"));
+    }
+    return *source_;
+  }
+
+  // Pure: re-planned (not journaled again) when a resumed run needs the ladder.
+  absl::StatusOr<Ladder> PlannedLadder() {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
+    return encode::PlanLadder(request_.profile, source.width, source.height);
+  }
+
+  absl::Status Plan() { return PlannedLadder().status(); }
+
+  // Starts from an empty staging folder: output of an interrupted attempt is discarded.
+  absl::Status TranscodeStep() {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
+    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
+    const fs::path staging = StagingDir(job_);
+    std::error_code error;
+    fs::remove_all(staging, error);
+    fs::create_directories(staging, error);
+    if (error) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot create ", staging.string(), ": ", error.message()));
+    }
+    ATP_ASSIGN_OR_RETURN(
+        PackagedMedia media,
+        TranscodeRenditions({manifest_.spec, paths_.mezzanine, ladder, request_.profile,
+                             request_.threads},
+                            staging, [&](const encode::TranscodeProgress& progress) {
+                              if (hooks_.transcode_progress) {
+                                hooks_.transcode_progress(progress, source);
+                              }
+                              return Checkpoint();
+                            }));
+    media_ = media;
+    return store_.PutArtifact(id_, self_.owner, kMediaArtifact, nlohmann::json(media).dump());
+  }
+
+  absl::StatusOr<PackagedMedia> Media() {
+    if (!media_) {
+      ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kMediaArtifact));
+      ATP_ASSIGN_OR_RETURN(media_, ParseRecord<PackagedMedia>(text, "media artifact"));
+    }
+    return *media_;
+  }
+
+  absl::Status PackageStep() {
+    ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
+    return WritePackageManifests(media, request_.profile.enable_dash, StagingDir(job_));
+  }
+
+  // The validator on the staged package; errors fail the job with FailedPrecondition.
+  absl::Status Check() {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
+    validate::ValidateOptions options;
+    options.source_duration_seconds = source.duration_seconds();
+    ATP_ASSIGN_OR_RETURN(validate::ValidationReport report,
+                         validate::ValidatePackage(StagingDir(job_), options));
+    const nlohmann::json json = ValidationJson(report);
+    ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, kValidationArtifact, json.dump()));
+    if (report.errors() > 0) {
+      std::string first;
+      for (const validate::Finding& finding : report.findings()) {
+        if (finding.severity != validate::Severity::kError) continue;
+        first = absl::StrCat(finding.rule, " ", finding.where, ": ", finding.message);
+        break;
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the output failed validation with ", report.errors(), " error(s); first: ", first));
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes report.json into the staged package and renames it into place. A job whose final
+  // folder exists was published by an earlier attempt that died before journaling it.
+  absl::Status Publish() {
+    const fs::path final_dir = job_.job.output_dir;
+    const fs::path staging = StagingDir(job_);
+    if (fs::exists(final_dir)) {
+      std::error_code ignored;
+      fs::remove_all(staging, ignored);
+      return absl::OkStatus();
+    }
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
+    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
+    ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
+    ATP_ASSIGN_OR_RETURN(std::string validation, store_.GetArtifact(id_, kValidationArtifact));
+    ATP_ASSIGN_OR_RETURN(std::vector<state::StepEvent> events, store_.Events(id_));
+    const nlohmann::json report =
+        JobReportJson({.job = job_,
+                       .source = source,
+                       .ladder = ladder,
+                       .media = media,
+                       .validation = nlohmann::json::parse(validation, nullptr, false),
+                       .events = events,
+                       .warnings = manifest_.warnings,
+                       .profile = request_.profile});
+    ATP_RETURN_IF_ERROR(WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
+    return storage::PublishDirectory(staging, final_dir);
+  }
+
+  // Tells every notifier; records every attempt. Never fails: a notification failure does not
+  // change the job's outcome (the step's end event carries what went wrong).
+  absl::Status Notify(state::JobState state, const std::string& error_step,
+                      const absl::Status& error) {
+    const notify::Notification notification =
+        NotificationFor(job_, state, error_step, error, request_.profile.enable_dash);
+    std::vector<notify::Notifier*> notifiers = notifiers_;
+    std::unique_ptr<notify::Notifier> callback;
+    if (!manifest_.spec.callback_url.empty() && options_.callback_notifier) {
+      callback = options_.callback_notifier(manifest_.spec.callback_url);
+      notifiers.push_back(callback.get());
+    }
+    for (notify::Notifier* notifier : notifiers) {
+      const absl::Status sent = notifier->Notify(notification, [&](const notify::Attempt& a) {
+        (void)store_.RecordDelivery(id_, {.event_id = notification.event_id,
+                                          .destination = a.destination,
+                                          .attempt = a.attempt,
+                                          .http_status = a.http_status,
+                                          .delivered = a.delivered,
+                                          .error = a.error,
+                                          .time = a.time});
+      });
+      (void)sent;  // Recorded attempt by attempt above.
+    }
+    return absl::OkStatus();
+  }
+
+  // Notifies the terminal failure recorded in `failure_json` and ends the job.
+  RunOutcome FinishFailed(const std::string& failure_json) {
+    const nlohmann::json failure = nlohmann::json::parse(failure_json, nullptr, false);
+    const std::string step = failure.value("step", "");
+    const absl::Status error(StatusCodeFromName(failure.value("code", "")),
+                             failure.value("message", ""));
+    const state::JobState state = error.code() == absl::StatusCode::kCancelled
+                                      ? state::JobState::kCancelled
+                                      : state::JobState::kFailed;
+    absl::Status status = absl::OkStatus();
+    if (!finished_.contains(Step::kNotify)) {
+      status = RunStep(Step::kNotify, [&] { return Notify(state, step, error); });
+    }
+    if (status.ok()) status = store_.Finish(id_, self_.owner, state, step, error, clock_.Now());
+    if (!status.ok()) return Abandon(status);
+    return Reload();
+  }
+
+  RunOutcome Reload() {
+    absl::StatusOr<state::JobRecord> job = store_.Get(id_);
+    if (!job.ok()) return Abandon(job.status());
+    return OutcomeOf(*job, /*created=*/false, /*worked=*/true);
+  }
+
+  // This process cannot go on (lost lease, store unavailable); the job stays RUNNING for the
+  // next process to resume.
+  RunOutcome Abandon(const absl::Status& status) {
+    if (!lease_lost_) (void)store_.ReleaseLease(id_, self_.owner);
+    return {.job = job_, .worked = true, .status = status, .failed_step = "lease"};
+  }
+
+  state::JobStore& store_;
+  const std::vector<notify::Notifier*>& notifiers_;
+  Clock& clock_;
+  const state::LeaseHolder& self_;
+  const RunnerOptions& options_;
+  const RunRequest& request_;
+  const RunHooks& hooks_;
+  const manifest::ParsedManifest manifest_;
+  const DeliveryPaths paths_;
+  const state::JobRecord job_;
+  const std::string id_;
+
+  std::set<Step> finished_;
+  std::map<Step, int> attempts_;
+  std::optional<SourceInfo> source_;
+  std::optional<PackagedMedia> media_;
+  absl::Time last_renewal_ = absl::InfinitePast();
+  absl::Time last_cancel_poll_ = absl::InfinitePast();
+  absl::Time deadline_ = absl::InfiniteFuture();
+  Step current_step_ = Step::kIngest;
+  bool lease_lost_ = false;
+};
+
+}  // namespace
+
+JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> notifiers,
+                     Clock& clock, state::LeaseHolder self, RunnerOptions options)
+    : store_(store),
+      notifiers_(std::move(notifiers)),
+      clock_(clock),
+      self_(std::move(self)),
+      options_(std::move(options)) {
+  if (!options_.process_alive) options_.process_alive = &ProcessAlive;
+}
+
+RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
+  const absl::Time ingest_started = clock_.Now();
+  absl::StatusOr<manifest::ParsedManifest> manifest =
+      manifest::ReadManifestFile(request.manifest_file);
+  const fs::path input_root = request.input_root.empty()
+                                  ? fs::absolute(request.manifest_file).parent_path()
+                                  : fs::absolute(request.input_root);
+  absl::StatusOr<DeliveryPaths> paths =
+      manifest.ok() ? ResolveDeliveryPaths(manifest->spec, input_root) : manifest.status();
+  if (!paths.ok()) return {.status = paths.status(), .failed_step = "ingest"};
+
+  const std::string key = ComputeJobKey(manifest->spec, request.profile);
+  const std::string id = JobIdFromKey(key);
+  const state::NewJob new_job{
+      .job_id = id,
+      .job_key = key,
+      .manifest_id = manifest->spec.manifest_id,
+      .manifest_path = fs::absolute(request.manifest_file).lexically_normal().string(),
+      .input_root = input_root.lexically_normal().string(),
+      .output_dir =
+          fs::absolute(JobOutputDir(request.out, manifest->spec, id)).lexically_normal().string()};
+  const absl::Time reserved_at = clock_.Now();
+  absl::StatusOr<std::pair<state::JobRecord, bool>> reserved =
+      store_.Reserve(new_job, reserved_at);
+  if (!reserved.ok()) return {.status = reserved.status(), .failed_step = "reserve"};
+  auto [job, created] = *std::move(reserved);
+
+  if (job.state == state::JobState::kComplete) return OutcomeOf(job, created, false);
+  if (IsTerminal(job.state)) {
+    if (!request.retry_failed) return OutcomeOf(job, created, false);
+    if (absl::Status reopened = store_.Reopen(id, clock_.Now()); !reopened.ok()) {
+      return {.job = job, .status = reopened, .failed_step = "reserve"};
+    }
+  }
+  // Take the lease, or wait for the process that holds it (taking over when it dies).
+  for (;;) {
+    absl::StatusOr<state::JobRecord> leased =
+        store_.AcquireLease(id, self_, clock_.Now(), options_.lease_ttl);
+    absl::StatusOr<state::JobRecord> current = leased;
+    if (!leased.ok() && leased.status().code() == absl::StatusCode::kAborted) {
+      current = store_.Get(id);
+      if (current.ok() && current->lease.host == self_.host &&
+          !options_.process_alive(current->lease.pid)) {
+        leased = store_.TakeOverLease(id, current->lease.owner, self_, clock_.Now(),
+                                      options_.lease_ttl);
+      }
+    }
+    if (leased.ok()) {
+      JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, *manifest,
+                   *paths, *leased);
+      RunOutcome outcome = work.Run(ingest_started, reserved_at);
+      outcome.created = created;
+      return outcome;
+    }
+    if (leased.status().code() == absl::StatusCode::kFailedPrecondition) {
+      // Terminal meanwhile (another process finished it).
+      current = store_.Get(id);
+      if (current.ok()) return OutcomeOf(*current, created, false);
+    }
+    if (!current.ok()) return {.job = job, .status = current.status(), .failed_step = "lease"};
+    if (leased.status().code() != absl::StatusCode::kAborted) {
+      return {.job = job, .status = leased.status(), .failed_step = "lease"};
+    }
+    if (!request.wait) return OutcomeOf(*current, created, false);
+    if (hooks.waiting) hooks.waiting(*current);
+    clock_.SleepFor(options_.poll_interval);
+  }
+}
+
+state::LeaseHolder ThisProcess() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const int64_t pid = getpid();
+  return {.owner = absl::StrFormat("%s:%d:%08x", host, pid,
+                                   static_cast<uint32_t>(UnitRandom() * 4294967295.0)),
+          .host = host,
+          .pid = pid};
+}
+
+bool ProcessAlive(int64_t pid) {
+  if (pid <= 0) return false;
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+}
+
+}  // namespace atp::pipeline

@@ -1,0 +1,110 @@
+// atp/pipeline/job_runner.h
+//
+// `atp run`: the durable, exactly-once pipeline. A submission is ingested, reserved in the
+// JobStore under its job key (a second submission of the same delivery finds the job and
+// encodes nothing), and then worked by whichever process holds the job's lease, step by step:
+// verify, plan, transcode, package, check, publish, notify. Every step is journaled before and
+// after it runs; a process that dies is replaced by the next one to run the job, which skips
+// the steps its run already finished (their results are job store artifacts and staged
+// files) and publishes exactly once. The error code of a failed step decides what happens
+// (core/error_policy.h): retried with backoff, or terminal, which fails the job and notifies.
+#ifndef ATP_PIPELINE_JOB_RUNNER_H_
+#define ATP_PIPELINE_JOB_RUNNER_H_
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "atp/core/backoff.h"
+#include "atp/core/clock.h"
+#include "atp/core/source_info.h"
+#include "atp/encode/encoding_profile.h"
+#include "atp/encode/transcoder.h"
+#include "atp/notify/notifier.h"
+#include "atp/pipeline/job_steps.h"
+#include "atp/state/job_store.h"
+#include "atp/storage/file_digest.h"
+
+namespace atp::pipeline {
+
+struct RunRequest {
+  std::filesystem::path manifest_file;
+  std::filesystem::path input_root;  // Empty: the manifest's folder.
+  std::filesystem::path out;         // Output root (see JobOutputDir).
+  encode::EncodingProfile profile;
+  bool wait = true;           // Wait for a job another process is working on.
+  bool retry_failed = false;  // Run a FAILED or CANCELLED job with this key again.
+  int threads = 2;
+};
+
+struct RunnerOptions {
+  absl::Duration lease_ttl = absl::Seconds(60);
+  absl::Duration poll_interval = absl::Milliseconds(500);
+  BackoffPolicy retry{.max_attempts = 3, .initial = absl::Seconds(2), .max = absl::Seconds(60)};
+  BackoffPolicy retry_later{.max_attempts = 3, .initial = absl::Seconds(30), .max = absl::Minutes(5)};
+  // Per step; a step past its deadline fails with DeadlineExceeded (and is retried).
+  std::map<Step, absl::Duration> timeouts = {
+      {Step::kVerify, absl::Hours(2)},      {Step::kPlan, absl::Minutes(1)},
+      {Step::kTranscode, absl::Hours(12)},  {Step::kPackage, absl::Minutes(10)},
+      {Step::kCheck, absl::Hours(1)},       {Step::kPublish, absl::Minutes(10)},
+      {Step::kNotify, absl::Hours(1)}};
+  // Whether a process of this host is alive (a lease holder on this host whose PID is gone is
+  // taken over at once).
+  std::function<bool(int64_t pid)> process_alive;
+  // Makes the notifier for a manifest's CallbackUrl (none when unset or the manifest has none).
+  std::function<std::unique_ptr<notify::Notifier>(const std::string& url)> callback_notifier;
+};
+
+// Observers for the command line; all optional. None may block, except `before_step`,
+// which tests use to pause a process at a named step and kill it there.
+struct RunHooks {
+  std::function<void(Step step, int attempt)> before_step;
+  std::function<void(int64_t done, int64_t total)> verify_progress;
+  std::function<void(const encode::TranscodeProgress& progress, const SourceInfo& source)>
+      transcode_progress;
+  std::function<void(const state::JobRecord& job)> waiting;  // Another process holds the job.
+};
+
+struct RunOutcome {
+  // Empty job_id when the manifest failed ingest (no job exists).
+  state::JobRecord job;
+  bool created = false;  // This submission created the job.
+  bool worked = false;   // This process ran steps of it.
+  // OK when the job is COMPLETE, or RUNNING under another process with `wait` false.
+  // Otherwise the job's error (ingest's when no job exists).
+  absl::Status status;
+  std::string failed_step;  // Set with a non-OK status.
+};
+
+class JobRunner {
+ public:
+  // `notifiers` are told of every COMPLETE, FAILED and CANCELLED outcome; `self` names this
+  // process in leases. All referenced objects must outlive the runner.
+  JobRunner(state::JobStore& store, std::vector<notify::Notifier*> notifiers, Clock& clock,
+            state::LeaseHolder self, RunnerOptions options);
+
+  // Submits the delivery of `request` and, unless another process is working on it and
+  // `request.wait` is false, sees its job to a terminal state.
+  [[nodiscard]] RunOutcome Run(const RunRequest& request, const RunHooks& hooks);
+
+ private:
+  state::JobStore& store_;
+  std::vector<notify::Notifier*> notifiers_;
+  Clock& clock_;
+  state::LeaseHolder self_;
+  RunnerOptions options_;
+};
+
+// The process's lease identity: "host:pid:random".
+[[nodiscard]] state::LeaseHolder ThisProcess();
+
+// True unless no process has `pid` (kill(pid, 0) fails with ESRCH).
+[[nodiscard]] bool ProcessAlive(int64_t pid);
+
+}  // namespace atp::pipeline
+
+#endif  // ATP_PIPELINE_JOB_RUNNER_H_
