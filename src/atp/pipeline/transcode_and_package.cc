@@ -70,10 +70,12 @@ void MeasureBitrates(PackagedTrack& track) {
   int64_t total_bytes = 0;
   for (const MediaSegment& segment : track.segments) {
     total_bytes += segment.size_bytes;
-    if (segment.duration_ticks > 0) {
+    // Over the duration the playlist declares (EXTINF, in whole milliseconds), rounded up:
+    // BANDWIDTH is then never below the peak a player or validator computes from EXTINF.
+    const int64_t millis = (segment.duration_ticks * 1000 + track.timescale / 2) / track.timescale;
+    if (millis > 0) {
       track.peak_bitrate_bps =
-          std::max(track.peak_bitrate_bps,
-                   segment.size_bytes * 8 * track.timescale / segment.duration_ticks);
+          std::max(track.peak_bitrate_bps, (segment.size_bytes * 8 * 1000 + millis - 1) / millis);
     }
   }
   const int64_t duration = track.duration_ticks();

@@ -1,0 +1,223 @@
+// `atp run` as a user runs it: real processes on one job database, killed with SIGKILL at
+// every step and run again, racing each other, and failing with a webhook receiver listening.
+#include <httplib.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "atp/notify/webhook_notifier.h"
+#include "atp/testing/subprocess.h"
+#include "atp/testing/temp_dir.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Result = testing::CommandResult;
+
+const std::string kAtp = ATP_BINARY;
+
+class AtpRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    inputs_ = new testing::TempDir();
+    const Result sample = testing::RunCommand(kAtp + " sample --out " +
+                                              inputs_->path().string() +
+                                              " --duration 3 --size 426x240 --codec h264 2>&1");
+    ASSERT_EQ(sample.exit_code, 0) << sample.output;
+  }
+  static void TearDownTestSuite() { delete inputs_; }
+
+  static std::string Manifest() {
+    return (inputs_->path() / "atp-sample-s01e01-sample.xml").string();
+  }
+  std::string Out() const { return (dir_.path() / "out").string(); }
+  std::string Run(const std::string& environment = "") const {
+    return environment + " " + kAtp + " run " + Manifest() + " --out " + Out();
+  }
+
+  nlohmann::json Json(const std::string& command) const {
+    const Result result = testing::RunCommand(kAtp + " " + command + " --out " + Out());
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return nlohmann::json::parse(result.output, nullptr, false);
+  }
+
+  // Events of the only job, as {step/kind/outcome: count}.
+  std::map<std::string, int> EventCounts() const {
+    const nlohmann::json jobs = Json("jobs --json");
+    EXPECT_EQ(jobs.size(), 1u);
+    const nlohmann::json events =
+        Json("events --json " + jobs[0]["job_id"].get<std::string>())["events"];
+    std::map<std::string, int> counts;
+    for (const auto& event : events) {
+      ++counts[event["step"].get<std::string>() + "/" + event["kind"].get<std::string>() +
+               (event["outcome"].get<std::string>().empty()
+                    ? ""
+                    : "/" + event["outcome"].get<std::string>())];
+    }
+    return counts;
+  }
+
+  // Folders under the episode's output folder (published packages and staging folders).
+  std::vector<std::string> EpisodeFolders() const {
+    std::vector<std::string> names;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir_.path() / "out/atp-sample/s01/e001", error)) {
+      names.push_back(entry.path().filename().string());
+    }
+    return names;
+  }
+
+  static testing::TempDir* inputs_;
+  testing::TempDir dir_;
+};
+testing::TempDir* AtpRunTest::inputs_ = nullptr;
+
+TEST_F(AtpRunTest, ASecondSubmissionReturnsTheJobAndEncodesNothing) {
+  const Result first = testing::RunCommand(Run() + " 2>&1");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, ::testing::HasSubstr("(new, run 1)"));
+  const Result second = testing::RunCommand(Run() + " 2>&1");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, ::testing::HasSubstr("(existing, run 1)"));
+  EXPECT_THAT(second.output, ::testing::Not(::testing::HasSubstr("step transcode")));
+  EXPECT_EQ(EventCounts()["transcode/start"], 1);
+  const std::vector<std::string> folders = EpisodeFolders();
+  ASSERT_EQ(folders.size(), 1u);
+  const fs::path package = dir_.path() / "out/atp-sample/s01/e001" / folders[0];
+  const Result validate = testing::RunCommand(kAtp + " validate --strict " + package.string());
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  std::ifstream in(package / "report.json");
+  const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_EQ(report["validation"]["errors"], 0);
+  EXPECT_EQ(report["job"]["id"], folders[0]);
+  EXPECT_EQ(report["steps"].size(), 8u);  // Every step before publish's report, and publish.
+}
+
+TEST_F(AtpRunTest, EightConcurrentSubmissionsMakeOneJobAndOneEncode) {
+  std::string command = "pids=''; for i in 1 2 3 4 5 6 7 8; do " + Run() +
+                        " >/dev/null 2>&1 & pids=\"$pids $!\"; done; failed=0; "
+                        "for p in $pids; do wait $p || failed=$((failed+1)); done; echo $failed";
+  const Result result = testing::RunCommand(command);
+  EXPECT_EQ(result.output, "0\n");
+  EXPECT_EQ(Json("jobs --json").size(), 1u);
+  const std::map<std::string, int> counts = EventCounts();
+  EXPECT_EQ(counts.at("transcode/start"), 1);
+  EXPECT_EQ(counts.at("publish/end/OK"), 1);
+  EXPECT_EQ(EpisodeFolders().size(), 1u);
+}
+
+// Kills `atp run` paused before `step` (SIGKILL: no cleanup), runs it again, and checks the
+// job completes, steps finished before the kill are not run again, and the package is
+// published once with no staging left behind.
+TEST_F(AtpRunTest, ResumesAfterSigkillAtEveryStep) {
+  const std::vector<std::string> steps = {"verify",  "plan",    "transcode", "package",
+                                          "check",   "publish", "notify"};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    SCOPED_TRACE(steps[i]);
+    fs::remove_all(dir_.path() / "out");
+    const std::string marker = (dir_.path() / "paused").string();
+    fs::remove(marker);
+    const std::string command =
+        Run("ATP_TEST_PAUSE_AT_STEP=" + steps[i] + " ATP_TEST_PAUSE_MARKER=" + marker) +
+        " >/dev/null 2>&1 & pid=$!; for t in $(seq 600); do [ -f " + marker +
+        " ] && break; sleep 0.05; done; kill -9 $pid; wait $pid; echo killed=$?; " + Run() +
+        " 2>&1; echo rerun=$?";
+    const Result result = testing::RunCommand(command);
+    EXPECT_THAT(result.output, ::testing::HasSubstr("killed=137"));
+    EXPECT_THAT(result.output, ::testing::HasSubstr("rerun=0")) << result.output;
+    EXPECT_THAT(result.output, ::testing::HasSubstr("(resumed, run 1)"));
+    const std::map<std::string, int> counts = EventCounts();
+    EXPECT_EQ(counts.at("publish/end/OK"), 1);
+    EXPECT_EQ(counts.at("notify/end/OK"), 1);
+    // The killed process started nothing of its step: every step ran to OK once.
+    EXPECT_EQ(counts.at("transcode/start"), 1);
+    EXPECT_EQ(counts.at(steps[i] + "/start"), 1);
+    for (size_t done = 0; done < i; ++done) {
+      EXPECT_THAT(result.output,
+                  ::testing::Not(::testing::HasSubstr("step " + steps[done] + "\n")));
+    }
+    const std::vector<std::string> folders = EpisodeFolders();
+    ASSERT_EQ(folders.size(), 1u);
+    EXPECT_EQ(folders[0].find(".staging"), std::string::npos);
+  }
+}
+
+// A receiver on 127.0.0.1 for the job's notifications.
+class Receiver {
+ public:
+  Receiver() {
+    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(request);
+      response.status = 200;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<httplib::Request> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<httplib::Request> requests_;
+};
+
+TEST_F(AtpRunTest, AChecksumMismatchFailsWithDataLossNotifiesOnceAndPublishesNothing) {
+  std::ifstream in(Manifest());
+  std::string xml((std::istreambuf_iterator<char>(in)), {});
+  const size_t at = xml.find("<ChecksumMD5>") + std::string("<ChecksumMD5>").size();
+  xml.replace(at, 32, std::string(32, '0'));
+  const fs::path manifest = inputs_->path() / "bad-md5.xml";
+  std::ofstream(manifest) << xml;
+  Receiver receiver;
+  const std::string command = "ATP_WEBHOOK_URL=" + receiver.url() +
+                              " ATP_WEBHOOK_SECRET=topsecret " + kAtp + " run " +
+                              manifest.string() + " --out " + Out() + " 2>&1";
+  const Result first = testing::RunCommand(command);
+  EXPECT_EQ(first.exit_code, 3) << first.output;
+  EXPECT_THAT(first.output, ::testing::HasSubstr("DATA_LOSS"));
+  const Result second = testing::RunCommand(command);
+  EXPECT_EQ(second.exit_code, 3) << second.output;
+  EXPECT_THAT(second.output, ::testing::HasSubstr("(existing, run 1)"));
+
+  const std::vector<httplib::Request> requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_TRUE(notify::VerifySignature("topsecret", requests[0].body,
+                                      requests[0].get_header_value("X-Atp-Signature")));
+  const nlohmann::json body = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(body["state"], "FAILED");
+  EXPECT_EQ(body["error"]["step"], "verify");
+  EXPECT_EQ(body["error"]["code"], "DATA_LOSS");
+  const nlohmann::json job = Json("jobs --json")[0];
+  EXPECT_EQ(job["state"], "FAILED");
+  EXPECT_EQ(job["error"]["code"], "DATA_LOSS");
+  EXPECT_TRUE(EpisodeFolders().empty());
+}
+
+TEST_F(AtpRunTest, AnInvalidManifestCreatesNoJob) {
+  const fs::path manifest = dir_.WriteFile("bad.xml", "<Delivery><Nope/></Delivery>");
+  const Result result =
+      testing::RunCommand(kAtp + " run " + manifest.string() + " --out " + Out() + " 2>&1");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output, ::testing::HasSubstr("no job was created"));
+}
+
+}  // namespace
+}  // namespace atp::app
