@@ -41,6 +41,18 @@ class AtpRunTest : public ::testing::Test {
     return environment + " " + kAtp + " run " + Manifest() + " --out " + Out();
   }
 
+  // Runs `run` paused at `where` (a step, or "transcode/<unit>"), kills it there with
+  // SIGKILL (no cleanup), and runs it again; prints killed=<status> and rerun=<exit code>.
+  Result KillAtAndRerun(const std::string& where, const std::string& run) const {
+    const std::string marker = (dir_.path() / "paused").string();
+    fs::remove(marker);
+    return testing::RunCommand(
+        "ATP_TEST_PAUSE_AT_STEP=" + where + " ATP_TEST_PAUSE_MARKER=" + marker + " " + run +
+        " >/dev/null 2>&1 & pid=$!; for t in $(seq 600); do [ -f " + marker +
+        " ] && break; sleep 0.05; done; kill -9 $pid; wait $pid; echo killed=$?; " + run +
+        " 2>&1; echo rerun=$?");
+  }
+
   nlohmann::json Json(const std::string& command) const {
     const Result result = testing::RunCommand(kAtp + " " + command + " --out " + Out());
     EXPECT_EQ(result.exit_code, 0) << result.output;
@@ -96,7 +108,8 @@ TEST_F(AtpRunTest, ASecondSubmissionReturnsTheJobAndEncodesNothing) {
   const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
   EXPECT_EQ(report["validation"]["errors"], 0);
   EXPECT_EQ(report["job"]["id"], folders[0]);
-  EXPECT_EQ(report["steps"].size(), 8u);  // Every step before publish's report, and publish.
+  // Every step before publish's report, publish, and the transcode's units (audio, one chunk).
+  EXPECT_EQ(report["steps"].size(), 10u);
 }
 
 TEST_F(AtpRunTest, EightConcurrentSubmissionsMakeOneJobAndOneEncode) {
@@ -121,14 +134,7 @@ TEST_F(AtpRunTest, ResumesAfterSigkillAtEveryStep) {
   for (size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE(steps[i]);
     fs::remove_all(dir_.path() / "out");
-    const std::string marker = (dir_.path() / "paused").string();
-    fs::remove(marker);
-    const std::string command =
-        Run("ATP_TEST_PAUSE_AT_STEP=" + steps[i] + " ATP_TEST_PAUSE_MARKER=" + marker) +
-        " >/dev/null 2>&1 & pid=$!; for t in $(seq 600); do [ -f " + marker +
-        " ] && break; sleep 0.05; done; kill -9 $pid; wait $pid; echo killed=$?; " + Run() +
-        " 2>&1; echo rerun=$?";
-    const Result result = testing::RunCommand(command);
+    const Result result = KillAtAndRerun(steps[i], Run());
     EXPECT_THAT(result.output, ::testing::HasSubstr("killed=137"));
     EXPECT_THAT(result.output, ::testing::HasSubstr("rerun=0")) << result.output;
     EXPECT_THAT(result.output, ::testing::HasSubstr("(resumed, run 1)"));
@@ -146,6 +152,38 @@ TEST_F(AtpRunTest, ResumesAfterSigkillAtEveryStep) {
     ASSERT_EQ(folders.size(), 1u);
     EXPECT_EQ(folders[0].find(".staging"), std::string::npos);
   }
+}
+
+// Killed while encoding the second of three video chunks (1 s each): the rerun encodes that
+// chunk again and the ones after it, and nothing that was finished before.
+TEST_F(AtpRunTest, ResumesInsideTheTranscodeWithoutReencodingFinishedChunks) {
+  const fs::path profile = dir_.path() / "chunks.toml";
+  std::ofstream(profile) << "[video]\nkeyframe_interval_seconds = 1\nsegment_seconds = 1\n"
+                            "chunk_seconds = 1\n";
+  const std::string run =
+      kAtp + " --profile " + profile.string() + " run " + Manifest() + " --out " + Out();
+  const Result result = KillAtAndRerun("transcode/video-002", run);
+  EXPECT_THAT(result.output, ::testing::HasSubstr("killed=137"));
+  EXPECT_THAT(result.output, ::testing::HasSubstr("rerun=0")) << result.output;
+  EXPECT_THAT(result.output, ::testing::HasSubstr("(resumed, run 1)"));
+  EXPECT_THAT(result.output, ::testing::HasSubstr("transcode video-002\n"));
+  EXPECT_THAT(result.output, ::testing::Not(::testing::HasSubstr("transcode video-001\n")));
+  EXPECT_THAT(result.output, ::testing::Not(::testing::HasSubstr("transcode audio\n")));
+  const std::map<std::string, int> counts = EventCounts();
+  EXPECT_EQ(counts.at("transcode/start"), 2);  // The killed attempt and the resumed one.
+  EXPECT_EQ(counts.at("transcode/end/OK"), 1);
+  EXPECT_EQ(counts.at("transcode/audio/start"), 1);
+  EXPECT_EQ(counts.at("transcode/video-001/start"), 1);
+  EXPECT_EQ(counts.at("transcode/video-002/start"), 2);
+  EXPECT_EQ(counts.at("transcode/video-002/end/OK"), 1);
+  EXPECT_EQ(counts.at("transcode/video-003/start"), 1);
+  EXPECT_EQ(counts.at("publish/end/OK"), 1);
+  const std::vector<std::string> folders = EpisodeFolders();
+  ASSERT_EQ(folders.size(), 1u);
+  const Result validate = testing::RunCommand(
+      kAtp + " validate --strict " +
+      (dir_.path() / "out/atp-sample/s01/e001" / folders[0]).string() + " 2>&1");
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
 }
 
 // A receiver on 127.0.0.1 for the job's notifications.

@@ -59,9 +59,10 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
   }
 }
 
-// Test-only pause (ATP_TEST_PAUSE_AT_STEP): marks the file, then waits to be killed.
-void PauseIfAsked(const Settings& settings, pipeline::Step step) {
-  if (settings.pause_at_step.empty() || pipeline::StepName(step) != settings.pause_at_step) return;
+// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"): marks the
+// file, then waits to be killed.
+void PauseIfAsked(const Settings& settings, std::string_view where) {
+  if (settings.pause_at_step.empty() || where != settings.pause_at_step) return;
   if (!settings.pause_marker.empty()) std::ofstream(settings.pause_marker) << getpid() << "\n";
   for (;;) pause();
 }
@@ -101,7 +102,12 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     progress.reset();
     std::cerr << "step " << pipeline::StepName(step)
               << (attempt > 1 ? absl::StrFormat(" (attempt %d)", attempt) : "") << "\n";
-    PauseIfAsked(*settings, step);
+    PauseIfAsked(*settings, pipeline::StepName(step));
+  };
+  hooks.unit_started = [&](const std::string& unit) {
+    progress.reset();
+    std::cerr << "  transcode " << unit << "\n";
+    PauseIfAsked(*settings, "transcode/" + unit);
   };
   hooks.verify_progress = [&](int64_t done, int64_t total) {
     if (!progress) progress = std::make_unique<ProgressLine>("verify: checksums");

@@ -66,7 +66,12 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   {
     ProgressLine progress("transcode");
     media = pipeline::TranscodeAndPackage(
-        {spec, report.paths->mezzanine, *report.ladder, settings.profile, /*threads=*/2}, *staging,
+        {.spec = spec,
+         .mezzanine = report.paths->mezzanine,
+         .source = source,
+         .ladder = *report.ladder,
+         .profile = settings.profile},
+        *staging,
         [&](const encode::TranscodeProgress& p) {
           progress.UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
           return absl::OkStatus();

@@ -85,6 +85,12 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
           "video.segment_seconds: must be a whole multiple of keyframe_interval_seconds (",
           profile.keyframe_interval_seconds, "), got ", profile.segment_seconds));
     }
+    const double chunk_ratio = profile.chunk_seconds / profile.segment_seconds;
+    if (chunk_ratio < 1 || std::abs(chunk_ratio - std::round(chunk_ratio)) > 1e-9) {
+      problems.push_back(absl::StrCat(
+          "video.chunk_seconds: must be a whole multiple of segment_seconds (",
+          profile.segment_seconds, "), got ", profile.chunk_seconds));
+    }
   }
   if (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512) {
     problems.push_back(
@@ -129,6 +135,7 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("video.keyframe_interval_seconds",
        absl::StrFormat("%.6g", profile.keyframe_interval_seconds));
   line("video.segment_seconds", absl::StrFormat("%.6g", profile.segment_seconds));
+  line("video.chunk_seconds", absl::StrFormat("%.6g", profile.chunk_seconds));
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);

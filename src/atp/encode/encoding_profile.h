@@ -44,6 +44,9 @@ struct EncodingProfile {
   double bufsize_factor = 2.0;  // VBV buffer = factor × rung figure.
   double keyframe_interval_seconds = 2.0;
   double segment_seconds = 6.0;  // A whole multiple of the keyframe interval.
+  // Video is encoded in chunks of this many seconds (a whole multiple of segment_seconds),
+  // each from a fresh encoder starting on a segment boundary: the unit of resumption.
+  double chunk_seconds = 60.0;
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;

@@ -1,5 +1,6 @@
 #include "atp/encode/encoding_profile.h"
 
+#include "atp/encode/transcoder.h"
 #include "atp/testing/status_matchers.h"
 #include "gtest/gtest.h"
 
@@ -59,6 +60,7 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
             "h264.rungs[1].height: expected an even number"},
            {"enable_dash = \"yes\"", "enable_dash: expected true or false"},
            {"[video]\nsegment_seconds = 5", "must be a whole multiple"},
+           {"[video]\nchunk_seconds = 9", "video.chunk_seconds: must be a whole multiple"},
            {"[audio]\nsample_rate_hz = 22050", "audio.sample_rate_hz: expected 44100 or 48000"},
            {"[audio]\nloudness = 3", "audio.loudness: unknown key"},
            {"video = 3", "video: expected a table [video]"},
@@ -100,12 +102,30 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "video.bufsize_factor=2\n"
             "video.keyframe_interval_seconds=2\n"
             "video.segment_seconds=6\n"
+            "video.chunk_seconds=60\n"
             "audio.bitrate_kbps=128\n"
             "audio.sample_rate_hz=48000\n"
             "audio.channels=2\n");
   EncodingProfile changed;
   changed.h265.tune = "animation";
   EXPECT_NE(CanonicalProfileText(changed), defaults);
+}
+
+TEST(FrameGridFor, RoundsTheKeyframeIntervalToFramesAndMultipliesUp) {
+  EncodingProfile profile;  // 2 s GOPs, 6 s segments, 60 s chunks.
+  const FrameGrid grid = FrameGridFor(profile, {24000, 1001});
+  EXPECT_EQ(grid.gop_frames, 48);
+  EXPECT_EQ(grid.segment_frames, 144);
+  EXPECT_EQ(grid.chunk_frames, 1440);
+}
+
+TEST(PlanVideoChunks, CoversEveryFrameWithTheLastChunkOpenEnded) {
+  const FrameGrid grid{.gop_frames = 2, .segment_frames = 4, .chunk_frames = 8};
+  EXPECT_EQ(PlanVideoChunks(grid, 0), (std::vector<FrameRange>{{0, kUntilEnd}}));
+  EXPECT_EQ(PlanVideoChunks(grid, 15), (std::vector<FrameRange>{{0, kUntilEnd}}));
+  EXPECT_EQ(PlanVideoChunks(grid, 16), (std::vector<FrameRange>{{0, 8}, {8, kUntilEnd}}));
+  // A long estimate still leaves the last chunk at least a chunk of frames to start in.
+  EXPECT_EQ(PlanVideoChunks(grid, 25), (std::vector<FrameRange>{{0, 8}, {8, 16}, {16, kUntilEnd}}));
 }
 
 }  // namespace

@@ -59,6 +59,16 @@ absl::StatusOr<Input> OpenInput(const std::filesystem::path& file, int threads) 
   return input;
 }
 
+// The index of a decoded frame from its timestamp, counting from the stream's start at the
+// constant `frame_rate`; -1 when the frame has no timestamp.
+int64_t TimestampIndex(const AVFrame& frame, const AVStream& stream, AVRational frame_rate) {
+  if (frame.best_effort_timestamp == AV_NOPTS_VALUE) return -1;
+  const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
+  return av_rescale_q_rnd(frame.best_effort_timestamp - start, stream.time_base,
+                          av_inv_q(frame_rate),
+                          static_cast<AVRounding>(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX));
+}
+
 class Transcoder {
  public:
   Transcoder(const TranscodePlan& plan, PacketSink& sink,
@@ -67,23 +77,96 @@ class Transcoder {
 
   absl::Status Run() {
     ATP_ASSIGN_OR_RETURN(input_, OpenInput(plan_.input, plan_.threads));
-    const double fps = av_q2d(input_.frame_rate);
-    const int64_t gop_frames =
-        std::max<int64_t>(1, std::llround(plan_.profile.keyframe_interval_seconds * fps));
-    const int64_t segment_frames =
-        gop_frames *
-        std::llround(plan_.profile.segment_seconds / plan_.profile.keyframe_interval_seconds);
+    grid_ = FrameGridFor(plan_.profile, input_.frame_rate);
+    const int64_t duration_us = input_.format->duration > 0 ? input_.format->duration : 0;
+    progress_state_.frames_total =
+        av_rescale_q(duration_us, AV_TIME_BASE_Q, av_inv_q(input_.frame_rate));
+    if (plan_.part == TranscodePart::kAudio) return RunAudio();
+    return RunVideo();
+  }
+
+ private:
+  absl::Status RunVideo() {
+    const FrameRange& range = plan_.frames;
+    if (range.first < 0 || range.first % grid_.segment_frames != 0 ||
+        (range.end != kUntilEnd && range.end <= range.first)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "frame range [", range.first, ", ", range.end, ") does not start on a segment"));
+    }
+    if (range.first > 0 && !SeekBefore(range.first, 0)) ATP_RETURN_IF_ERROR(Rewind());
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
-      ATP_ASSIGN_OR_RETURN(
-          auto rung,
-          VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder,
-                                   input_.frame_rate, gop_frames, segment_frames, plan_.threads));
+      ATP_ASSIGN_OR_RETURN(auto rung, VideoRungEncoder::Create(
+                                          plan_.ladder[i], plan_.profile, *input_.video_decoder,
+                                          input_.frame_rate, grid_.gop_frames,
+                                          grid_.segment_frames, plan_.threads));
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->encoder()));
       rungs_.push_back(std::move(rung));
     }
+    ATP_RETURN_IF_ERROR(PumpVideo());
+    // Containers that seek by byte position (MPEG-TS) can land after the frame: aim earlier
+    // and earlier, and in the end decode from the start.
+    for (const int64_t margin_seconds : {2, 10, 60}) {
+      if (!seek_missed_ || !SeekBefore(range.first, margin_seconds)) break;
+      seek_missed_ = false;
+      ATP_RETURN_IF_ERROR(PumpVideo());
+    }
+    if (seek_missed_) {
+      ATP_RETURN_IF_ERROR(Rewind());
+      ATP_RETURN_IF_ERROR(PumpVideo());
+    }
+    if (frames_encoded_ == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mezzanine: no video frames from frame ", range.first, " on"));
+    }
+    for (size_t i = 0; i < rungs_.size(); ++i) ATP_RETURN_IF_ERROR(rungs_[i]->Flush(OutputFor(i)));
+    return absl::OkStatus();
+  }
+
+  // Decodes until the range ends, the file ends, or a seek is found to have missed.
+  absl::Status PumpVideo() {
+    media::PacketPtr packet(av_packet_alloc());
+    while (!range_done_ && !seek_missed_) {
+      ATP_ASSIGN_OR_RETURN(const bool more, ReadPacket(*packet));
+      if (!more) break;
+      absl::Status status = absl::OkStatus();
+      if (packet->stream_index == input_.video_stream) status = DecodeVideo(packet.get());
+      av_packet_unref(packet.get());
+      ATP_RETURN_IF_ERROR(status);
+    }
+    if (range_done_ || seek_missed_) return absl::OkStatus();
+    return DecodeVideo(nullptr);
+  }
+
+  // Reopens the file to decode it from the start, counting frames.
+  absl::Status Rewind() {
+    ATP_ASSIGN_OR_RETURN(input_, OpenInput(plan_.input, plan_.threads));
+    next_index_ = 0;
+    seek_missed_ = false;
+    return absl::OkStatus();
+  }
+
+  // Seeks to a keyframe at or before `margin_seconds` ahead of frame `frame`; false when the
+  // container cannot seek. The first decoded frame's timestamp then tells where it landed.
+  bool SeekBefore(int64_t frame, int64_t margin_seconds) {
+    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
+    const int64_t target =
+        start + av_rescale_q(frame, av_inv_q(input_.frame_rate), stream.time_base) -
+        av_rescale_q(margin_seconds, {1, 1}, stream.time_base);
+    if (av_seek_frame(input_.format.get(), input_.video_stream, target, AVSEEK_FLAG_BACKWARD) <
+        0) {
+      return false;
+    }
+    avcodec_flush_buffers(input_.video_decoder.get());
+    next_index_ = kIndexFromTimestamp;
+    return true;
+  }
+
+  absl::Status RunAudio() {
     // A segment lasts segment_frames / fps seconds: in audio samples, exactly.
-    const int64_t segment_samples = av_rescale(segment_frames * plan_.profile.audio_sample_rate_hz,
-                                               input_.frame_rate.den, input_.frame_rate.num);
+    const int64_t segment_samples =
+        av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz,
+                   input_.frame_rate.den, input_.frame_rate.num);
     for (const AudioTrackSpec& track : plan_.audio_tracks) {
       if (track.track_index > static_cast<int>(input_.audio_streams.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -93,16 +176,45 @@ class Transcoder {
       const AVStream* stream = input_.format->streams[input_.audio_streams[track.track_index - 1]];
       ATP_ASSIGN_OR_RETURN(auto encoder,
                            AudioTrackEncoder::Create(*stream, plan_.profile, segment_samples));
-      ATP_RETURN_IF_ERROR(sink_.OpenOutput(rungs_.size() + audio_.size(), encoder->encoder()));
+      ATP_RETURN_IF_ERROR(sink_.OpenOutput(audio_.size(), encoder->encoder()));
       audio_.push_back({stream->index, std::move(encoder)});
     }
-    const int64_t duration_us = input_.format->duration > 0 ? input_.format->duration : 0;
-    progress_state_.frames_total =
-        av_rescale_q(duration_us, AV_TIME_BASE_Q, av_inv_q(input_.frame_rate));
-    return Pump();
+    media::PacketPtr packet(av_packet_alloc());
+    for (;;) {
+      ATP_ASSIGN_OR_RETURN(const bool more, ReadPacket(*packet));
+      if (!more) break;
+      absl::Status status = absl::OkStatus();
+      for (size_t i = 0; i < audio_.size() && status.ok(); ++i) {
+        if (audio_[i].stream_index != packet->stream_index) continue;
+        const AVStream& stream = *input_.format->streams[packet->stream_index];
+        if (packet->pts != AV_NOPTS_VALUE) {
+          progress_state_.frames_done = av_rescale_q(packet->pts, stream.time_base,
+                                                     av_inv_q(input_.frame_rate));
+        }
+        status = audio_[i].encoder->Decode(packet.get(), OutputFor(i));
+        if (status.ok() && progress_) status = progress_(progress_state_);
+      }
+      av_packet_unref(packet.get());
+      ATP_RETURN_IF_ERROR(status);
+    }
+    for (size_t i = 0; i < audio_.size(); ++i) {
+      ATP_RETURN_IF_ERROR(audio_[i].encoder->Decode(nullptr, OutputFor(i)));
+    }
+    return absl::OkStatus();
   }
 
- private:
+  // False at the end of the file.
+  absl::StatusOr<bool> ReadPacket(AVPacket& packet) {
+    const int error = av_read_frame(input_.format.get(), &packet);
+    if (error == AVERROR_EOF) return false;
+    if (error < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mezzanine read failed after frame ", next_index_, ": ",
+                       std::string(media::AvErrorToStatus(error, "demuxing").message())));
+    }
+    return true;
+  }
+
   PacketCallback OutputFor(size_t output) {
     return [this, output](AVPacket& packet, bool starts_segment) {
       return sink_.WritePacket(output, packet, starts_segment);
@@ -112,59 +224,43 @@ class Transcoder {
   absl::Status DecodeVideo(const AVPacket* packet) {
     if (int error = avcodec_send_packet(input_.video_decoder.get(), packet); error < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("corrupt video near frame ", frames_decoded_, ": ",
+          absl::StrCat("corrupt video near frame ", next_index_, ": ",
                        std::string(media::AvErrorToStatus(error, "decoding").message())));
     }
     media::FramePtr frame(av_frame_alloc());
-    for (;;) {
+    while (!range_done_) {
       const int error = avcodec_receive_frame(input_.video_decoder.get(), frame.get());
       if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
       if (error < 0) return media::AvErrorToStatus(error, "video decoder");
-      if (frame->decode_error_flags != 0 || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("corrupt video: frame ", frames_decoded_, " did not decode cleanly"));
+      if (next_index_ == kIndexFromTimestamp) {
+        const int64_t index = TimestampIndex(
+            *frame, *input_.format->streams[input_.video_stream], input_.frame_rate);
+        if (index < 0 || index > plan_.frames.first) {  // Landed after the range's start.
+          seek_missed_ = true;
+          return absl::OkStatus();
+        }
+        next_index_ = index;
       }
-      for (size_t i = 0; i < rungs_.size(); ++i) {
-        ATP_RETURN_IF_ERROR(rungs_[i]->Encode(*frame, frames_decoded_, OutputFor(i)));
+      const int64_t index = next_index_++;
+      if (index >= plan_.frames.first) {
+        if (plan_.frames.end != kUntilEnd && index >= plan_.frames.end) {
+          range_done_ = true;
+          break;
+        }
+        if (frame->decode_error_flags != 0 || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("corrupt video: frame ", index, " did not decode cleanly"));
+        }
+        for (size_t i = 0; i < rungs_.size(); ++i) {
+          ATP_RETURN_IF_ERROR(rungs_[i]->Encode(*frame, index, OutputFor(i)));
+        }
+        ++frames_encoded_;
       }
-      ++frames_decoded_;
       av_frame_unref(frame.get());
       if (progress_) {
-        progress_state_.frames_done = frames_decoded_;
+        progress_state_.frames_done = index + 1;
         ATP_RETURN_IF_ERROR(progress_(progress_state_));
       }
-    }
-  }
-
-  absl::Status Pump() {
-    media::PacketPtr packet(av_packet_alloc());
-    for (;;) {
-      const int error = av_read_frame(input_.format.get(), packet.get());
-      if (error == AVERROR_EOF) break;
-      if (error < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("mezzanine read failed after frame ", frames_decoded_, ": ",
-                         std::string(media::AvErrorToStatus(error, "demuxing").message())));
-      }
-      absl::Status status = absl::OkStatus();
-      if (packet->stream_index == input_.video_stream) {
-        status = DecodeVideo(packet.get());
-      } else {
-        for (size_t i = 0; i < audio_.size(); ++i) {
-          if (audio_[i].stream_index == packet->stream_index) {
-            status = audio_[i].encoder->Decode(packet.get(), OutputFor(rungs_.size() + i));
-            if (!status.ok()) break;
-          }
-        }
-      }
-      av_packet_unref(packet.get());
-      ATP_RETURN_IF_ERROR(status);
-    }
-    ATP_RETURN_IF_ERROR(DecodeVideo(nullptr));
-    if (frames_decoded_ == 0) return absl::InvalidArgumentError("mezzanine: no video frames");
-    for (size_t i = 0; i < rungs_.size(); ++i) ATP_RETURN_IF_ERROR(rungs_[i]->Flush(OutputFor(i)));
-    for (size_t i = 0; i < audio_.size(); ++i) {
-      ATP_RETURN_IF_ERROR(audio_[i].encoder->Decode(nullptr, OutputFor(rungs_.size() + i)));
     }
     return absl::OkStatus();
   }
@@ -174,17 +270,44 @@ class Transcoder {
     std::unique_ptr<AudioTrackEncoder> encoder;
   };
 
+  // next_index_ before the first frame after a seek: take it from the frame's timestamp.
+  static constexpr int64_t kIndexFromTimestamp = -1;
+
   const TranscodePlan& plan_;
   PacketSink& sink_;
   const TranscodeProgressFn& progress_;
   Input input_;
+  FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
   std::vector<AudioOutput> audio_;
-  int64_t frames_decoded_ = 0;
+  int64_t next_index_ = 0;  // Index of the next frame the decoder returns.
+  int64_t frames_encoded_ = 0;
+  bool range_done_ = false;
+  bool seek_missed_ = false;
   TranscodeProgress progress_state_;
 };
 
 }  // namespace
+
+FrameGrid FrameGridFor(const EncodingProfile& profile, AVRational frame_rate) {
+  FrameGrid grid;
+  grid.gop_frames = std::max<int64_t>(
+      1, std::llround(profile.keyframe_interval_seconds * av_q2d(frame_rate)));
+  grid.segment_frames =
+      grid.gop_frames * std::llround(profile.segment_seconds / profile.keyframe_interval_seconds);
+  grid.chunk_frames =
+      grid.segment_frames * std::llround(profile.chunk_seconds / profile.segment_seconds);
+  return grid;
+}
+
+std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid, int64_t estimated_frames) {
+  const int64_t chunks = std::max<int64_t>(1, estimated_frames / grid.chunk_frames);
+  std::vector<FrameRange> ranges;
+  for (int64_t i = 0; i < chunks; ++i) {
+    ranges.push_back({i * grid.chunk_frames, i + 1 == chunks ? kUntilEnd : (i + 1) * grid.chunk_frames});
+  }
+  return ranges;
+}
 
 absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
                        const TranscodeProgressFn& progress) {

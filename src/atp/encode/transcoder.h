@@ -1,7 +1,8 @@
 // atp/encode/transcoder.h
 //
-// One pass over a mezzanine: demux once, decode the video once, scale and encode every rung,
-// and encode one AAC rendition per audio track. Encoded packets go to a PacketSink.
+// Passes over a mezzanine. A video pass decodes one range of frames once and scales and
+// encodes it for every rung; an audio pass encodes one AAC rendition per audio track over the
+// whole file. Encoded packets go to a PacketSink.
 #ifndef ATP_ENCODE_TRANSCODER_H_
 #define ATP_ENCODE_TRANSCODER_H_
 
@@ -20,15 +21,47 @@ extern "C" {
 
 namespace atp::encode {
 
+enum class TranscodePart { kVideo, kAudio };
+
+// `end_frame` of a range that runs to the end of the file.
+inline constexpr int64_t kUntilEnd = -1;
+
+// The frame spacing of IDRs, segments and chunks for a profile at a frame rate.
+struct FrameGrid {
+  int64_t gop_frames = 1;
+  int64_t segment_frames = 1;  // A multiple of gop_frames.
+  int64_t chunk_frames = 1;    // A multiple of segment_frames.
+};
+// REQUIRES: ValidateProfile(profile) is OK and frame_rate is positive.
+[[nodiscard]] FrameGrid FrameGridFor(const EncodingProfile& profile, AVRational frame_rate);
+
+struct FrameRange {
+  int64_t first = 0;
+  int64_t end = kUntilEnd;  // Exclusive.
+
+  bool operator==(const FrameRange&) const = default;
+};
+
+// The video chunks of a source of about `estimated_frames` frames: [0, c), [c, 2c), ...,
+// the last one running to the end of the file (so an estimate that is short loses nothing)
+// and at least one chunk long (so one that is long does not leave an empty chunk).
+[[nodiscard]] std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid,
+                                                      int64_t estimated_frames);
+
 struct TranscodePlan {
   std::filesystem::path input;
   Ladder ladder;
   EncodingProfile profile;
   std::vector<AudioTrackSpec> audio_tracks;  // TrackIndex n is the n-th audio stream.
   int threads = 2;
+  TranscodePart part = TranscodePart::kVideo;
+  // Video: the frames to encode; `first` on a segment boundary (frame indexes count from
+  // the first frame of the file at the source's constant frame rate).
+  FrameRange frames;
 };
 
-// Outputs are numbered: [0, ladder.size()) the rungs in ladder order, then one per audio track.
+// Outputs are numbered: a video pass's are the rungs in ladder order, an audio pass's the
+// audio tracks in plan order.
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
@@ -40,18 +73,22 @@ class PacketSink {
 };
 
 struct TranscodeProgress {
-  int64_t frames_done = 0;
+  int64_t frames_done = 0;   // The position reached in the file, in video frames.
   int64_t frames_total = 0;  // From the container duration; an estimate.
 };
 
-// Called after each decoded frame; a non-OK status (a deadline passed, a cancel request)
+// Called after each decoded video frame or audio packet; a non-OK status (a deadline passed, a cancel request)
 // stops the transcode, which returns that status.
 using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)>;
 
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole
 // frames) on the same frames, and segments of profile.segment_seconds start on those IDRs, so
-// segment boundaries are identical across renditions. InvalidArgument for unreadable or
-// corrupt media and for a declared audio track the file does not have.
+// segment boundaries are identical across renditions. A video range starting after frame 0
+// is reached by seeking (or, when the container cannot seek there, by decoding from the
+// start) and is encoded by fresh encoders whose first frame is an IDR with the frame's own
+// timestamp, so consecutive ranges join into one stream. InvalidArgument for unreadable or
+// corrupt media, a range past the end of the video, and a declared audio track the file
+// does not have.
 [[nodiscard]] absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
                                      const TranscodeProgressFn& progress);
 

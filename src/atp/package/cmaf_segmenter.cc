@@ -31,8 +31,9 @@ int CmafSegmenter::WriteCallback(void* opaque, uint8_t* data, int size) {
 }
 
 absl::StatusOr<std::unique_ptr<CmafSegmenter>> CmafSegmenter::Create(
-    const AVCodecContext& encoder, const std::filesystem::path& dir, const std::string& language) {
-  std::unique_ptr<CmafSegmenter> segmenter(new CmafSegmenter(dir));
+    const AVCodecContext& encoder, const std::filesystem::path& dir,
+    const SegmenterOptions& options) {
+  std::unique_ptr<CmafSegmenter> segmenter(new CmafSegmenter(dir, options));
   AVFormatContext* raw = nullptr;
   if (int error = avformat_alloc_output_context2(&raw, nullptr, "mp4", nullptr); error < 0) {
     return media::AvErrorToStatus(error, "cmaf: mp4 muxer");
@@ -53,20 +54,30 @@ absl::StatusOr<std::unique_ptr<CmafSegmenter>> CmafSegmenter::Create(
   if (encoder.codec_id == AV_CODEC_ID_HEVC) stream->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
   stream->time_base = encoder.time_base;
   if (encoder.codec_type == AVMEDIA_TYPE_VIDEO) stream->avg_frame_rate = encoder.framerate;
-  if (!language.empty()) av_dict_set(&stream->metadata, "language", language.c_str(), 0);
+  if (!options.language.empty()) {
+    av_dict_set(&stream->metadata, "language", options.language.c_str(), 0);
+  }
   segmenter->encoder_time_base_ = encoder.time_base;
 
-  AVDictionary* options = nullptr;
-  av_dict_set(&options, "movflags", "+frag_custom+dash+delay_moov+cmaf+skip_trailer+skip_sidx", 0);
-  const int error = avformat_write_header(format, &options);
-  av_dict_free(&options);
+  // frag_discont: the muxer takes the first fragment's decode time from its first packet
+  // (pts, less the decode delay kept in the samples' composition offsets) instead of 0.
+  AVDictionary* muxer_options = nullptr;
+  av_dict_set(&muxer_options, "movflags",
+              options.continues_track
+                  ? "+frag_custom+dash+delay_moov+cmaf+skip_trailer+skip_sidx+frag_discont"
+                  : "+frag_custom+dash+delay_moov+cmaf+skip_trailer+skip_sidx",
+              0);
+  const int error = avformat_write_header(format, &muxer_options);
+  av_dict_free(&muxer_options);
   if (error < 0) return media::AvErrorToStatus(error, "cmaf: writing the header");
   // A flush before any sample writes ftyp + an empty-sample moov: the init segment.
   if (int flush = av_write_frame(format, nullptr); flush < 0) {
     return media::AvErrorToStatus(flush, "cmaf: writing the init segment");
   }
   avio_flush(format->pb);
-  ATP_RETURN_IF_ERROR(WriteFile(dir / "init.mp4", segmenter->pending_));
+  if (!options.continues_track) {
+    ATP_RETURN_IF_ERROR(WriteFile(dir / "init.mp4", segmenter->pending_));
+  }
   segmenter->pending_.clear();
   segmenter->timescale_ = stream->time_base.den;
   return segmenter;
@@ -85,8 +96,10 @@ absl::Status CmafSegmenter::Write(AVPacket& packet, bool starts_segment) {
   av_packet_rescale_ts(&packet, encoder_time_base_, stream->time_base);
   packet.stream_index = 0;
   if (!segment_open_) {
-    first_dts_ = packet.dts;
-    segment_start_ = 0;
+    // A continuing track's first packet is presented at its pts in the whole track, where
+    // the track's first sample (pts 0) was decoded at -(pts - dts).
+    first_dts_ = options_.continues_track ? packet.dts - packet.pts : packet.dts;
+    segment_start_ = packet.dts - first_dts_;
     segment_open_ = true;
   } else if (starts_segment) {
     ATP_RETURN_IF_ERROR(CloseSegment());
@@ -105,7 +118,8 @@ absl::Status CmafSegmenter::CloseSegment() {
   }
   avio_flush(format_->pb);
   MediaSegment segment;
-  segment.uri = absl::StrFormat("seg_%05d.m4s", segments_.size() + 1);
+  segment.uri =
+      absl::StrFormat("seg_%05d.m4s", segments_.size() + options_.first_segment_number);
   segment.start_ticks = segment_start_;
   segment.duration_ticks = end_dts_ - segment_start_;
   segment.size_bytes = static_cast<int64_t>(pending_.size());

@@ -152,18 +152,28 @@ class JobWork {
     return absl::OkStatus();
   }
 
+  absl::Status JournalStart(std::string_view step, int attempt, absl::Time time) {
+    return store_.AppendEvent(
+        id_, self_.owner,
+        {.step = std::string(step), .kind = "start", .attempt = attempt, .time = time});
+  }
+
+  absl::Status JournalEnd(std::string_view step, int attempt, const absl::Status& outcome,
+                          absl::Time time) {
+    return store_.AppendEvent(id_, self_.owner,
+                              {.step = std::string(step),
+                               .kind = "end",
+                               .attempt = attempt,
+                               .outcome = std::string(absl::StatusCodeToString(outcome.code())),
+                               .message = std::string(outcome.message()),
+                               .time = time});
+  }
+
   absl::Status JournalPriorStep(Step step, absl::Time started, absl::Time ended) {
     if (finished_.contains(step)) return absl::OkStatus();
     const int attempt = ++attempts_[step];
-    ATP_RETURN_IF_ERROR(store_.AppendEvent(
-        id_, self_.owner,
-        {.step = std::string(StepName(step)), .kind = "start", .attempt = attempt, .time = started}));
-    ATP_RETURN_IF_ERROR(store_.AppendEvent(id_, self_.owner,
-                                           {.step = std::string(StepName(step)),
-                                            .kind = "end",
-                                            .attempt = attempt,
-                                            .outcome = "OK",
-                                            .time = ended}));
+    ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, started));
+    ATP_RETURN_IF_ERROR(JournalEnd(StepName(step), attempt, absl::OkStatus(), ended));
     finished_.insert(step);
     return absl::OkStatus();
   }
@@ -176,11 +186,7 @@ class JobWork {
       const int attempt = ++attempts_[step];
       if (hooks_.before_step) hooks_.before_step(step, attempt);
       ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
-      ATP_RETURN_IF_ERROR(store_.AppendEvent(id_, self_.owner,
-                                             {.step = std::string(StepName(step)),
-                                              .kind = "start",
-                                              .attempt = attempt,
-                                              .time = clock_.Now()}));
+      ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, clock_.Now()));
       auto timeout = options_.timeouts.find(step);
       deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
                                                      : clock_.Now() + timeout->second;
@@ -188,14 +194,7 @@ class JobWork {
       const absl::Status status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
-      ATP_RETURN_IF_ERROR(store_.AppendEvent(
-          id_, self_.owner,
-          {.step = std::string(StepName(step)),
-           .kind = "end",
-           .attempt = attempt,
-           .outcome = std::string(absl::StatusCodeToString(status.code())),
-           .message = std::string(status.message()),
-           .time = clock_.Now()}));
+      ATP_RETURN_IF_ERROR(JournalEnd(StepName(step), attempt, status, clock_.Now()));
       if (status.ok()) return status;
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
@@ -262,30 +261,76 @@ class JobWork {
 
   absl::Status Plan() { return PlannedLadder().status(); }
 
-  // Starts from an empty staging folder: output of an interrupted attempt is discarded.
+  // Encodes the units (audio, video chunks) this run has not finished, each journaled as
+  // "transcode/<unit>" and its records saved as an artifact when it ends, then joins them.
+  // A run's first unit starts from an empty staging folder; a resumed run keeps the files
+  // of finished units and rewrites those of the unit it was killed in.
   absl::Status TranscodeStep() {
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
-    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
+    ATP_ASSIGN_OR_RETURN(const PackageRequest request, TranscodeRequest());
+    const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
+    std::vector<std::optional<std::vector<PackagedTrack>>> finished(units.size());
+    bool any_finished = false;
+    for (size_t i = 0; i < units.size(); ++i) {
+      absl::StatusOr<std::string> saved = store_.GetArtifact(id_, UnitArtifact(units[i]));
+      if (absl::IsNotFound(saved.status())) continue;
+      ATP_RETURN_IF_ERROR(saved.status());
+      ATP_ASSIGN_OR_RETURN(finished[i], ParseRecord<std::vector<PackagedTrack>>(
+                                            *saved, UnitArtifact(units[i])));
+      any_finished = true;
+    }
     const fs::path staging = StagingDir(job_);
     std::error_code error;
-    fs::remove_all(staging, error);
+    if (!any_finished) fs::remove_all(staging, error);
     fs::create_directories(staging, error);
     if (error) {
       return absl::UnavailableError(
           absl::StrCat("cannot create ", staging.string(), ": ", error.message()));
     }
-    ATP_ASSIGN_OR_RETURN(
-        PackagedMedia media,
-        TranscodeRenditions({manifest_.spec, paths_.mezzanine, ladder, request_.profile,
-                             request_.threads},
-                            staging, [&](const encode::TranscodeProgress& progress) {
-                              if (hooks_.transcode_progress) {
-                                hooks_.transcode_progress(progress, source);
-                              }
-                              return Checkpoint();
-                            }));
+    std::vector<std::vector<PackagedTrack>> results;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (!finished[i]) {
+        ATP_ASSIGN_OR_RETURN(finished[i], EncodeJournaledUnit(request, units[i]));
+      }
+      results.push_back(*std::move(finished[i]));
+    }
+    ATP_ASSIGN_OR_RETURN(PackagedMedia media, AssembleMedia(request, results, staging));
     media_ = media;
     return store_.PutArtifact(id_, self_.owner, kMediaArtifact, nlohmann::json(media).dump());
+  }
+
+  absl::StatusOr<PackageRequest> TranscodeRequest() {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
+    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
+    return PackageRequest{.spec = manifest_.spec,
+                          .mezzanine = paths_.mezzanine,
+                          .source = source,
+                          .ladder = ladder,
+                          .profile = request_.profile,
+                          .threads = request_.threads};
+  }
+
+  static std::string UnitArtifact(const TranscodeUnit& unit) {
+    return absl::StrCat("transcode/", unit.name);
+  }
+
+  absl::StatusOr<std::vector<PackagedTrack>> EncodeJournaledUnit(const PackageRequest& request,
+                                                                 const TranscodeUnit& unit) {
+    const std::string name = UnitArtifact(unit);
+    const int attempt = attempts_[current_step_];
+    ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
+    ATP_RETURN_IF_ERROR(JournalStart(name, attempt, clock_.Now()));
+    if (hooks_.unit_started) hooks_.unit_started(unit.name);
+    absl::StatusOr<std::vector<PackagedTrack>> tracks =
+        EncodeUnit(request, unit, StagingDir(job_), [&](const encode::TranscodeProgress& progress) {
+          if (hooks_.transcode_progress) hooks_.transcode_progress(progress, request.source);
+          return Checkpoint();
+        });
+    if (lease_lost_) return tracks.status();
+    ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, tracks.status(), clock_.Now()));
+    ATP_RETURN_IF_ERROR(tracks.status());
+    ATP_RETURN_IF_ERROR(
+        store_.PutArtifact(id_, self_.owner, name, nlohmann::json(*tracks).dump()));
+    return tracks;
   }
 
   absl::StatusOr<PackagedMedia> Media() {

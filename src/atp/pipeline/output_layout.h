@@ -13,7 +13,7 @@ namespace atp::pipeline {
 [[nodiscard]] std::string JobIdFromKey(const std::string& job_key);
 
 // Where a job's package is published: <out>/<series>/s<season>/e<episode>/<job id>, with
-// season and episode zero-padded to 2 and 3 digits ("attack-on-titan/s01/e001/4e5243de…").
+// season and episode zero-padded to 2 and 3 digits ("attack-on-titan/s01/e001/e19f533d…").
 [[nodiscard]] std::filesystem::path JobOutputDir(const std::filesystem::path& out,
                                                  const JobSpec& spec, const std::string& job_id);
 

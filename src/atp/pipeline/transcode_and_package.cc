@@ -3,8 +3,10 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "atp/core/language_codes.h"
 #include "atp/core/status_macros.h"
 #include "atp/package/cmaf_segmenter.h"
@@ -25,8 +27,14 @@ absl::Status WriteText(const std::filesystem::path& file, const std::string& tex
 // Routes each output's packets to its own CMAF segmenter, in a folder named after the track.
 class SegmentingSink : public encode::PacketSink {
  public:
-  SegmentingSink(const std::filesystem::path& dir, std::vector<PackagedTrack>& tracks)
-      : dir_(dir), tracks_(tracks) {}
+  // `continues_tracks`: the packets continue tracks an earlier unit began, from segment
+  // `first_segment_number` on.
+  SegmentingSink(const std::filesystem::path& dir, std::vector<PackagedTrack>& tracks,
+                 bool continues_tracks, int first_segment_number)
+      : dir_(dir),
+        tracks_(tracks),
+        continues_tracks_(continues_tracks),
+        first_segment_number_(first_segment_number) {}
 
   absl::Status OpenOutput(size_t output, const AVCodecContext& encoder) override {
     PackagedTrack& track = tracks_.at(output);
@@ -38,9 +46,12 @@ class SegmentingSink : public encode::PacketSink {
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     if (error) return absl::UnavailableError(absl::StrCat("cannot create ", folder.string()));
-    ATP_ASSIGN_OR_RETURN(
-        std::unique_ptr<package::CmafSegmenter> segmenter,
-        package::CmafSegmenter::Create(encoder, folder, ContainerLanguageCode(track.language)));
+    ATP_ASSIGN_OR_RETURN(std::unique_ptr<package::CmafSegmenter> segmenter,
+                         package::CmafSegmenter::Create(
+                             encoder, folder,
+                             {.language = ContainerLanguageCode(track.language),
+                              .continues_track = continues_tracks_,
+                              .first_segment_number = first_segment_number_}));
     if (segmenters_.size() <= output) segmenters_.resize(output + 1);
     segmenters_[output] = std::move(segmenter);
     return absl::OkStatus();
@@ -63,6 +74,8 @@ class SegmentingSink : public encode::PacketSink {
  private:
   std::filesystem::path dir_;
   std::vector<PackagedTrack>& tracks_;
+  bool continues_tracks_;
+  int first_segment_number_;
   std::vector<std::unique_ptr<package::CmafSegmenter>> segmenters_;
 };
 
@@ -82,11 +95,9 @@ void MeasureBitrates(PackagedTrack& track) {
   track.average_bitrate_bps = duration > 0 ? total_bytes * 8 * track.timescale / duration : 0;
 }
 
-}  // namespace
-
-absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
-                                                  const std::filesystem::path& dir,
-                                                  const encode::TranscodeProgressFn& progress) {
+// Every track of the package, video rungs then audio tracks, with what the request says of
+// them (no codec facts or segments yet).
+std::vector<PackagedTrack> PlannedTracks(const PackageRequest& request) {
   std::vector<PackagedTrack> tracks;
   for (const Rendition& rendition : request.ladder) {
     PackagedTrack track;
@@ -109,19 +120,135 @@ absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
     track.sample_rate_hz = request.profile.audio_sample_rate_hz;
     tracks.push_back(std::move(track));
   }
+  return tracks;
+}
 
-  encode::TranscodePlan plan{request.mezzanine, request.ladder, request.profile,
-                             request.spec.audio_tracks, request.threads};
-  SegmentingSink sink(dir, tracks);
+AVRational FrameRateOf(const SourceInfo& source) {
+  return {static_cast<int>(source.frame_rate.num), static_cast<int>(source.frame_rate.den)};
+}
+
+// Adds `part` (one unit's records of the track) to `whole`, checking they fit together.
+absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
+                             PackagedTrack& whole) {
+  if (whole.codecs.empty()) {
+    whole.codecs = part.codecs;
+    whole.timescale = part.timescale;
+    whole.frame_rate = part.frame_rate;
+  } else if (part.codecs != whole.codecs || part.timescale != whole.timescale) {
+    return absl::InternalError(absl::StrCat(unit, " encoded ", whole.name, " as ", part.codecs,
+                                            " at 1/", part.timescale, " s, earlier units as ",
+                                            whole.codecs, " at 1/", whole.timescale, " s"));
+  }
+  const int64_t end = whole.duration_ticks();
+  if (!part.segments.empty() && part.segments.front().start_ticks != end) {
+    return absl::InternalError(absl::StrCat(unit, ": ", whole.name, " starts at ",
+                                            part.segments.front().start_ticks,
+                                            " ticks but earlier units end at ", end));
+  }
+  whole.segments.insert(whole.segments.end(), part.segments.begin(), part.segments.end());
+  return absl::OkStatus();
+}
+
+// Deletes the files of `track`'s folder that neither its init segment nor a segment is.
+absl::Status RemoveUnlistedFiles(const std::filesystem::path& folder, const PackagedTrack& track) {
+  std::set<std::string> listed = {track.init_uri};
+  for (const MediaSegment& segment : track.segments) listed.insert(segment.uri);
+  std::error_code error;
+  std::vector<std::filesystem::path> unlisted;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    if (!listed.contains(entry.path().filename().string())) unlisted.push_back(entry.path());
+  }
+  for (const std::filesystem::path& path : unlisted) std::filesystem::remove_all(path, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot clean ", folder.string(), ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
+  std::vector<TranscodeUnit> units;
+  if (!request.spec.audio_tracks.empty()) {
+    units.push_back({.name = "audio", .part = encode::TranscodePart::kAudio});
+  }
+  std::vector<encode::FrameRange> chunks = {{}};
+  const AVRational frame_rate = FrameRateOf(request.source);
+  if (frame_rate.num > 0 && frame_rate.den > 0) {
+    const int64_t estimated_frames =
+        av_rescale(request.source.duration_us, frame_rate.num, int64_t{frame_rate.den} * 1000000);
+    chunks = encode::PlanVideoChunks(encode::FrameGridFor(request.profile, frame_rate),
+                                     estimated_frames);
+  }
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    units.push_back({.name = absl::StrFormat("video-%03d", i + 1),
+                     .part = encode::TranscodePart::kVideo,
+                     .frames = chunks[i]});
+  }
+  return units;
+}
+
+absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(
+    const PackageRequest& request, const TranscodeUnit& unit, const std::filesystem::path& dir,
+    const encode::TranscodeProgressFn& progress) {
+  const TrackKind kind =
+      unit.part == encode::TranscodePart::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
+  std::vector<PackagedTrack> tracks;
+  for (PackagedTrack& track : PlannedTracks(request)) {
+    if (track.kind == kind) tracks.push_back(std::move(track));
+  }
+  int first_segment_number = 1;
+  if (unit.frames.first > 0) {
+    const encode::FrameGrid grid =
+        encode::FrameGridFor(request.profile, FrameRateOf(request.source));
+    first_segment_number = static_cast<int>(unit.frames.first / grid.segment_frames) + 1;
+  }
+  encode::TranscodePlan plan{.input = request.mezzanine,
+                             .ladder = request.ladder,
+                             .profile = request.profile,
+                             .audio_tracks = request.spec.audio_tracks,
+                             .threads = request.threads,
+                             .part = unit.part,
+                             .frames = unit.frames};
+  SegmentingSink sink(dir, tracks, /*continues_tracks=*/unit.frames.first > 0,
+                      first_segment_number);
   ATP_RETURN_IF_ERROR(encode::Transcode(plan, sink, progress));
   ATP_RETURN_IF_ERROR(sink.Finish());
+  return tracks;
+}
 
+absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
+                                            const std::vector<std::vector<PackagedTrack>>& units,
+                                            const std::filesystem::path& dir) {
+  const std::vector<TranscodeUnit> planned = PlanTranscodeUnits(request);
   PackagedMedia media;
-  for (PackagedTrack& track : tracks) {
+  for (PackagedTrack& track : PlannedTracks(request)) {
+    for (size_t i = 0; i < units.size(); ++i) {
+      for (const PackagedTrack& part : units[i]) {
+        if (part.name != track.name) continue;
+        ATP_RETURN_IF_ERROR(AppendUnitTrack(
+            i < planned.size() ? planned[i].name : absl::StrCat("unit ", i + 1), part, track));
+      }
+    }
+    if (track.segments.empty()) {
+      return absl::InternalError(absl::StrCat("no unit encoded ", track.name));
+    }
+    ATP_RETURN_IF_ERROR(RemoveUnlistedFiles(dir / track.name, track));
     MeasureBitrates(track);
-    (track.kind == TrackKind::kVideo ? media.video : media.audio).push_back(track);
+    (track.kind == TrackKind::kVideo ? media.video : media.audio).push_back(std::move(track));
   }
   return media;
+}
+
+absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
+                                                  const std::filesystem::path& dir,
+                                                  const encode::TranscodeProgressFn& progress) {
+  std::vector<std::vector<PackagedTrack>> units;
+  for (const TranscodeUnit& unit : PlanTranscodeUnits(request)) {
+    ATP_ASSIGN_OR_RETURN(units.emplace_back(), EncodeUnit(request, unit, dir, progress));
+  }
+  return AssembleMedia(request, units, dir);
 }
 
 absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,

@@ -1,17 +1,20 @@
 // atp/pipeline/transcode_and_package.h
 //
-// The transcode and package steps: encode once, package twice (HLS and DASH over the same
-// CMAF segments).
+// The transcode and package steps: encode once, in units that can be redone one by one,
+// then package twice (HLS and DASH over the same CMAF segments).
 #ifndef ATP_PIPELINE_TRANSCODE_AND_PACKAGE_H_
 #define ATP_PIPELINE_TRANSCODE_AND_PACKAGE_H_
 
 #include <filesystem>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "atp/core/job_spec.h"
 #include "atp/core/packaged_media.h"
 #include "atp/core/rendition.h"
+#include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/encode/transcoder.h"
 
@@ -20,15 +23,42 @@ namespace atp::pipeline {
 struct PackageRequest {
   JobSpec spec;
   std::filesystem::path mezzanine;
+  SourceInfo source;  // The probed mezzanine: frame rate and duration plan the chunks.
   Ladder ladder;
   encode::EncodingProfile profile;
   int threads = 2;
 };
 
-// The transcode step: encodes `request.mezzanine` into `dir` (which must exist and be
-// empty): <rendition>/init.mp4 and <rendition>/seg_NNNNN.m4s for every rung and audio track
-// ("audio_<language>"). Returns what was written, with bitrates measured on the segment files.
-// On error `dir` may hold partial output: callers stage it and publish only on success.
+// One independently encoded piece of the transcode step: every audio track over the whole
+// file, or every video rung over one chunk of frames.
+struct TranscodeUnit {
+  std::string name;  // "audio", "video-001", ...: names it in the journal and artifacts.
+  encode::TranscodePart part = encode::TranscodePart::kVideo;
+  encode::FrameRange frames;  // Video only.
+};
+
+// The units of `request`: audio first (it is quick), then the video chunks in order.
+[[nodiscard]] std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request);
+
+// Encodes `unit` into `dir`: <track>/seg_NNNNN.m4s for the unit's segments of each of its
+// tracks (numbered across the whole track), and <track>/init.mp4 when the unit begins the
+// track. Returns those tracks with their codec facts and segment records (no bitrates).
+// Running a unit again rewrites the same files.
+[[nodiscard]] absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(
+    const PackageRequest& request, const TranscodeUnit& unit, const std::filesystem::path& dir,
+    const encode::TranscodeProgressFn& progress);
+
+// Joins the tracks of every unit (in PlanTranscodeUnits order) into the package's media,
+// with bitrates measured on the segment records, and deletes files in the track folders of
+// `dir` that no record names (left by an interrupted unit). Internal error when the units
+// disagree about a track (codec, timescale) or leave a gap in its segments.
+[[nodiscard]] absl::StatusOr<PackagedMedia> AssembleMedia(
+    const PackageRequest& request, const std::vector<std::vector<PackagedTrack>>& units,
+    const std::filesystem::path& dir);
+
+// The transcode step in one call: every unit, then AssembleMedia. `dir` must exist and be
+// empty. On error `dir` may hold partial output: callers stage it and publish only on
+// success.
 [[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeRenditions(
     const PackageRequest& request, const std::filesystem::path& dir,
     const encode::TranscodeProgressFn& progress);

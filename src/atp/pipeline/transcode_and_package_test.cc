@@ -13,6 +13,7 @@
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/validate/package_validator.h"
 #include "gtest/gtest.h"
 
 namespace atp::pipeline {
@@ -67,6 +68,9 @@ class TranscodeAndPackageTest : public ::testing::Test {
     request_ = new PackageRequest();
     request_->spec = parsed->spec;
     request_->mezzanine = delivery->mezzanine_file;
+    absl::StatusOr<SourceInfo> source = media::ProbeMedia(delivery->mezzanine_file);
+    ASSERT_TRUE(source.ok()) << source.status();
+    request_->source = *source;
     // Short GOPs and segments so a 5 s clip has several of each; three rungs, two codecs.
     request_->profile.keyframe_interval_seconds = 1;
     request_->profile.segment_seconds = 2;
@@ -179,6 +183,161 @@ TEST_F(TranscodeAndPackageTest, FfprobeOpensBothManifestsAndFindsEveryStream) {
     EXPECT_GE(audio, 2) << manifest << ":\n" << streams;
   }
 }
+
+// The luma plane of frame `index` (0-based, in presentation order) of `file` at `size`
+// ("WxH"), decoded by the ffmpeg command-line tool.
+std::string LumaOfFrame(const fs::path& file, int index, const std::string& size,
+                        const fs::path& scratch) {
+  const testing::CommandResult result = testing::RunCommand(
+      "ffmpeg -v error -y -i " + file.string() + " -vf \"select=eq(n\\," +
+      std::to_string(index) + "),scale=" + size + "\" -frames:v 1 -f rawvideo -pix_fmt gray " +
+      scratch.string() + " 2>&1");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return ReadAll(scratch);
+}
+
+double MeanSquaredError(const std::string& a, const std::string& b) {
+  if (a.size() != b.size() || a.empty()) return 1e9;
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
+    sum += d * d;
+  }
+  return sum / static_cast<double>(a.size());
+}
+
+// Chunks of one 2 s segment each: every chunk is a fresh encoder, and the joined tracks
+// have exactly the timeline of the one-chunk encode and pass the validator.
+TEST_F(TranscodeAndPackageTest, ChunkedEncodingJoinsIntoTheSameTimeline) {
+  PackageRequest chunked = *request_;
+  chunked.profile.chunk_seconds = 2;
+  std::vector<std::string> names;
+  for (const TranscodeUnit& unit : PlanTranscodeUnits(chunked)) names.push_back(unit.name);
+  // 5.005 s at 24000/1001 fps is 120 frames: chunks [0, 48) and [48, end).
+  EXPECT_EQ(names, (std::vector<std::string>{"audio", "video-001", "video-002"}));
+
+  const fs::path out = dir_->path() / "chunked";
+  fs::create_directories(out);
+  ASSERT_OK_AND_ASSIGN(PackagedMedia media, TranscodeAndPackage(chunked, out, nullptr));
+  ASSERT_EQ(media.video.size(), media_->video.size());
+  for (size_t i = 0; i < media.video.size(); ++i) {
+    const PackagedTrack& track = media.video[i];
+    ASSERT_EQ(track.segments.size(), media_->video[i].segments.size()) << track.name;
+    for (size_t s = 0; s < track.segments.size(); ++s) {
+      EXPECT_EQ(track.segments[s].uri, media_->video[i].segments[s].uri);
+      EXPECT_EQ(track.segments[s].start_ticks, media_->video[i].segments[s].start_ticks);
+      EXPECT_EQ(track.segments[s].duration_ticks, media_->video[i].segments[s].duration_ticks);
+    }
+    EXPECT_EQ(track.codecs, media_->video[i].codecs);
+  }
+  validate::ValidateOptions options;
+  options.source_duration_seconds = request_->source.duration_seconds();
+  ASSERT_OK_AND_ASSIGN(validate::ValidationReport report, validate::ValidatePackage(out, options));
+  EXPECT_EQ(report.errors(), 0);
+  EXPECT_EQ(report.warnings(), 0);
+}
+
+// A later chunk alone: its segments are numbered and timed within the whole track, it
+// writes no init segment, and joining units that leave a gap is refused.
+TEST_F(TranscodeAndPackageTest, ALaterChunkContinuesTheTrack) {
+  PackageRequest chunked = *request_;
+  chunked.profile.chunk_seconds = 2;
+  const std::vector<TranscodeUnit> units = PlanTranscodeUnits(chunked);
+  ASSERT_EQ(units.size(), 3u);
+  const fs::path out = dir_->path() / "second-chunk";
+  fs::create_directories(out);
+  ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> tracks,
+                       EncodeUnit(chunked, units[2], out, nullptr));
+  ASSERT_EQ(tracks.size(), media_->video.size());
+  const PackagedTrack& track = tracks[0];
+  EXPECT_FALSE(fs::exists(out / track.name / "init.mp4"));
+  ASSERT_EQ(track.segments.size(), 2u);
+  EXPECT_EQ(track.segments[0].uri, "seg_00002.m4s");
+  EXPECT_EQ(track.segments[0].start_ticks, media_->video[0].segments[1].start_ticks);
+  EXPECT_TRUE(fs::exists(out / track.name / "seg_00003.m4s"));
+
+  EXPECT_THAT(AssembleMedia(chunked, {{}, {}, tracks}, out),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("video-002: h264_360p starts at 48048 ticks but earlier units "
+                                 "end at 0")));
+}
+
+// Joining finished units deletes what an interrupted unit left behind.
+TEST_F(TranscodeAndPackageTest, AssemblingRemovesFilesNoRecordNames) {
+  const fs::path out = dir_->path() / "assembled";
+  fs::create_directories(out);
+  std::vector<std::vector<PackagedTrack>> units;
+  for (const TranscodeUnit& unit : PlanTranscodeUnits(*request_)) {
+    ASSERT_OK_AND_ASSIGN(units.emplace_back(), EncodeUnit(*request_, unit, out, nullptr));
+  }
+  const std::string track = media_->video[0].name;
+  std::ofstream(out / track / "seg_00009.m4s") << "left by a killed unit";
+  ASSERT_OK_AND_ASSIGN(PackagedMedia media, AssembleMedia(*request_, units, out));
+  EXPECT_FALSE(fs::exists(out / track / "seg_00009.m4s"));
+  EXPECT_TRUE(fs::exists(out / track / "seg_00003.m4s"));
+  EXPECT_EQ(media.video[0].segments, media_->video[0].segments);
+}
+
+// The sample's H.264 remuxed into another container: MPEG-TS (timestamps from about 1.4 s,
+// seeks land late and are retried earlier) and a raw H.264 stream (no timestamps to seek by:
+// decoded from the start). The second chunk's first frame is the source's frame 48 either
+// way, not a neighbour.
+class ChunkSeekTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
+  testing::TempDir dir;
+  SampleDeliveryOptions options;
+  options.media.codec = media::SampleCodec::kH264;
+  options.media.duration_seconds = 5;
+  options.media.width = 640;
+  options.media.height = 360;
+  ASSERT_OK_AND_ASSIGN(SampleDelivery delivery, CreateSampleDelivery(options, dir.path() / "in"));
+  ASSERT_OK_AND_ASSIGN(manifest::ParsedManifest parsed,
+                       manifest::ReadManifestFile(delivery.manifest_file));
+  const fs::path remuxed = dir.path() / ("mezzanine." + GetParam());
+  const testing::CommandResult remux = testing::RunCommand(
+      "ffmpeg -v error -i " + delivery.mezzanine_file.string() + " -c copy -f " + GetParam() +
+      " " + remuxed.string() + " 2>&1");
+  ASSERT_EQ(remux.exit_code, 0) << remux.output;
+
+  PackageRequest request;
+  request.spec = parsed.spec;
+  request.spec.audio_tracks.clear();  // A raw H.264 stream has none.
+  request.mezzanine = remuxed;
+  // Chunks planned from the original (a raw stream has no duration to plan by).
+  ASSERT_OK_AND_ASSIGN(request.source, media::ProbeMedia(delivery.mezzanine_file));
+  request.profile.keyframe_interval_seconds = 1;
+  request.profile.segment_seconds = 2;
+  request.profile.chunk_seconds = 2;
+  request.profile.h264.rungs = {{360, 800}};
+  ASSERT_OK_AND_ASSIGN(request.ladder, encode::PlanLadder(request.profile, 640, 360));
+  const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
+  ASSERT_EQ(units.back().name, "video-002");
+  ASSERT_EQ(units.back().frames.first, 48);
+  const fs::path out = dir.path() / "out";
+  fs::create_directories(out);
+  ASSERT_EQ(units.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> first, EncodeUnit(request, units[0], out, nullptr));
+  ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> second,
+                       EncodeUnit(request, units.back(), out, nullptr));
+  ASSERT_EQ(second[0].segments.size(), 2u);
+  EXPECT_EQ(second[0].segments[0].start_ticks, first[0].duration_ticks());
+
+  const fs::path folder = out / second[0].name;
+  const fs::path joined = dir.path() / "chunk2.mp4";
+  std::ofstream(joined, std::ios::binary)
+      << ReadAll(folder / "init.mp4") << ReadAll(folder / "seg_00002.m4s");
+  const std::string encoded = LumaOfFrame(joined, 0, "640:360", dir.path() / "y.raw");
+  std::vector<double> errors;
+  for (int index : {47, 48, 49}) {
+    errors.push_back(MeanSquaredError(
+        encoded, LumaOfFrame(delivery.mezzanine_file, index, "640:360", dir.path() / "y.raw")));
+  }
+  EXPECT_LT(errors[1], errors[0] / 4);
+  EXPECT_LT(errors[1], errors[2] / 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Containers, ChunkSeekTest, ::testing::Values("mpegts", "h264"));
 
 TEST(TranscodeAndPackage, BadMediaIsAClearError) {
   testing::TempDir dir;
