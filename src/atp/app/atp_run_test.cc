@@ -1,14 +1,13 @@
 // `atp run` as a user runs it: real processes on one job database, killed with SIGKILL at
-// every step and run again, racing each other, and failing with a webhook receiver listening.
-#include <httplib.h>
-
+// every step and inside the transcode and run again, racing each other, failing with a
+// webhook receiver listening, retried and cancelled.
 #include <fstream>
-#include <set>
-#include <thread>
+#include <map>
 
 #include "atp/notify/webhook_notifier.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/testing/webhook_receiver.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -186,36 +185,6 @@ TEST_F(AtpRunTest, ResumesInsideTheTranscodeWithoutReencodingFinishedChunks) {
   EXPECT_EQ(validate.exit_code, 0) << validate.output;
 }
 
-// A receiver on 127.0.0.1 for the job's notifications.
-class Receiver {
- public:
-  Receiver() {
-    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
-      std::lock_guard lock(mutex_);
-      requests_.push_back(request);
-      response.status = 200;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<httplib::Request> requests() {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<httplib::Request> requests_;
-};
 
 TEST_F(AtpRunTest, AChecksumMismatchFailsWithDataLossNotifiesOnceAndPublishesNothing) {
   std::ifstream in(Manifest());
@@ -224,7 +193,7 @@ TEST_F(AtpRunTest, AChecksumMismatchFailsWithDataLossNotifiesOnceAndPublishesNot
   xml.replace(at, 32, std::string(32, '0'));
   const fs::path manifest = inputs_->path() / "bad-md5.xml";
   std::ofstream(manifest) << xml;
-  Receiver receiver;
+  testing::WebhookReceiver receiver;
   const std::string command = "ATP_WEBHOOK_URL=" + receiver.url() +
                               " ATP_WEBHOOK_SECRET=topsecret " + kAtp + " run " +
                               manifest.string() + " --out " + Out() + " 2>&1";
@@ -247,6 +216,87 @@ TEST_F(AtpRunTest, AChecksumMismatchFailsWithDataLossNotifiesOnceAndPublishesNot
   EXPECT_EQ(job["state"], "FAILED");
   EXPECT_EQ(job["error"]["code"], "DATA_LOSS");
   EXPECT_TRUE(EpisodeFolders().empty());
+}
+
+// A mezzanine damaged in transit (same size, one byte changed) fails verify; `atp retry`
+// runs the job again, failing again until the partner's file is replaced, then completing.
+TEST_F(AtpRunTest, RetryRunsAFailedJobAgainOnceTheFileIsFixed) {
+  const fs::path in = dir_.path() / "in";
+  fs::copy(inputs_->path(), in, fs::copy_options::recursive);
+  const fs::path mezzanine = in / "mezzanines/atp-sample/s01e01.mp4";
+  std::string bytes;
+  {
+    std::ifstream file(mezzanine, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(file), {});
+  }
+  ASSERT_GT(bytes.size(), 1000u);
+  std::string damaged = bytes;
+  damaged[damaged.size() / 2] ^= 0x5a;
+  std::ofstream(mezzanine, std::ios::binary | std::ios::trunc) << damaged;
+
+  const std::string manifest = (in / "atp-sample-s01e01-sample.xml").string();
+  const Result failed =
+      testing::RunCommand(kAtp + " run " + manifest + " --out " + Out() + " 2>&1");
+  EXPECT_EQ(failed.exit_code, 3) << failed.output;
+  const std::string job = Json("jobs --json")[0]["job_id"].get<std::string>();
+  const std::string retry = kAtp + " retry " + job + " --out " + Out() + " 2>&1";
+  const Result still_damaged = testing::RunCommand(retry);
+  EXPECT_EQ(still_damaged.exit_code, 3) << still_damaged.output;
+  EXPECT_THAT(still_damaged.output, ::testing::HasSubstr("run 2"));
+
+  std::ofstream(mezzanine, std::ios::binary | std::ios::trunc) << bytes;
+  const Result fixed = testing::RunCommand(retry);
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.output;
+  EXPECT_THAT(fixed.output, ::testing::HasSubstr("run 3"));
+  const nlohmann::json status = Json("status --json " + job);
+  EXPECT_EQ(status["state"], "COMPLETE");
+  EXPECT_EQ(status["run"], 3);
+  const std::map<std::string, int> counts = EventCounts();
+  EXPECT_EQ(counts.at("verify/end/DATA_LOSS"), 2);
+  EXPECT_EQ(counts.at("verify/end/OK"), 1);
+  EXPECT_EQ(counts.at("publish/end/OK"), 1);
+  EXPECT_EQ(EpisodeFolders().size(), 1u);
+
+  const Result complete = testing::RunCommand(retry);
+  EXPECT_NE(complete.exit_code, 0);
+  EXPECT_THAT(complete.output, ::testing::HasSubstr("COMPLETE"));
+}
+
+// `atp cancel` on a job whose worker is busy: the worker (here killed and replaced) stops at
+// its next check, the job ends CANCELLED with nothing published, and `atp retry` finishes it.
+TEST_F(AtpRunTest, CancelStopsARunningJobAndRetryFinishesIt) {
+  const std::string marker = (dir_.path() / "paused").string();
+  const Result paused = testing::RunCommand(
+      Run("ATP_TEST_PAUSE_AT_STEP=transcode ATP_TEST_PAUSE_MARKER=" + marker) +
+      " >/dev/null 2>&1 & echo $!; for t in $(seq 600); do [ -f " + marker +
+      " ] && break; sleep 0.05; done");
+  const std::string pid = paused.output.substr(0, paused.output.find('\n'));
+  const std::string job = Json("jobs --json")[0]["job_id"].get<std::string>();
+  const Result cancel =
+      testing::RunCommand(kAtp + " cancel " + job + " --out " + Out() + " 2>&1");
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.output;
+  EXPECT_THAT(cancel.output, ::testing::HasSubstr("cancel requested"));
+  EXPECT_EQ(testing::RunCommand("kill -9 " + pid + " 2>&1").exit_code, 0);
+
+  const Result resumed = testing::RunCommand(Run() + " 2>&1");
+  EXPECT_NE(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, ::testing::HasSubstr("CANCELLED"));
+  const nlohmann::json cancelled = Json("status --json " + job);
+  EXPECT_EQ(cancelled["state"], "CANCELLED");
+  EXPECT_EQ(cancelled["error"]["step"], "transcode");
+  EXPECT_TRUE(EpisodeFolders().empty() ||
+              EpisodeFolders()[0].find(".staging") != std::string::npos);
+
+  const Result retried =
+      testing::RunCommand(kAtp + " retry " + job + " --out " + Out() + " 2>&1");
+  EXPECT_EQ(retried.exit_code, 0) << retried.output;
+  EXPECT_EQ(Json("status --json " + job)["state"], "COMPLETE");
+  // The cancelled run stopped before the transcode began; the retry ran it once.
+  const std::map<std::string, int> counts = EventCounts();
+  EXPECT_EQ(counts.at("transcode/start"), 1);
+  EXPECT_EQ(counts.at("transcode/end/OK"), 1);
+  ASSERT_EQ(EpisodeFolders().size(), 1u);
+  EXPECT_EQ(EpisodeFolders()[0].find(".staging"), std::string::npos);
 }
 
 TEST_F(AtpRunTest, AnInvalidManifestCreatesNoJob) {

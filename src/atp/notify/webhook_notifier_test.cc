@@ -2,15 +2,12 @@
 // backoff never sleeps.
 #include "atp/notify/webhook_notifier.h"
 
-#include <httplib.h>
-
-#include <atomic>
 #include <sstream>
-#include <thread>
 
 #include "atp/notify/log_notifier.h"
 #include "atp/testing/fake_clock.h"
 #include "atp/testing/status_matchers.h"
+#include "atp/testing/webhook_receiver.h"
 #include "gtest/gtest.h"
 
 namespace atp::notify {
@@ -18,39 +15,6 @@ namespace {
 
 using ::atp::testing::StatusIs;
 
-// An HTTP server on 127.0.0.1 answering POST /hook with `statuses` in turn (the last one
-// repeats), keeping every request.
-class Receiver {
- public:
-  explicit Receiver(std::vector<int> statuses) : statuses_(std::move(statuses)) {
-    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
-      std::lock_guard lock(mutex_);
-      requests_.push_back(request);
-      response.status = statuses_[std::min(requests_.size(), statuses_.size()) - 1];
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~Receiver() { Stop(); }
-  void Stop() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<httplib::Request> requests() {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-
- private:
-  std::vector<int> statuses_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<httplib::Request> requests_;
-};
 
 const Notification kEvent{.event_id = "job-1-r1-job.failed",
                           .body = R"({"job_id":"job-1","state":"FAILED"})"};
@@ -66,7 +30,7 @@ WebhookOptions Options(const std::string& url, int attempts) {
 }
 
 TEST(WebhookNotifier, RetriesUntilTheReceiverTakesItAndSignsTheBody) {
-  Receiver receiver({500, 500, 500, 200});
+  testing::WebhookReceiver receiver({500, 500, 500, 200});
   atp::testing::FakeClock clock;
   std::vector<Attempt> attempts;
   auto notifier = MakeWebhookNotifier(Options(receiver.url(), 6), clock);
@@ -98,7 +62,7 @@ TEST(WebhookNotifier, RetriesUntilTheReceiverTakesItAndSignsTheBody) {
 }
 
 TEST(WebhookNotifier, AClientErrorIsFinal) {
-  Receiver receiver({400});
+  testing::WebhookReceiver receiver({400});
   atp::testing::FakeClock clock;
   auto notifier = MakeWebhookNotifier(Options(receiver.url(), 6), clock);
   EXPECT_THAT(notifier->Notify(kEvent, nullptr),
@@ -108,7 +72,7 @@ TEST(WebhookNotifier, AClientErrorIsFinal) {
 }
 
 TEST(WebhookNotifier, GivesUpAfterMaxAttempts) {
-  Receiver receiver({503});
+  testing::WebhookReceiver receiver({503});
   atp::testing::FakeClock clock;
   auto notifier = MakeWebhookNotifier(Options(receiver.url(), 3), clock);
   EXPECT_THAT(notifier->Notify(kEvent, nullptr), StatusIs(absl::StatusCode::kUnavailable));
@@ -117,7 +81,7 @@ TEST(WebhookNotifier, GivesUpAfterMaxAttempts) {
 }
 
 TEST(WebhookNotifier, ReportsAnUnreachableReceiver) {
-  Receiver receiver({200});
+  testing::WebhookReceiver receiver({200});
   const std::string url = receiver.url();
   receiver.Stop();
   atp::testing::FakeClock clock;

@@ -184,13 +184,13 @@ class JobWork {
     BackoffPolicy policy = options_.retry;
     for (;;) {
       const int attempt = ++attempts_[step];
+      current_step_ = step;
       if (hooks_.before_step) hooks_.before_step(step, attempt);
       ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
       ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, clock_.Now()));
       auto timeout = options_.timeouts.find(step);
       deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
                                                      : clock_.Now() + timeout->second;
-      current_step_ = step;
       const absl::Status status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
@@ -198,10 +198,8 @@ class JobWork {
       if (status.ok()) return status;
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
-      const bool again = action == ErrorAction::kRetry || action == ErrorAction::kRetryLater ||
-                         action == ErrorAction::kRestartStep;
       // Attempts are counted per run, across process restarts.
-      if (!again || attempt >= policy.max_attempts) return status;
+      if (!IsRetriable(action) || attempt >= policy.max_attempts) return status;
       if (action != ErrorAction::kRestartStep) {
         clock_.SleepFor(BackoffDelay(policy, attempt + 1, UnitRandom()));
       }
@@ -223,7 +221,10 @@ class JobWork {
     if (force || now - last_cancel_poll_ >= kCancelPollInterval) {
       last_cancel_poll_ = now;
       ATP_ASSIGN_OR_RETURN(state::JobRecord job, store_.Get(id_));
-      if (job.cancel_requested) return absl::CancelledError("cancelled on request");
+      // A cancelled job is still notified: the notify step is not stopped.
+      if (job.cancel_requested && current_step_ != Step::kNotify) {
+        return absl::CancelledError("cancelled on request");
+      }
     }
     if (now > deadline_) {
       return absl::DeadlineExceededError(absl::StrCat(std::string(StepName(current_step_)),

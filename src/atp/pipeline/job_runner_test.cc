@@ -1,0 +1,259 @@
+// JobRunner in-process on a real SQLite job store and a generated delivery, with a FakeClock
+// so backoff and deadlines take no time. Store faults are injected by a decorator of the real
+// store; deadlines and cancel requests by the run's own observers.
+#include "atp/pipeline/job_runner.h"
+
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+#include "atp/notify/log_notifier.h"
+#include "atp/pipeline/sample_delivery.h"
+#include "atp/state/sqlite_job_store.h"
+#include "atp/testing/fake_clock.h"
+#include "atp/testing/status_matchers.h"
+#include "atp/testing/temp_dir.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace atp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using ::atp::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Delegates to a real store; the next N writes of a named artifact fail (and write nothing).
+class FaultyJobStore : public state::JobStore {
+ public:
+  explicit FaultyJobStore(state::JobStore& store) : store_(store) {}
+
+  void FailArtifactWrites(const std::string& name, int times, absl::Status error) {
+    faults_[name] = {times, std::move(error)};
+  }
+
+  absl::StatusOr<std::pair<state::JobRecord, bool>> Reserve(const state::NewJob& job,
+                                                            absl::Time now) override {
+    return store_.Reserve(job, now);
+  }
+  absl::StatusOr<state::JobRecord> Get(std::string_view job_id) override {
+    return store_.Get(job_id);
+  }
+  absl::StatusOr<std::optional<state::JobRecord>> FindByKey(std::string_view job_key) override {
+    return store_.FindByKey(job_key);
+  }
+  absl::StatusOr<std::vector<state::JobRecord>> List(int limit) override {
+    return store_.List(limit);
+  }
+  absl::StatusOr<state::JobRecord> AcquireLease(std::string_view job_id,
+                                                const state::LeaseHolder& holder, absl::Time now,
+                                                absl::Duration ttl) override {
+    return store_.AcquireLease(job_id, holder, now, ttl);
+  }
+  absl::StatusOr<state::JobRecord> TakeOverLease(std::string_view job_id,
+                                                 std::string_view previous_owner,
+                                                 const state::LeaseHolder& holder, absl::Time now,
+                                                 absl::Duration ttl) override {
+    return store_.TakeOverLease(job_id, previous_owner, holder, now, ttl);
+  }
+  absl::Status RenewLease(std::string_view job_id, std::string_view owner, absl::Time now,
+                          absl::Duration ttl) override {
+    return store_.RenewLease(job_id, owner, now, ttl);
+  }
+  absl::Status ReleaseLease(std::string_view job_id, std::string_view owner) override {
+    return store_.ReleaseLease(job_id, owner);
+  }
+  absl::Status AppendEvent(std::string_view job_id, std::string_view owner,
+                           const state::StepEvent& event) override {
+    return store_.AppendEvent(job_id, owner, event);
+  }
+  absl::StatusOr<std::vector<state::StepEvent>> Events(std::string_view job_id) override {
+    return store_.Events(job_id);
+  }
+  absl::Status PutArtifact(std::string_view job_id, std::string_view owner, std::string_view name,
+                           std::string_view value) override {
+    auto fault = faults_.find(std::string(name));
+    if (fault != faults_.end() && fault->second.first > 0) {
+      --fault->second.first;
+      return fault->second.second;
+    }
+    return store_.PutArtifact(job_id, owner, name, value);
+  }
+  absl::StatusOr<std::string> GetArtifact(std::string_view job_id,
+                                          std::string_view name) override {
+    return store_.GetArtifact(job_id, name);
+  }
+  absl::Status Finish(std::string_view job_id, std::string_view owner, state::JobState state,
+                      std::string_view error_step, const absl::Status& error,
+                      absl::Time now) override {
+    return store_.Finish(job_id, owner, state, error_step, error, now);
+  }
+  absl::Status Reopen(std::string_view job_id, absl::Time now) override {
+    return store_.Reopen(job_id, now);
+  }
+  absl::StatusOr<state::JobRecord> RequestCancel(std::string_view job_id,
+                                                 absl::Time now) override {
+    return store_.RequestCancel(job_id, now);
+  }
+  absl::Status RecordDelivery(std::string_view job_id,
+                              const state::DeliveryAttempt& attempt) override {
+    return store_.RecordDelivery(job_id, attempt);
+  }
+  absl::StatusOr<std::vector<state::DeliveryAttempt>> Deliveries(
+      std::string_view job_id) override {
+    return store_.Deliveries(job_id);
+  }
+
+ private:
+  state::JobStore& store_;
+  std::map<std::string, std::pair<int, absl::Status>> faults_;
+};
+
+class JobRunnerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    inputs_ = new testing::TempDir();
+    SampleDeliveryOptions options;
+    options.media.codec = media::SampleCodec::kH264;
+    options.media.duration_seconds = 2;
+    options.media.width = 426;
+    options.media.height = 240;
+    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, inputs_->path());
+    ASSERT_TRUE(delivery.ok()) << delivery.status();
+    manifest_ = new fs::path(delivery->manifest_file);
+  }
+  static void TearDownTestSuite() {
+    delete manifest_;
+    delete inputs_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(manifest_, nullptr);
+    absl::StatusOr<std::unique_ptr<state::JobStore>> store =
+        state::OpenSqliteJobStore(dir_.path() / "jobs.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    real_store_ = *std::move(store);
+    store_ = std::make_unique<FaultyJobStore>(*real_store_);
+    log_notifier_ = notify::MakeLogNotifier(notifications_, clock_);
+  }
+
+  RunOutcome Run(const RunHooks& hooks = {}) {
+    JobRunner runner(*store_, {log_notifier_.get()}, clock_,
+                     {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
+    return runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out"}, hooks);
+  }
+
+  // "start" and "end/<outcome>" events of `step`, in order.
+  std::vector<std::string> Journal(const std::string& job_id, const std::string& step) {
+    absl::StatusOr<std::vector<state::StepEvent>> events = real_store_->Events(job_id);
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::vector<std::string> lines;
+    for (const state::StepEvent& event : events.value_or(std::vector<state::StepEvent>{})) {
+      if (event.step != step) continue;
+      lines.push_back(absl::StrCat(event.kind, event.outcome.empty() ? "" : "/", event.outcome,
+                                   " ", event.attempt));
+    }
+    return lines;
+  }
+
+  int NotificationCount(const std::string& state) const {
+    int count = 0;
+    std::istringstream lines(notifications_.str());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("\"state\":\"" + state + "\"") != std::string::npos) ++count;
+    }
+    return count;
+  }
+
+  bool Published(const state::JobRecord& job) const { return fs::exists(job.job.output_dir); }
+
+  static testing::TempDir* inputs_;
+  static fs::path* manifest_;
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  RunnerOptions options_;
+  std::unique_ptr<state::JobStore> real_store_;
+  std::unique_ptr<FaultyJobStore> store_;
+  std::ostringstream notifications_;
+  std::unique_ptr<notify::Notifier> log_notifier_;
+};
+testing::TempDir* JobRunnerTest::inputs_ = nullptr;
+fs::path* JobRunnerTest::manifest_ = nullptr;
+
+TEST_F(JobRunnerTest, ATransientFaultIsRetriedAfterABackoff) {
+  store_->FailArtifactWrites("source", 1, absl::UnavailableError("disk went away"));
+  const RunOutcome outcome = Run();
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+  EXPECT_THAT(Journal(outcome.job.job.job_id, "verify"),
+              ::testing::ElementsAre("start 1", "end/UNAVAILABLE 1", "start 2", "end/OK 2"));
+  // One wait, before attempt 2: the initial delay within its jitter.
+  ASSERT_EQ(clock_.sleeps().size(), 1u);
+  EXPECT_GE(clock_.sleeps()[0], options_.retry.initial * (1 - options_.retry.jitter));
+  EXPECT_LE(clock_.sleeps()[0], options_.retry.initial * (1 + options_.retry.jitter));
+  EXPECT_TRUE(Published(outcome.job));
+  EXPECT_EQ(NotificationCount("COMPLETE"), 1);
+}
+
+TEST_F(JobRunnerTest, AFaultThatPersistsFailsTheJobAtTheAttemptLimit) {
+  store_->FailArtifactWrites("source", 100, absl::UnavailableError("disk went away"));
+  const RunOutcome outcome = Run();
+  EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk")));
+  EXPECT_EQ(outcome.failed_step, "verify");
+  EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(),
+            2u * options_.retry.max_attempts);
+  // Waits before attempts 2 and 3, growing.
+  ASSERT_EQ(clock_.sleeps().size(), 2u);
+  EXPECT_GT(clock_.sleeps()[1], clock_.sleeps()[0]);
+  EXPECT_FALSE(Published(outcome.job));
+  EXPECT_EQ(NotificationCount("FAILED"), 1);
+}
+
+TEST_F(JobRunnerTest, AFailureThatIsNotTransientIsNotRetried) {
+  store_->FailArtifactWrites("media", 1, absl::PermissionDeniedError("read-only staging"));
+  const RunOutcome outcome = Run();
+  EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_THAT(Journal(outcome.job.job.job_id, "transcode"),
+              ::testing::ElementsAre("start 1", "end/PERMISSION_DENIED 1"));
+  EXPECT_TRUE(clock_.sleeps().empty());
+  EXPECT_EQ(NotificationCount("FAILED"), 1);
+}
+
+TEST_F(JobRunnerTest, AStepPastItsDeadlineIsRetriedThenFails) {
+  options_.timeouts[Step::kVerify] = absl::Seconds(10);
+  RunHooks hooks;
+  hooks.verify_progress = [this](int64_t, int64_t) { clock_.Advance(absl::Seconds(11)); };
+  const RunOutcome outcome = Run(hooks);
+  EXPECT_THAT(outcome.status,
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("verify took longer")));
+  EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(),
+            2u * options_.retry.max_attempts);
+}
+
+TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
+  RunHooks hooks;
+  std::string job_id;
+  hooks.unit_started = [&](const std::string& unit) {
+    if (unit != "video-001") return;
+    absl::StatusOr<std::vector<state::JobRecord>> jobs = real_store_->List(1);
+    ASSERT_TRUE(jobs.ok() && jobs->size() == 1);
+    job_id = (*jobs)[0].job.job_id;
+    ASSERT_TRUE(real_store_->RequestCancel(job_id, clock_.Now()).ok());
+    clock_.Advance(absl::Seconds(5));  // Past the interval at which a step looks.
+  };
+  const RunOutcome outcome = Run(hooks);
+  EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(outcome.job.state, state::JobState::kCancelled);
+  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_THAT(Journal(job_id, "transcode/video-001"),
+              ::testing::ElementsAre("start 1", "end/CANCELLED 1"));
+  EXPECT_FALSE(Published(outcome.job));
+  EXPECT_EQ(NotificationCount("CANCELLED"), 1);
+}
+
+}  // namespace
+}  // namespace atp::pipeline
