@@ -124,10 +124,10 @@ TEST_F(AtpRunTest, EightConcurrentSubmissionsMakeOneJobAndOneEncode) {
   EXPECT_EQ(EpisodeFolders().size(), 1u);
 }
 
-// Kills `atp run` paused before `step` (SIGKILL: no cleanup), runs it again, and checks the
-// job completes, steps finished before the kill are not run again, and the package is
-// published once with no staging left behind.
-TEST_F(AtpRunTest, ResumesAfterSigkillAtEveryStep) {
+// Kills `atp run` inside each step (its start journaled, SIGKILL: no cleanup), runs it
+// again, and checks the job completes, the killed step runs once more and the steps finished
+// before it do not, and the package is published once with no staging left behind.
+TEST_F(AtpRunTest, ResumesAfterSigkillInsideEveryStep) {
   const std::vector<std::string> steps = {"verify",  "plan",    "transcode", "package",
                                           "check",   "publish", "notify"};
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -137,15 +137,18 @@ TEST_F(AtpRunTest, ResumesAfterSigkillAtEveryStep) {
     EXPECT_THAT(result.output, ::testing::HasSubstr("killed=137"));
     EXPECT_THAT(result.output, ::testing::HasSubstr("rerun=0")) << result.output;
     EXPECT_THAT(result.output, ::testing::HasSubstr("(resumed, run 1)"));
+    EXPECT_THAT(result.output, ::testing::HasSubstr("step " + steps[i] + " (attempt 2)\n"));
     const std::map<std::string, int> counts = EventCounts();
     EXPECT_EQ(counts.at("publish/end/OK"), 1);
     EXPECT_EQ(counts.at("notify/end/OK"), 1);
-    // The killed process started nothing of its step: every step ran to OK once.
-    EXPECT_EQ(counts.at("transcode/start"), 1);
-    EXPECT_EQ(counts.at(steps[i] + "/start"), 1);
+    for (size_t step = 0; step < steps.size(); ++step) {
+      EXPECT_EQ(counts.at(steps[step] + "/start"), step == i ? 2 : 1) << steps[step];
+      EXPECT_EQ(counts.at(steps[step] + "/end/OK"), 1) << steps[step];
+    }
+    // Killed inside the transcode before its first unit, or after it: one encode of each.
+    EXPECT_EQ(counts.at("transcode/video-001/start"), 1);
     for (size_t done = 0; done < i; ++done) {
-      EXPECT_THAT(result.output,
-                  ::testing::Not(::testing::HasSubstr("step " + steps[done] + "\n")));
+      EXPECT_THAT(result.output, ::testing::Not(::testing::HasSubstr("step " + steps[done])));
     }
     const std::vector<std::string> folders = EpisodeFolders();
     ASSERT_EQ(folders.size(), 1u);
@@ -291,9 +294,10 @@ TEST_F(AtpRunTest, CancelStopsARunningJobAndRetryFinishesIt) {
       testing::RunCommand(kAtp + " retry " + job + " --out " + Out() + " 2>&1");
   EXPECT_EQ(retried.exit_code, 0) << retried.output;
   EXPECT_EQ(Json("status --json " + job)["state"], "COMPLETE");
-  // The cancelled run stopped before the transcode began; the retry ran it once.
+  // The killed worker's transcode, never ended; the resumed run stopped before starting it
+  // again; the retry ran it.
   const std::map<std::string, int> counts = EventCounts();
-  EXPECT_EQ(counts.at("transcode/start"), 1);
+  EXPECT_EQ(counts.at("transcode/start"), 2);
   EXPECT_EQ(counts.at("transcode/end/OK"), 1);
   ASSERT_EQ(EpisodeFolders().size(), 1u);
   EXPECT_EQ(EpisodeFolders()[0].find(".staging"), std::string::npos);

@@ -98,7 +98,7 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
 
   std::unique_ptr<ProgressLine> progress;
   pipeline::RunHooks hooks;
-  hooks.before_step = [&](pipeline::Step step, int attempt) {
+  hooks.step_started = [&](pipeline::Step step, int attempt) {
     progress.reset();
     std::cerr << "step " << pipeline::StepName(step)
               << (attempt > 1 ? absl::StrFormat(" (attempt %d)", attempt) : "") << "\n";

@@ -185,9 +185,9 @@ class JobWork {
     for (;;) {
       const int attempt = ++attempts_[step];
       current_step_ = step;
-      if (hooks_.before_step) hooks_.before_step(step, attempt);
       ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
       ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, clock_.Now()));
+      if (hooks_.step_started) hooks_.step_started(step, attempt);
       auto timeout = options_.timeouts.find(step);
       deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
                                                      : clock_.Now() + timeout->second;

@@ -59,12 +59,15 @@ struct RunnerOptions {
   std::function<std::unique_ptr<notify::Notifier>(const std::string& url)> callback_notifier;
 };
 
-// Observers for the command line; all optional. None may block, except `before_step` and
-// `unit_started`, which tests use to pause a process at a named step or unit and kill it there.
+// Observers for the command line; all optional. None may block, except `step_started` and
+// `unit_started`, which tests use to pause a process inside a named step or unit and kill it
+// there.
 struct RunHooks {
-  std::function<void(Step step, int attempt)> before_step;
+  // When this process has journaled the start of an attempt at `step` and is about to run
+  // it.
+  std::function<void(Step step, int attempt)> step_started;
   // When this process has journaled the start of a transcode unit ("audio", "video-001",
-  // ...) and is about to encode it; may block like before_step.
+  // ...) and is about to encode it; may block like step_started.
   std::function<void(const std::string& unit)> unit_started;
   std::function<void(int64_t done, int64_t total)> verify_progress;
   std::function<void(const encode::TranscodeProgress& progress, const SourceInfo& source)>

@@ -8,7 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "atp/manifest/manifest_parser.h"
 #include "atp/notify/log_notifier.h"
+#include "atp/pipeline/job_key.h"
+#include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/fake_clock.h"
@@ -253,6 +256,74 @@ TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
               ::testing::ElementsAre("start 1", "end/CANCELLED 1"));
   EXPECT_FALSE(Published(outcome.job));
   EXPECT_EQ(NotificationCount("CANCELLED"), 1);
+}
+
+// A job whose lease another worker holds: reserved and leased here as that worker would.
+class LeasedElsewhereTest : public JobRunnerTest {
+ protected:
+  std::string LeaseTo(const state::LeaseHolder& holder) {
+    absl::StatusOr<manifest::ParsedManifest> parsed = manifest::ReadManifestFile(*manifest_);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    const std::string key = ComputeJobKey(parsed->spec, encode::EncodingProfile{});
+    const std::string id = JobIdFromKey(key);
+    const state::NewJob job{
+        .job_id = id,
+        .job_key = key,
+        .manifest_id = parsed->spec.manifest_id,
+        .manifest_path = manifest_->string(),
+        .input_root = manifest_->parent_path().string(),
+        .output_dir = JobOutputDir(dir_.path() / "out", parsed->spec, id).string()};
+    EXPECT_TRUE(real_store_->Reserve(job, clock_.Now()).ok());
+    EXPECT_TRUE(
+        real_store_->AcquireLease(id, holder, clock_.Now(), options_.lease_ttl).ok());
+    return id;
+  }
+};
+
+TEST_F(LeasedElsewhereTest, AWorkerThatVanishedOnAnotherHostLosesTheJobWhenItsLeaseExpires) {
+  const std::string id = LeaseTo({.owner = "far:7:b", .host = "far", .pid = 7});
+  int waits = 0;
+  RunHooks hooks;
+  hooks.waiting = [&](const state::JobRecord& job) {
+    ++waits;
+    EXPECT_EQ(job.lease.owner, "far:7:b");
+  };
+  const absl::Time started = clock_.Now();
+  const RunOutcome outcome = Run(hooks);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.job.job_id, id);
+  EXPECT_FALSE(outcome.created);
+  EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+  // Polled until the lease ran out, then took it: not before, and not later.
+  EXPECT_EQ(waits, options_.lease_ttl / options_.poll_interval);
+  EXPECT_EQ(clock_.sleeps().size(), static_cast<size_t>(waits));
+  EXPECT_GE(clock_.Now() - started, options_.lease_ttl);
+}
+
+TEST_F(LeasedElsewhereTest, ADeadWorkerOnThisHostIsTakenOverAtOnce) {
+  LeaseTo({.owner = "test:99:b", .host = "test", .pid = 99});
+  options_.process_alive = [](int64_t pid) { return pid != 99; };
+  int waits = 0;
+  RunHooks hooks;
+  hooks.waiting = [&](const state::JobRecord&) { ++waits; };
+  const RunOutcome outcome = Run(hooks);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+  EXPECT_EQ(waits, 0);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+TEST_F(LeasedElsewhereTest, ALiveWorkerIsLeftAloneWithoutWait) {
+  LeaseTo({.owner = "test:98:b", .host = "test", .pid = 98});
+  options_.process_alive = [](int64_t) { return true; };
+  JobRunner runner(*store_, {log_notifier_.get()}, clock_,
+                   {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
+  const RunOutcome outcome = runner.Run(
+      {.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.state, state::JobState::kRunning);
+  EXPECT_EQ(outcome.job.lease.owner, "test:98:b");
+  EXPECT_FALSE(outcome.worked);
 }
 
 }  // namespace
