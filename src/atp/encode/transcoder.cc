@@ -1,5 +1,6 @@
 #include "atp/encode/transcoder.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -86,6 +87,15 @@ class Transcoder {
   }
 
  private:
+  // Tells the demuxer to skip the packets of every stream but `keep` (it then does not read
+  // them from the file, where the container allows).
+  void DiscardStreamsExcept(const std::vector<int>& keep) {
+    for (unsigned i = 0; i < input_.format->nb_streams; ++i) {
+      const bool kept = std::find(keep.begin(), keep.end(), static_cast<int>(i)) != keep.end();
+      input_.format->streams[i]->discard = kept ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    }
+  }
+
   absl::Status RunVideo() {
     const FrameRange& range = plan_.frames;
     if (range.first < 0 || range.first % grid_.segment_frames != 0 ||
@@ -93,6 +103,7 @@ class Transcoder {
       return absl::InvalidArgumentError(absl::StrCat(
           "frame range [", range.first, ", ", range.end, ") does not start on a segment"));
     }
+    DiscardStreamsExcept({input_.video_stream});
     if (range.first > 0 && !SeekBefore(range.first, 0)) ATP_RETURN_IF_ERROR(Rewind());
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
       ATP_ASSIGN_OR_RETURN(auto rung, VideoRungEncoder::Create(
@@ -140,6 +151,7 @@ class Transcoder {
   // Reopens the file to decode it from the start, counting frames.
   absl::Status Rewind() {
     ATP_ASSIGN_OR_RETURN(input_, OpenInput(plan_.input, plan_.threads));
+    DiscardStreamsExcept({input_.video_stream});
     next_index_ = 0;
     seek_missed_ = false;
     return absl::OkStatus();
@@ -179,6 +191,9 @@ class Transcoder {
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(audio_.size(), encoder->encoder()));
       audio_.push_back({stream->index, std::move(encoder)});
     }
+    std::vector<int> audio_streams;
+    for (const AudioOutput& output : audio_) audio_streams.push_back(output.stream_index);
+    DiscardStreamsExcept(audio_streams);
     media::PacketPtr packet(av_packet_alloc());
     for (;;) {
       ATP_ASSIGN_OR_RETURN(const bool more, ReadPacket(*packet));
