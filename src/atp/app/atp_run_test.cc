@@ -25,8 +25,7 @@ class AtpRunTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     inputs_ = new testing::TempDir();
-    const Result sample = testing::RunCommand(kAtp + " sample --out " +
-                                              inputs_->path().string() +
+    const Result sample = testing::RunCommand(kAtp + " sample --out " + inputs_->path().string() +
                                               " --duration 3 --size 426x240 --codec h264 2>&1");
     ASSERT_EQ(sample.exit_code, 0) << sample.output;
   }
@@ -78,7 +77,8 @@ class AtpRunTest : public ::testing::Test {
   std::vector<std::string> EpisodeFolders() const {
     std::vector<std::string> names;
     std::error_code error;
-    for (const auto& entry : fs::directory_iterator(dir_.path() / "out/atp-sample/s01/e001", error)) {
+    for (const auto& entry :
+         fs::directory_iterator(dir_.path() / "out/atp-sample/s01/e001", error)) {
       names.push_back(entry.path().filename().string());
     }
     return names;
@@ -128,8 +128,8 @@ TEST_F(AtpRunTest, EightConcurrentSubmissionsMakeOneJobAndOneEncode) {
 // again, and checks the job completes, the killed step runs once more and the steps finished
 // before it do not, and the package is published once with no staging left behind.
 TEST_F(AtpRunTest, ResumesAfterSigkillInsideEveryStep) {
-  const std::vector<std::string> steps = {"verify",  "plan",    "transcode", "package",
-                                          "check",   "publish", "notify"};
+  const std::vector<std::string> steps = {"verify", "plan",    "transcode", "package",
+                                          "check",  "publish", "notify"};
   for (size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE(steps[i]);
     fs::remove_all(dir_.path() / "out");
@@ -187,7 +187,6 @@ TEST_F(AtpRunTest, ResumesInsideTheTranscodeWithoutReencodingFinishedChunks) {
       (dir_.path() / "out/atp-sample/s01/e001" / folders[0]).string() + " 2>&1");
   EXPECT_EQ(validate.exit_code, 0) << validate.output;
 }
-
 
 TEST_F(AtpRunTest, AChecksumMismatchFailsWithDataLossNotifiesOnceAndPublishesNothing) {
   std::ifstream in(Manifest());
@@ -269,14 +268,13 @@ TEST_F(AtpRunTest, RetryRunsAFailedJobAgainOnceTheFileIsFixed) {
 // its next check, the job ends CANCELLED with nothing published, and `atp retry` finishes it.
 TEST_F(AtpRunTest, CancelStopsARunningJobAndRetryFinishesIt) {
   const std::string marker = (dir_.path() / "paused").string();
-  const Result paused = testing::RunCommand(
-      Run("ATP_TEST_PAUSE_AT_STEP=transcode ATP_TEST_PAUSE_MARKER=" + marker) +
-      " >/dev/null 2>&1 & echo $!; for t in $(seq 600); do [ -f " + marker +
-      " ] && break; sleep 0.05; done");
+  const Result paused =
+      testing::RunCommand(Run("ATP_TEST_PAUSE_AT_STEP=transcode ATP_TEST_PAUSE_MARKER=" + marker) +
+                          " >/dev/null 2>&1 & echo $!; for t in $(seq 600); do [ -f " + marker +
+                          " ] && break; sleep 0.05; done");
   const std::string pid = paused.output.substr(0, paused.output.find('\n'));
   const std::string job = Json("jobs --json")[0]["job_id"].get<std::string>();
-  const Result cancel =
-      testing::RunCommand(kAtp + " cancel " + job + " --out " + Out() + " 2>&1");
+  const Result cancel = testing::RunCommand(kAtp + " cancel " + job + " --out " + Out() + " 2>&1");
   EXPECT_EQ(cancel.exit_code, 0) << cancel.output;
   EXPECT_THAT(cancel.output, ::testing::HasSubstr("cancel requested"));
   EXPECT_EQ(testing::RunCommand("kill -9 " + pid + " 2>&1").exit_code, 0);
@@ -290,8 +288,7 @@ TEST_F(AtpRunTest, CancelStopsARunningJobAndRetryFinishesIt) {
   EXPECT_TRUE(EpisodeFolders().empty() ||
               EpisodeFolders()[0].find(".staging") != std::string::npos);
 
-  const Result retried =
-      testing::RunCommand(kAtp + " retry " + job + " --out " + Out() + " 2>&1");
+  const Result retried = testing::RunCommand(kAtp + " retry " + job + " --out " + Out() + " 2>&1");
   EXPECT_EQ(retried.exit_code, 0) << retried.output;
   EXPECT_EQ(Json("status --json " + job)["state"], "COMPLETE");
   // The killed worker's transcode, never ended; the resumed run stopped before starting it

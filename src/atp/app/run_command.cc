@@ -45,8 +45,8 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
     return;
   }
   const char* how = outcome.created ? "new" : (outcome.worked ? "resumed" : "existing");
-  std::cout << absl::StrFormat("job         %s (%s, run %d)\nstate       %s\n", job.job.job_id,
-                               how, job.run, state::JobStateName(job.state));
+  std::cout << absl::StrFormat("job         %s (%s, run %d)\nstate       %s\n", job.job.job_id, how,
+                               job.run, state::JobStateName(job.state));
   if (job.state == state::JobState::kComplete) {
     const std::filesystem::path folder = job.job.output_dir;
     std::cout << "output      " << folder.string() << "\n"
@@ -124,14 +124,13 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     std::cerr << "job " << job.job.job_id << " is being worked on by " << job.lease.owner
               << "; waiting for it to finish\n";
   };
-  const pipeline::RunOutcome outcome =
-      runner.Run({.manifest_file = manifest,
-                  .input_root = input_root,
-                  .out = flags.store.out,
-                  .profile = settings->profile,
-                  .wait = !flags.no_wait,
-                  .retry_failed = retry},
-                 hooks);
+  const pipeline::RunOutcome outcome = runner.Run({.manifest_file = manifest,
+                                                   .input_root = input_root,
+                                                   .out = flags.store.out,
+                                                   .profile = settings->profile,
+                                                   .wait = !flags.no_wait,
+                                                   .retry_failed = retry},
+                                                  hooks);
   progress.reset();
   PrintOutcome(outcome);
   return ExitCodeFor(outcome);
@@ -181,8 +180,7 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
                 "Return at once when another process is working on the job");
   run->add_flag("--retry", flags->retry, "Run the delivery again if its job FAILED");
   run->callback([flags, &global, &exit_code] {
-    exit_code =
-        RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry);
+    exit_code = RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry);
   });
 
   auto retry_flags = std::make_shared<RunFlags>();

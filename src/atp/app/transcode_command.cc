@@ -65,17 +65,16 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   absl::StatusOr<PackagedMedia> media;
   {
     ProgressLine progress("transcode");
-    media = pipeline::TranscodeAndPackage(
-        {.spec = spec,
-         .mezzanine = report.paths->mezzanine,
-         .source = source,
-         .ladder = *report.ladder,
-         .profile = settings.profile},
-        *staging,
-        [&](const encode::TranscodeProgress& p) {
-          progress.UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
-          return absl::OkStatus();
-        });
+    media = pipeline::TranscodeAndPackage({.spec = spec,
+                                           .mezzanine = report.paths->mezzanine,
+                                           .source = source,
+                                           .ladder = *report.ladder,
+                                           .profile = settings.profile},
+                                          *staging, [&](const encode::TranscodeProgress& p) {
+                                            progress.UpdateFrames(p.frames_done, p.frames_total,
+                                                                  source.frame_rate.ToDouble());
+                                            return absl::OkStatus();
+                                          });
   }
   absl::Status published = media.status();
   if (published.ok()) published = storage::PublishDirectory(*staging, final_dir);

@@ -87,9 +87,9 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
     }
     const double chunk_ratio = profile.chunk_seconds / profile.segment_seconds;
     if (chunk_ratio < 1 || std::abs(chunk_ratio - std::round(chunk_ratio)) > 1e-9) {
-      problems.push_back(absl::StrCat(
-          "video.chunk_seconds: must be a whole multiple of segment_seconds (",
-          profile.segment_seconds, "), got ", profile.chunk_seconds));
+      problems.push_back(
+          absl::StrCat("video.chunk_seconds: must be a whole multiple of segment_seconds (",
+                       profile.segment_seconds, "), got ", profile.chunk_seconds));
     }
   }
   if (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512) {

@@ -72,8 +72,7 @@ int64_t TimestampIndex(const AVFrame& frame, const AVStream& stream, AVRational 
 
 class Transcoder {
  public:
-  Transcoder(const TranscodePlan& plan, PacketSink& sink,
-             const TranscodeProgressFn& progress)
+  Transcoder(const TranscodePlan& plan, PacketSink& sink, const TranscodeProgressFn& progress)
       : plan_(plan), sink_(sink), progress_(progress) {}
 
   absl::Status Run() {
@@ -100,16 +99,18 @@ class Transcoder {
     const FrameRange& range = plan_.frames;
     if (range.first < 0 || range.first % grid_.segment_frames != 0 ||
         (range.end != kUntilEnd && range.end <= range.first)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "frame range [", range.first, ", ", range.end, ") does not start on a segment"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("frame range [", range.first, ", ", range.end,
+                       ") must be non-empty and start on a segment boundary (every ",
+                       grid_.segment_frames, " frames)"));
     }
     DiscardStreamsExcept({input_.video_stream});
     if (range.first > 0 && !SeekBefore(range.first, 0)) ATP_RETURN_IF_ERROR(Rewind());
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
-      ATP_ASSIGN_OR_RETURN(auto rung, VideoRungEncoder::Create(
-                                          plan_.ladder[i], plan_.profile, *input_.video_decoder,
-                                          input_.frame_rate, grid_.gop_frames,
-                                          grid_.segment_frames, plan_.threads));
+      ATP_ASSIGN_OR_RETURN(
+          auto rung, VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder,
+                                              input_.frame_rate, grid_.gop_frames,
+                                              grid_.segment_frames, plan_.threads));
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->encoder()));
       rungs_.push_back(std::move(rung));
     }
@@ -162,11 +163,10 @@ class Transcoder {
   bool SeekBefore(int64_t frame, int64_t margin_seconds) {
     const AVStream& stream = *input_.format->streams[input_.video_stream];
     const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
-    const int64_t target =
-        start + av_rescale_q(frame, av_inv_q(input_.frame_rate), stream.time_base) -
-        av_rescale_q(margin_seconds, {1, 1}, stream.time_base);
-    if (av_seek_frame(input_.format.get(), input_.video_stream, target, AVSEEK_FLAG_BACKWARD) <
-        0) {
+    const int64_t target = start +
+                           av_rescale_q(frame, av_inv_q(input_.frame_rate), stream.time_base) -
+                           av_rescale_q(margin_seconds, {1, 1}, stream.time_base);
+    if (av_seek_frame(input_.format.get(), input_.video_stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
       return false;
     }
     avcodec_flush_buffers(input_.video_decoder.get());
@@ -177,8 +177,8 @@ class Transcoder {
   absl::Status RunAudio() {
     // A segment lasts segment_frames / fps seconds: in audio samples, exactly.
     const int64_t segment_samples =
-        av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz,
-                   input_.frame_rate.den, input_.frame_rate.num);
+        av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz, input_.frame_rate.den,
+                   input_.frame_rate.num);
     for (const AudioTrackSpec& track : plan_.audio_tracks) {
       if (track.track_index > static_cast<int>(input_.audio_streams.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -203,8 +203,8 @@ class Transcoder {
         if (audio_[i].stream_index != packet->stream_index) continue;
         const AVStream& stream = *input_.format->streams[packet->stream_index];
         if (packet->pts != AV_NOPTS_VALUE) {
-          progress_state_.frames_done = av_rescale_q(packet->pts, stream.time_base,
-                                                     av_inv_q(input_.frame_rate));
+          progress_state_.frames_done =
+              av_rescale_q(packet->pts, stream.time_base, av_inv_q(input_.frame_rate));
         }
         status = audio_[i].encoder->Decode(packet.get(), OutputFor(i));
         if (status.ok() && progress_) status = progress_(progress_state_);
@@ -248,8 +248,8 @@ class Transcoder {
       if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
       if (error < 0) return media::AvErrorToStatus(error, "video decoder");
       if (next_index_ == kIndexFromTimestamp) {
-        const int64_t index = TimestampIndex(
-            *frame, *input_.format->streams[input_.video_stream], input_.frame_rate);
+        const int64_t index =
+            TimestampIndex(*frame, *input_.format->streams[input_.video_stream], input_.frame_rate);
         if (index < 0 || index > plan_.frames.first) {  // Landed after the range's start.
           seek_missed_ = true;
           return absl::OkStatus();
@@ -306,8 +306,8 @@ class Transcoder {
 
 FrameGrid FrameGridFor(const EncodingProfile& profile, AVRational frame_rate) {
   FrameGrid grid;
-  grid.gop_frames = std::max<int64_t>(
-      1, std::llround(profile.keyframe_interval_seconds * av_q2d(frame_rate)));
+  grid.gop_frames =
+      std::max<int64_t>(1, std::llround(profile.keyframe_interval_seconds * av_q2d(frame_rate)));
   grid.segment_frames =
       grid.gop_frames * std::llround(profile.segment_seconds / profile.keyframe_interval_seconds);
   grid.chunk_frames =
@@ -319,7 +319,8 @@ std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid, int64_t estimated
   const int64_t chunks = std::max<int64_t>(1, estimated_frames / grid.chunk_frames);
   std::vector<FrameRange> ranges;
   for (int64_t i = 0; i < chunks; ++i) {
-    ranges.push_back({i * grid.chunk_frames, i + 1 == chunks ? kUntilEnd : (i + 1) * grid.chunk_frames});
+    ranges.push_back(
+        {i * grid.chunk_frames, i + 1 == chunks ? kUntilEnd : (i + 1) * grid.chunk_frames});
   }
   return ranges;
 }

@@ -77,8 +77,8 @@ struct TranscodeProgress {
   int64_t frames_total = 0;  // From the container duration; an estimate.
 };
 
-// Called after each decoded video frame or audio packet; a non-OK status (a deadline passed, a cancel request)
-// stops the transcode, which returns that status.
+// Called after each decoded video frame or audio packet; a non-OK status (a deadline passed, a
+// cancel request) stops the transcode, which returns that status.
 using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)>;
 
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole

@@ -15,7 +15,6 @@ namespace {
 
 using ::atp::testing::StatusIs;
 
-
 const Notification kEvent{.event_id = "job-1-r1-job.failed",
                           .body = R"({"job_id":"job-1","state":"FAILED"})"};
 
@@ -65,8 +64,7 @@ TEST(WebhookNotifier, AClientErrorIsFinal) {
   testing::WebhookReceiver receiver({400});
   atp::testing::FakeClock clock;
   auto notifier = MakeWebhookNotifier(Options(receiver.url(), 6), clock);
-  EXPECT_THAT(notifier->Notify(kEvent, nullptr),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(notifier->Notify(kEvent, nullptr), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(receiver.requests().size(), 1u);
   EXPECT_TRUE(clock.sleeps().empty());
 }

@@ -118,8 +118,7 @@ absl::Status CmafSegmenter::CloseSegment() {
   }
   avio_flush(format_->pb);
   MediaSegment segment;
-  segment.uri =
-      absl::StrFormat("seg_%05d.m4s", segments_.size() + options_.first_segment_number);
+  segment.uri = absl::StrFormat("seg_%05d.m4s", segments_.size() + options_.first_segment_number);
   segment.start_ticks = segment_start_;
   segment.duration_ticks = end_dts_ - segment_start_;
   segment.size_bytes = static_cast<int64_t>(pending_.size());

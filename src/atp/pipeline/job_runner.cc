@@ -80,9 +80,9 @@ absl::Status WriteFileAtomically(const fs::path& file, const std::string& text) 
 class JobWork {
  public:
   JobWork(state::JobStore& store, const std::vector<notify::Notifier*>& notifiers, Clock& clock,
-          const state::LeaseHolder& self, const RunnerOptions& options,
-          const RunRequest& request, const RunHooks& hooks, manifest::ParsedManifest manifest,
-          DeliveryPaths paths, state::JobRecord job)
+          const state::LeaseHolder& self, const RunnerOptions& options, const RunRequest& request,
+          const RunHooks& hooks, manifest::ParsedManifest manifest, DeliveryPaths paths,
+          state::JobRecord job)
       : store_(store),
         notifiers_(notifiers),
         clock_(clock),
@@ -122,14 +122,15 @@ class JobWork {
       const nlohmann::json failure_json = {{"step", StepName(step)},
                                            {"code", absl::StatusCodeToString(status.code())},
                                            {"message", std::string(status.message())}};
-      if (absl::Status saved = store_.PutArtifact(id_, self_.owner, kFailureArtifact,
-                                                  failure_json.dump());
+      if (absl::Status saved =
+              store_.PutArtifact(id_, self_.owner, kFailureArtifact, failure_json.dump());
           !saved.ok()) {
         return Abandon(saved);
       }
       return FinishFailed(failure_json.dump());
     }
-    status = RunStep(Step::kNotify, [this] { return Notify(state::JobState::kComplete, "", absl::OkStatus()); });
+    status = RunStep(Step::kNotify,
+                     [this] { return Notify(state::JobState::kComplete, "", absl::OkStatus()); });
     if (status.ok()) {
       status = store_.Finish(id_, self_.owner, state::JobState::kComplete, "", absl::OkStatus(),
                              clock_.Now());
@@ -227,10 +228,9 @@ class JobWork {
       }
     }
     if (now > deadline_) {
-      return absl::DeadlineExceededError(absl::StrCat(std::string(StepName(current_step_)),
-                                                      " took longer than ",
-                                                      absl::FormatDuration(
-                                                          options_.timeouts.at(current_step_))));
+      return absl::DeadlineExceededError(
+          absl::StrCat(std::string(StepName(current_step_)), " took longer than ",
+                       absl::FormatDuration(options_.timeouts.at(current_step_))));
     }
     return absl::OkStatus();
   }
@@ -275,8 +275,8 @@ class JobWork {
       absl::StatusOr<std::string> saved = store_.GetArtifact(id_, UnitArtifact(units[i]));
       if (absl::IsNotFound(saved.status())) continue;
       ATP_RETURN_IF_ERROR(saved.status());
-      ATP_ASSIGN_OR_RETURN(finished[i], ParseRecord<std::vector<PackagedTrack>>(
-                                            *saved, UnitArtifact(units[i])));
+      ATP_ASSIGN_OR_RETURN(finished[i],
+                           ParseRecord<std::vector<PackagedTrack>>(*saved, UnitArtifact(units[i])));
       any_finished = true;
     }
     const fs::path staging = StagingDir(job_);
@@ -329,8 +329,7 @@ class JobWork {
     if (lease_lost_) return tracks.status();
     ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, tracks.status(), clock_.Now()));
     ATP_RETURN_IF_ERROR(tracks.status());
-    ATP_RETURN_IF_ERROR(
-        store_.PutArtifact(id_, self_.owner, name, nlohmann::json(*tracks).dump()));
+    ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, name, nlohmann::json(*tracks).dump()));
     return tracks;
   }
 
@@ -480,8 +479,8 @@ class JobWork {
 
 }  // namespace
 
-JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> notifiers,
-                     Clock& clock, state::LeaseHolder self, RunnerOptions options)
+JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> notifiers, Clock& clock,
+                     state::LeaseHolder self, RunnerOptions options)
     : store_(store),
       notifiers_(std::move(notifiers)),
       clock_(clock),
@@ -512,8 +511,7 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       .output_dir =
           fs::absolute(JobOutputDir(request.out, manifest->spec, id)).lexically_normal().string()};
   const absl::Time reserved_at = clock_.Now();
-  absl::StatusOr<std::pair<state::JobRecord, bool>> reserved =
-      store_.Reserve(new_job, reserved_at);
+  absl::StatusOr<std::pair<state::JobRecord, bool>> reserved = store_.Reserve(new_job, reserved_at);
   if (!reserved.ok()) return {.status = reserved.status(), .failed_step = "reserve"};
   auto [job, created] = *std::move(reserved);
 
@@ -533,13 +531,13 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       current = store_.Get(id);
       if (current.ok() && current->lease.host == self_.host &&
           !options_.process_alive(current->lease.pid)) {
-        leased = store_.TakeOverLease(id, current->lease.owner, self_, clock_.Now(),
-                                      options_.lease_ttl);
+        leased =
+            store_.TakeOverLease(id, current->lease.owner, self_, clock_.Now(), options_.lease_ttl);
       }
     }
     if (leased.ok()) {
-      JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, *manifest,
-                   *paths, *leased);
+      JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, *manifest, *paths,
+                   *leased);
       RunOutcome outcome = work.Run(ingest_started, reserved_at);
       outcome.created = created;
       return outcome;

@@ -45,12 +45,13 @@ struct RunnerOptions {
   absl::Duration lease_ttl = absl::Seconds(60);
   absl::Duration poll_interval = absl::Milliseconds(500);
   BackoffPolicy retry{.max_attempts = 3, .initial = absl::Seconds(2), .max = absl::Seconds(60)};
-  BackoffPolicy retry_later{.max_attempts = 3, .initial = absl::Seconds(30), .max = absl::Minutes(5)};
+  BackoffPolicy retry_later{
+      .max_attempts = 3, .initial = absl::Seconds(30), .max = absl::Minutes(5)};
   // Per step; a step past its deadline fails with DeadlineExceeded (and is retried).
   std::map<Step, absl::Duration> timeouts = {
-      {Step::kVerify, absl::Hours(2)},      {Step::kPlan, absl::Minutes(1)},
-      {Step::kTranscode, absl::Hours(12)},  {Step::kPackage, absl::Minutes(10)},
-      {Step::kCheck, absl::Hours(1)},       {Step::kPublish, absl::Minutes(10)},
+      {Step::kVerify, absl::Hours(2)},     {Step::kPlan, absl::Minutes(1)},
+      {Step::kTranscode, absl::Hours(12)}, {Step::kPackage, absl::Minutes(10)},
+      {Step::kCheck, absl::Hours(1)},      {Step::kPublish, absl::Minutes(10)},
       {Step::kNotify, absl::Hours(1)}};
   // Whether a process of this host is alive (a lease holder on this host whose PID is gone is
   // taken over at once).

@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-
 #include "atp/manifest/manifest_parser.h"
 #include "atp/notify/log_notifier.h"
 #include "atp/pipeline/job_key.h"
@@ -83,8 +82,7 @@ class FaultyJobStore : public state::JobStore {
     }
     return store_.PutArtifact(job_id, owner, name, value);
   }
-  absl::StatusOr<std::string> GetArtifact(std::string_view job_id,
-                                          std::string_view name) override {
+  absl::StatusOr<std::string> GetArtifact(std::string_view job_id, std::string_view name) override {
     return store_.GetArtifact(job_id, name);
   }
   absl::Status Finish(std::string_view job_id, std::string_view owner, state::JobState state,
@@ -95,16 +93,14 @@ class FaultyJobStore : public state::JobStore {
   absl::Status Reopen(std::string_view job_id, absl::Time now) override {
     return store_.Reopen(job_id, now);
   }
-  absl::StatusOr<state::JobRecord> RequestCancel(std::string_view job_id,
-                                                 absl::Time now) override {
+  absl::StatusOr<state::JobRecord> RequestCancel(std::string_view job_id, absl::Time now) override {
     return store_.RequestCancel(job_id, now);
   }
   absl::Status RecordDelivery(std::string_view job_id,
                               const state::DeliveryAttempt& attempt) override {
     return store_.RecordDelivery(job_id, attempt);
   }
-  absl::StatusOr<std::vector<state::DeliveryAttempt>> Deliveries(
-      std::string_view job_id) override {
+  absl::StatusOr<std::vector<state::DeliveryAttempt>> Deliveries(std::string_view job_id) override {
     return store_.Deliveries(job_id);
   }
 
@@ -154,8 +150,8 @@ class JobRunnerTest : public ::testing::Test {
     std::vector<std::string> lines;
     for (const state::StepEvent& event : events.value_or(std::vector<state::StepEvent>{})) {
       if (event.step != step) continue;
-      lines.push_back(absl::StrCat(event.kind, event.outcome.empty() ? "" : "/", event.outcome,
-                                   " ", event.attempt));
+      lines.push_back(absl::StrCat(event.kind, event.outcome.empty() ? "" : "/", event.outcome, " ",
+                                   event.attempt));
     }
     return lines;
   }
@@ -205,8 +201,7 @@ TEST_F(JobRunnerTest, AFaultThatPersistsFailsTheJobAtTheAttemptLimit) {
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk")));
   EXPECT_EQ(outcome.failed_step, "verify");
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
-  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(),
-            2u * options_.retry.max_attempts);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(), 2u * options_.retry.max_attempts);
   // Waits before attempts 2 and 3, growing.
   ASSERT_EQ(clock_.sleeps().size(), 2u);
   EXPECT_GT(clock_.sleeps()[1], clock_.sleeps()[0]);
@@ -233,8 +228,7 @@ TEST_F(JobRunnerTest, AStepPastItsDeadlineIsRetriedThenFails) {
   EXPECT_THAT(outcome.status,
               StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("verify took longer")));
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
-  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(),
-            2u * options_.retry.max_attempts);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(), 2u * options_.retry.max_attempts);
 }
 
 TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
@@ -274,8 +268,7 @@ class LeasedElsewhereTest : public JobRunnerTest {
         .input_root = manifest_->parent_path().string(),
         .output_dir = JobOutputDir(dir_.path() / "out", parsed->spec, id).string()};
     EXPECT_TRUE(real_store_->Reserve(job, clock_.Now()).ok());
-    EXPECT_TRUE(
-        real_store_->AcquireLease(id, holder, clock_.Now(), options_.lease_ttl).ok());
+    EXPECT_TRUE(real_store_->AcquireLease(id, holder, clock_.Now(), options_.lease_ttl).ok());
     return id;
   }
 };
@@ -318,8 +311,8 @@ TEST_F(LeasedElsewhereTest, ALiveWorkerIsLeftAloneWithoutWait) {
   options_.process_alive = [](int64_t) { return true; };
   JobRunner runner(*store_, {log_notifier_.get()}, clock_,
                    {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
-  const RunOutcome outcome = runner.Run(
-      {.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
+  const RunOutcome outcome =
+      runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
   EXPECT_TRUE(outcome.status.ok()) << outcome.status;
   EXPECT_EQ(outcome.job.state, state::JobState::kRunning);
   EXPECT_EQ(outcome.job.lease.owner, "test:98:b");

@@ -46,12 +46,12 @@ class SegmentingSink : public encode::PacketSink {
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     if (error) return absl::UnavailableError(absl::StrCat("cannot create ", folder.string()));
-    ATP_ASSIGN_OR_RETURN(std::unique_ptr<package::CmafSegmenter> segmenter,
-                         package::CmafSegmenter::Create(
-                             encoder, folder,
-                             {.language = ContainerLanguageCode(track.language),
-                              .continues_track = continues_tracks_,
-                              .first_segment_number = first_segment_number_}));
+    ATP_ASSIGN_OR_RETURN(
+        std::unique_ptr<package::CmafSegmenter> segmenter,
+        package::CmafSegmenter::Create(encoder, folder,
+                                       {.language = ContainerLanguageCode(track.language),
+                                        .continues_track = continues_tracks_,
+                                        .first_segment_number = first_segment_number_}));
     if (segmenters_.size() <= output) segmenters_.resize(output + 1);
     segmenters_[output] = std::move(segmenter);
     return absl::OkStatus();
@@ -189,9 +189,10 @@ std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
   return units;
 }
 
-absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(
-    const PackageRequest& request, const TranscodeUnit& unit, const std::filesystem::path& dir,
-    const encode::TranscodeProgressFn& progress) {
+absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& request,
+                                                      const TranscodeUnit& unit,
+                                                      const std::filesystem::path& dir,
+                                                      const encode::TranscodeProgressFn& progress) {
   const TrackKind kind =
       unit.part == encode::TranscodePart::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
   std::vector<PackagedTrack> tracks;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/media/av_ptr.h"
@@ -184,14 +185,29 @@ TEST_F(TranscodeAndPackageTest, FfprobeOpensBothManifestsAndFindsEveryStream) {
   }
 }
 
+// A generated H.264 delivery in `dir`, and its manifest parsed.
+absl::StatusOr<std::pair<SampleDelivery, manifest::ParsedManifest>> H264Sample(const fs::path& dir,
+                                                                               double seconds,
+                                                                               int width,
+                                                                               int height) {
+  SampleDeliveryOptions options;
+  options.media.codec = media::SampleCodec::kH264;
+  options.media.duration_seconds = seconds;
+  options.media.width = width;
+  options.media.height = height;
+  ATP_ASSIGN_OR_RETURN(SampleDelivery delivery, CreateSampleDelivery(options, dir));
+  ATP_ASSIGN_OR_RETURN(manifest::ParsedManifest parsed,
+                       manifest::ReadManifestFile(delivery.manifest_file));
+  return std::make_pair(std::move(delivery), std::move(parsed));
+}
+
 // The luma plane of frame `index` (0-based, in presentation order) of `file` at `size`
 // ("WxH"), decoded by the ffmpeg command-line tool.
 std::string LumaOfFrame(const fs::path& file, int index, const std::string& size,
                         const fs::path& scratch) {
   const testing::CommandResult result = testing::RunCommand(
-      "ffmpeg -v error -y -i " + file.string() + " -vf \"select=eq(n\\," +
-      std::to_string(index) + "),scale=" + size + "\" -frames:v 1 -f rawvideo -pix_fmt gray " +
-      scratch.string() + " 2>&1");
+      "ffmpeg -v error -y -i " + file.string() + " -vf \"select=eq(n\\," + std::to_string(index) +
+      "),scale=" + size + "\" -frames:v 1 -f rawvideo -pix_fmt gray " + scratch.string() + " 2>&1");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   return ReadAll(scratch);
 }
@@ -286,18 +302,12 @@ class ChunkSeekTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
   testing::TempDir dir;
-  SampleDeliveryOptions options;
-  options.media.codec = media::SampleCodec::kH264;
-  options.media.duration_seconds = 5;
-  options.media.width = 640;
-  options.media.height = 360;
-  ASSERT_OK_AND_ASSIGN(SampleDelivery delivery, CreateSampleDelivery(options, dir.path() / "in"));
-  ASSERT_OK_AND_ASSIGN(manifest::ParsedManifest parsed,
-                       manifest::ReadManifestFile(delivery.manifest_file));
+  ASSERT_OK_AND_ASSIGN(auto sample, H264Sample(dir.path() / "in", 5, 640, 360));
+  const auto& [delivery, parsed] = sample;
   const fs::path remuxed = dir.path() / ("mezzanine." + GetParam());
-  const testing::CommandResult remux = testing::RunCommand(
-      "ffmpeg -v error -i " + delivery.mezzanine_file.string() + " -c copy -f " + GetParam() +
-      " " + remuxed.string() + " 2>&1");
+  const testing::CommandResult remux =
+      testing::RunCommand("ffmpeg -v error -i " + delivery.mezzanine_file.string() +
+                          " -c copy -f " + GetParam() + " " + remuxed.string() + " 2>&1");
   ASSERT_EQ(remux.exit_code, 0) << remux.output;
 
   PackageRequest request;
@@ -317,7 +327,8 @@ TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
   const fs::path out = dir.path() / "out";
   fs::create_directories(out);
   ASSERT_EQ(units.size(), 2u);
-  ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> first, EncodeUnit(request, units[0], out, nullptr));
+  ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> first,
+                       EncodeUnit(request, units[0], out, nullptr));
   ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> second,
                        EncodeUnit(request, units.back(), out, nullptr));
   ASSERT_EQ(second[0].segments.size(), 2u);
@@ -341,14 +352,8 @@ INSTANTIATE_TEST_SUITE_P(Containers, ChunkSeekTest, ::testing::Values("mpegts", 
 
 TEST(TranscodeAndPackage, BadMediaIsAClearError) {
   testing::TempDir dir;
-  SampleDeliveryOptions options;
-  options.media.codec = media::SampleCodec::kH264;
-  options.media.duration_seconds = 2;
-  options.media.width = 320;
-  options.media.height = 240;
-  ASSERT_OK_AND_ASSIGN(SampleDelivery delivery, CreateSampleDelivery(options, dir.path() / "in"));
-  ASSERT_OK_AND_ASSIGN(manifest::ParsedManifest parsed,
-                       manifest::ReadManifestFile(delivery.manifest_file));
+  ASSERT_OK_AND_ASSIGN(auto sample, H264Sample(dir.path() / "in", 2, 320, 240));
+  const auto& [delivery, parsed] = sample;
   PackageRequest request;
   request.spec = parsed.spec;
   request.mezzanine = delivery.mezzanine_file;
