@@ -180,6 +180,14 @@ TEST_F(AtpRunTest, ResumesInsideTheTranscodeWithoutReencodingFinishedChunks) {
   EXPECT_EQ(counts.at("transcode/video-002/end/OK"), 1);
   EXPECT_EQ(counts.at("transcode/video-003/start"), 1);
   EXPECT_EQ(counts.at("publish/end/OK"), 1);
+  // The timeline shows the killed attempt as never finished, the resumed one as OK.
+  const Result timeline =
+      testing::RunCommand(kAtp + " events " + Json("jobs --json")[0]["job_id"].get<std::string>() +
+                          " --out " + Out() + " 2>&1");
+  EXPECT_THAT(timeline.output,
+              ::testing::ContainsRegex("transcode/video-002 +attempt 1  not finished"));
+  EXPECT_THAT(timeline.output,
+              ::testing::ContainsRegex("transcode/video-002 +attempt 2 +[0-9.]+ s  OK"));
   const std::vector<std::string> folders = EpisodeFolders();
   ASSERT_EQ(folders.size(), 1u);
   const Result validate = testing::RunCommand(

@@ -1,6 +1,8 @@
 // `atp status [JOB]`, `atp jobs`, `atp events JOB`, `atp cancel JOB`: what the job database
 // says, for people (text) and scripts (--json).
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "absl/strings/str_format.h"
@@ -41,8 +43,7 @@ nlohmann::json JobJson(const state::JobRecord& job) {
         {"step", job.error_step}, {"code", job.error_code}, {"message", job.error_message}};
   }
   if (!job.lease.owner.empty()) {
-    json["lease"] = {{"owner", job.lease.owner},
-                     {"expires", absl::FormatTime(job.lease_expires)}};
+    json["lease"] = {{"owner", job.lease.owner}, {"expires", absl::FormatTime(job.lease_expires)}};
   }
   return json;
 }
@@ -52,8 +53,7 @@ void PrintJob(const state::JobRecord& job) {
       "job       %s\nmanifest  %s (%s)\nstate     %s (run %d, step %s)\noutput    %s\n"
       "created   %s\nupdated   %s\n",
       job.job.job_id, job.job.manifest_id, job.job.manifest_path, state::JobStateName(job.state),
-      job.run, job.step, job.job.output_dir, LocalTime(job.created_at),
-      LocalTime(job.updated_at));
+      job.run, job.step, job.job.output_dir, LocalTime(job.created_at), LocalTime(job.updated_at));
   if (!job.error_code.empty()) {
     std::cout << absl::StrFormat("error     %s at %s: %s\n", job.error_code, job.error_step,
                                  job.error_message);
@@ -146,32 +146,47 @@ int ShowEvents(const JobFlags& flags, state::JobStore& store) {
     std::cout << nlohmann::json{{"events", list}, {"deliveries", sent}}.dump(2) << "\n";
     return kExitOk;
   }
-  std::map<std::string, absl::Time> started;  // By run/step/attempt.
+  // One row per attempt of a step (or transcode unit), in the order they started.
+  struct Row {
+    const state::StepEvent* start = nullptr;
+    const state::StepEvent* end = nullptr;
+  };
+  std::vector<Row> rows;
+  std::map<std::string, size_t> open;  // run/step/attempt → its row.
+  size_t step_width = 0;
   for (const state::StepEvent& e : *events) {
     const std::string key = absl::StrFormat("%d/%s/%d", e.run, e.step, e.attempt);
+    step_width = std::max(step_width, e.step.size());
     if (e.kind == "start") {
-      started[key] = e.time;
+      open[key] = rows.size();
+      rows.push_back({.start = &e});
+    } else if (auto row = open.find(key); row != open.end()) {
+      rows[row->second].end = &e;
+      open.erase(row);
+    } else {
+      rows.push_back({.end = &e});
+    }
+  }
+  for (const Row& row : rows) {
+    const state::StepEvent& first = row.start != nullptr ? *row.start : *row.end;
+    std::cout << absl::StrFormat("run %d  %-23s  %-*s  attempt %d  ", first.run,
+                                 LocalTime(first.time), static_cast<int>(step_width), first.step,
+                                 first.attempt);
+    if (row.end == nullptr) {
+      std::cout << "not finished\n";
       continue;
     }
-    const auto begin = started.find(key);
     const double seconds =
-        begin == started.end() ? 0 : absl::ToDoubleSeconds(e.time - begin->second);
-    std::cout << absl::StrFormat("run %d  %-23s  %-9s  attempt %d  %8.3f s  %s%s%s\n", e.run,
-                                 LocalTime(begin == started.end() ? e.time : begin->second),
-                                 e.step, e.attempt, seconds, e.outcome,
-                                 e.message.empty() ? "" : ": ", e.message);
-    if (begin != started.end()) started.erase(begin);
-  }
-  for (const auto& [key, time] : started) {
-    std::cout << absl::StrFormat("%-30s  started %s, not finished\n", key, LocalTime(time));
+        row.start == nullptr ? 0 : absl::ToDoubleSeconds(row.end->time - row.start->time);
+    std::cout << absl::StrFormat("%8.3f s  %s%s%s\n", seconds, row.end->outcome,
+                                 row.end->message.empty() ? "" : ": ", row.end->message);
   }
   for (const state::DeliveryAttempt& d : *deliveries) {
     std::cout << absl::StrFormat("notify %s  %s  attempt %d  %s%s\n", d.event_id, d.destination,
-                                 d.attempt,
-                                 d.delivered ? "delivered" : "failed",
-                                 d.http_status > 0 ? absl::StrFormat(" (HTTP %d)", d.http_status)
-                                                   : std::string(d.error.empty() ? "" : ": ") +
-                                                         d.error);
+                                 d.attempt, d.delivered ? "delivered" : "failed",
+                                 d.http_status > 0
+                                     ? absl::StrFormat(" (HTTP %d)", d.http_status)
+                                     : std::string(d.error.empty() ? "" : ": ") + d.error);
   }
   return kExitOk;
 }
@@ -205,9 +220,8 @@ void AddJobCommands(CLI::App& app, const GlobalOptions& /*global*/, int& exit_co
   auto status = std::make_shared<JobFlags>();
   AddJobSubcommand(app, "status", "A job's state (all jobs without JOB)", status, false)
       ->callback([status, &exit_code] {
-        exit_code = WithStore(*status, "status", [&](state::JobStore& store) {
-          return ShowStatus(*status, store);
-        });
+        exit_code = WithStore(*status, "status",
+                              [&](state::JobStore& store) { return ShowStatus(*status, store); });
       })
       ->add_flag("--json", status->json, "Print JSON");
 
@@ -217,27 +231,23 @@ void AddJobCommands(CLI::App& app, const GlobalOptions& /*global*/, int& exit_co
   jobs_command->add_flag("--json", jobs->json, "Print JSON");
   jobs_command->add_option("--limit", jobs->limit, "At most this many (default 50)");
   jobs_command->callback([jobs, &exit_code] {
-    exit_code = WithStore(*jobs, "jobs", [&](state::JobStore& store) {
-      return ListJobs(*jobs, store);
-    });
+    exit_code =
+        WithStore(*jobs, "jobs", [&](state::JobStore& store) { return ListJobs(*jobs, store); });
   });
 
   auto events = std::make_shared<JobFlags>();
-  AddJobSubcommand(app, "events", "A job's step timeline and notification attempts", events,
-                   true)
+  AddJobSubcommand(app, "events", "A job's step timeline and notification attempts", events, true)
       ->callback([events, &exit_code] {
-        exit_code = WithStore(*events, "events", [&](state::JobStore& store) {
-          return ShowEvents(*events, store);
-        });
+        exit_code = WithStore(*events, "events",
+                              [&](state::JobStore& store) { return ShowEvents(*events, store); });
       })
       ->add_flag("--json", events->json, "Print JSON");
 
   auto cancel = std::make_shared<JobFlags>();
   AddJobSubcommand(app, "cancel", "Cancel a RUNNING job", cancel, true)
       ->callback([cancel, &exit_code] {
-        exit_code = WithStore(*cancel, "cancel", [&](state::JobStore& store) {
-          return CancelJob(*cancel, store);
-        });
+        exit_code = WithStore(*cancel, "cancel",
+                              [&](state::JobStore& store) { return CancelJob(*cancel, store); });
       });
 }
 
