@@ -87,10 +87,10 @@ int ListJobs(const JobFlags& flags, state::JobStore& store) {
     std::cout << list.dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << absl::StrFormat("%-16s  %-9s  %-3s  %-9s  %-19s  %s\n", "JOB", "STATE", "RUN",
+  std::cout << absl::StrFormat("%-16s  %-9s  %-3s  %-19s  %-19s  %s\n", "JOB", "STATE", "RUN",
                                "STEP", "UPDATED", "MANIFEST");
   for (const state::JobRecord& job : *jobs) {
-    std::cout << absl::StrFormat("%-16s  %-9s  %3d  %-9s  %-19s  %s\n", job.job.job_id,
+    std::cout << absl::StrFormat("%-16s  %-9s  %3d  %-19s  %-19s  %s\n", job.job.job_id,
                                  state::JobStateName(job.state), job.run, job.step,
                                  LocalTime(job.updated_at).substr(0, 19), job.job.manifest_id);
   }

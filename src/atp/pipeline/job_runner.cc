@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +19,7 @@
 #include "atp/pipeline/records_json.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/pipeline/verify_mezzanine.h"
+#include "atp/storage/atomic_file.h"
 #include "atp/storage/directory_publish.h"
 #include "atp/validate/package_validator.h"
 
@@ -63,19 +63,6 @@ fs::path StagingDir(const state::JobRecord& job) {
   return final_dir.parent_path() / absl::StrCat(".staging-", job.job.job_id);
 }
 
-absl::Status WriteFileAtomically(const fs::path& file, const std::string& text) {
-  const fs::path partial = fs::path(file).concat(".partial");
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
-  }
-  std::error_code error;
-  fs::rename(partial, file, error);
-  if (error) return absl::UnavailableError(absl::StrCat("cannot rename ", partial.string()));
-  return absl::OkStatus();
-}
-
 // One process working one job while it holds the job's lease.
 class JobWork {
  public:
@@ -105,6 +92,7 @@ class JobWork {
 
     absl::StatusOr<std::string> failure = store_.GetArtifact(id_, kFailureArtifact);
     if (failure.ok()) return FinishFailed(*failure);
+    if (!absl::IsNotFound(failure.status())) return Abandon(failure.status());
 
     const std::vector<std::pair<Step, std::function<absl::Status()>>> steps = {
         {Step::kVerify, [this] { return Verify(); }},
@@ -392,7 +380,8 @@ class JobWork {
                        .events = events,
                        .warnings = manifest_.warnings,
                        .profile = request_.profile});
-    ATP_RETURN_IF_ERROR(WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
+    ATP_RETURN_IF_ERROR(
+        storage::WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
     return storage::PublishDirectory(staging, final_dir);
   }
 

@@ -14,18 +14,20 @@
 
 namespace atp {
 
-void to_json(nlohmann::json& json, const Rational& value);
-void from_json(const nlohmann::json& json, Rational& value);
-void to_json(nlohmann::json& json, const ProbedAudioStream& value);
-void from_json(const nlohmann::json& json, ProbedAudioStream& value);
-void to_json(nlohmann::json& json, const SourceInfo& value);
-void from_json(const nlohmann::json& json, SourceInfo& value);
-void to_json(nlohmann::json& json, const MediaSegment& value);
-void from_json(const nlohmann::json& json, MediaSegment& value);
-void to_json(nlohmann::json& json, const PackagedTrack& value);
-void from_json(const nlohmann::json& json, PackagedTrack& value);
-void to_json(nlohmann::json& json, const PackagedMedia& value);
-void from_json(const nlohmann::json& json, PackagedMedia& value);
+// Keys are the member names.
+NLOHMANN_JSON_SERIALIZE_ENUM(TrackKind,
+                             {{TrackKind::kVideo, "video"}, {TrackKind::kAudio, "audio"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Rational, num, den)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProbedAudioStream, stream_index, codec_name, channels,
+                                   sample_rate_hz, language)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceInfo, format_name, duration_us, bit_rate_bps,
+                                   video_codec_name, video_codec_profile, pixel_format, width,
+                                   height, frame_rate, audio_streams)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedTrack, kind, name, codecs, init_uri, timescale, segments,
+                                   peak_bitrate_bps, average_bitrate_bps, width, height, frame_rate,
+                                   language, label, is_default, channels, sample_rate_hz)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp
 

@@ -1,7 +1,6 @@
 #include "atp/pipeline/sample_delivery.h"
 
 #include <cmath>
-#include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +8,7 @@
 #include "atp/core/status_macros.h"
 #include "atp/manifest/manifest_writer.h"
 #include "atp/media/probe.h"
+#include "atp/storage/atomic_file.h"
 #include "atp/storage/file_digest.h"
 
 namespace atp::pipeline {
@@ -34,15 +34,7 @@ std::string WebVttCues(double duration_seconds) {
 
 absl::Status WriteTextFile(const std::filesystem::path& file, const std::string& text) {
   std::filesystem::create_directories(file.parent_path());
-  const std::filesystem::path partial = file.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush())
-      return absl::UnavailableError(absl::StrCat("cannot write ", partial.string()));
-  }
-  std::filesystem::rename(partial, file);
-  return absl::OkStatus();
+  return storage::WriteFileAtomically(file, text);
 }
 
 double RoundTo(double value, double step) { return std::round(value / step) * step; }

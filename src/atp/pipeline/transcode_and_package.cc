@@ -1,6 +1,5 @@
 #include "atp/pipeline/transcode_and_package.h"
 
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,16 +12,10 @@
 #include "atp/package/codec_string.h"
 #include "atp/package/dash_writer.h"
 #include "atp/package/hls_writer.h"
+#include "atp/storage/atomic_file.h"
 
 namespace atp::pipeline {
 namespace {
-
-absl::Status WriteText(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
-  return absl::OkStatus();
-}
 
 // Routes each output's packets to its own CMAF segmenter, in a folder named after the track.
 class SegmentingSink : public encode::PacketSink {
@@ -256,13 +249,15 @@ absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
                                    const std::filesystem::path& dir) {
   for (const auto* tracks : {&media.video, &media.audio}) {
     for (const PackagedTrack& track : *tracks) {
-      ATP_RETURN_IF_ERROR(
-          WriteText(dir / track.name / "playlist.m3u8", package::WriteHlsMediaPlaylist(track)));
+      ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(dir / track.name / "playlist.m3u8",
+                                                       package::WriteHlsMediaPlaylist(track)));
     }
   }
-  ATP_RETURN_IF_ERROR(WriteText(dir / "master.m3u8", package::WriteHlsMultivariantPlaylist(media)));
+  ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(dir / "master.m3u8",
+                                                   package::WriteHlsMultivariantPlaylist(media)));
   if (enable_dash) {
-    ATP_RETURN_IF_ERROR(WriteText(dir / "manifest.mpd", package::WriteDashManifest(media)));
+    ATP_RETURN_IF_ERROR(
+        storage::WriteFileAtomically(dir / "manifest.mpd", package::WriteDashManifest(media)));
   }
   return absl::OkStatus();
 }

@@ -143,8 +143,8 @@ class SqliteJobStore : public JobStore {
     ATP_RETURN_IF_ERROR(Transaction([&]() -> absl::Status {
       ATP_ASSIGN_OR_RETURN(JobRecord job, Get(job_id));
       if (IsTerminal(job.state)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "job ", std::string(job_id), " is ", std::string(JobStateName(job.state))));
+        return absl::FailedPreconditionError(absl::StrCat("job ", std::string(job_id), " is ",
+                                                          std::string(JobStateName(job.state))));
       }
       if (!job.lease.owner.empty() && job.lease.owner != holder.owner && job.lease_expires > now) {
         return absl::AbortedError(absl::StrCat("job ", std::string(job_id), " is leased by ",
@@ -156,20 +156,18 @@ class SqliteJobStore : public JobStore {
     return Get(job_id);
   }
 
-  absl::StatusOr<JobRecord> TakeOverLease(std::string_view job_id,
-                                          std::string_view previous_owner,
+  absl::StatusOr<JobRecord> TakeOverLease(std::string_view job_id, std::string_view previous_owner,
                                           const LeaseHolder& holder, absl::Time now,
                                           absl::Duration ttl) override {
     ATP_RETURN_IF_ERROR(Transaction([&]() -> absl::Status {
       ATP_ASSIGN_OR_RETURN(JobRecord job, Get(job_id));
       if (IsTerminal(job.state)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "job ", std::string(job_id), " is ", std::string(JobStateName(job.state))));
+        return absl::FailedPreconditionError(absl::StrCat("job ", std::string(job_id), " is ",
+                                                          std::string(JobStateName(job.state))));
       }
       if (job.lease.owner != previous_owner) {
-        return absl::AbortedError(absl::StrCat("job ", std::string(job_id),
-                                               " is no longer leased by ",
-                                               std::string(previous_owner)));
+        return absl::AbortedError(absl::StrCat(
+            "job ", std::string(job_id), " is no longer leased by ", std::string(previous_owner)));
       }
       return SetLease(job_id, holder, now, ttl);
     }));
@@ -178,9 +176,10 @@ class SqliteJobStore : public JobStore {
 
   absl::Status RenewLease(std::string_view job_id, std::string_view owner, absl::Time now,
                           absl::Duration ttl) override {
-    ATP_RETURN_IF_ERROR(Run(
-        "UPDATE jobs SET lease_expires_us = ? WHERE job_id = ? AND lease_owner = ? AND lease_owner <> ''",
-        {Micros(now + ttl), std::string(job_id), std::string(owner)}));
+    ATP_RETURN_IF_ERROR(
+        Run("UPDATE jobs SET lease_expires_us = ? WHERE job_id = ? AND lease_owner = ? AND "
+            "lease_owner <> ''",
+            {Micros(now + ttl), std::string(job_id), std::string(owner)}));
     return sqlite3_changes(db_) == 1 ? absl::OkStatus() : LeaseLost(job_id, owner);
   }
 
@@ -208,24 +207,19 @@ class SqliteJobStore : public JobStore {
   }
 
   absl::StatusOr<std::vector<StepEvent>> Events(std::string_view job_id) override {
-    ATP_ASSIGN_OR_RETURN(auto statement,
-                         Prepare("SELECT sequence, run, step, kind, attempt, outcome, message,"
-                                 " time_us FROM events WHERE job_id = ? ORDER BY sequence",
-                                 {std::string(job_id)}));
-    std::vector<StepEvent> events;
-    for (;;) {
-      ATP_ASSIGN_OR_RETURN(bool row, statement->Step());
-      if (!row) break;
-      events.push_back({.sequence = statement->Int(0),
-                        .run = static_cast<int>(statement->Int(1)),
-                        .step = statement->Text(2),
-                        .kind = statement->Text(3),
-                        .attempt = static_cast<int>(statement->Int(4)),
-                        .outcome = statement->Text(5),
-                        .message = statement->Text(6),
-                        .time = absl::FromUnixMicros(statement->Int(7))});
-    }
-    return events;
+    return Query<StepEvent>(
+        "SELECT sequence, run, step, kind, attempt, outcome, message, time_us FROM events"
+        " WHERE job_id = ? ORDER BY sequence",
+        {std::string(job_id)}, [](Statement& s) -> StepEvent {
+          return {.sequence = s.Int(0),
+                  .run = static_cast<int>(s.Int(1)),
+                  .step = s.Text(2),
+                  .kind = s.Text(3),
+                  .attempt = static_cast<int>(s.Int(4)),
+                  .outcome = s.Text(5),
+                  .message = s.Text(6),
+                  .time = absl::FromUnixMicros(s.Int(7))};
+        });
   }
 
   absl::Status PutArtifact(std::string_view job_id, std::string_view owner, std::string_view name,
@@ -237,13 +231,11 @@ class SqliteJobStore : public JobStore {
     });
   }
 
-  absl::StatusOr<std::string> GetArtifact(std::string_view job_id,
-                                          std::string_view name) override {
-    ATP_ASSIGN_OR_RETURN(auto statement,
-                         Prepare("SELECT a.value FROM artifacts a JOIN jobs j ON"
-                                 " a.job_id = j.job_id AND a.run = j.run"
-                                 " WHERE a.job_id = ? AND a.name = ?",
-                                 {std::string(job_id), std::string(name)}));
+  absl::StatusOr<std::string> GetArtifact(std::string_view job_id, std::string_view name) override {
+    ATP_ASSIGN_OR_RETURN(auto statement, Prepare("SELECT a.value FROM artifacts a JOIN jobs j ON"
+                                                 " a.job_id = j.job_id AND a.run = j.run"
+                                                 " WHERE a.job_id = ? AND a.name = ?",
+                                                 {std::string(job_id), std::string(name)}));
     ATP_ASSIGN_OR_RETURN(bool row, statement->Step());
     if (!row) {
       return absl::NotFoundError(absl::StrCat("job ", std::string(job_id), " has no artifact ",
@@ -262,8 +254,8 @@ class SqliteJobStore : public JobStore {
           " updated_us = ?, lease_owner = '', lease_host = '', lease_pid = 0,"
           " lease_expires_us = 0 WHERE job_id = ?",
           {std::string(JobStateName(state)), error.ok() ? "" : std::string(error_step),
-           error.ok() ? "" : absl::StatusCodeToString(error.code()),
-           std::string(error.message()), Micros(now), std::string(job_id)});
+           error.ok() ? "" : absl::StatusCodeToString(error.code()), std::string(error.message()),
+           Micros(now), std::string(job_id)});
     });
   }
 
@@ -271,9 +263,9 @@ class SqliteJobStore : public JobStore {
     return Transaction([&]() -> absl::Status {
       ATP_ASSIGN_OR_RETURN(JobRecord job, Get(job_id));
       if (job.state != JobState::kFailed && job.state != JobState::kCancelled) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "job ", std::string(job_id), " is ", std::string(JobStateName(job.state)),
-            "; only FAILED or CANCELLED jobs can run again"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("job ", std::string(job_id), " is ", std::string(JobStateName(job.state)),
+                         "; only FAILED or CANCELLED jobs can run again"));
       }
       ATP_RETURN_IF_ERROR(Run("DELETE FROM artifacts WHERE job_id = ?", {std::string(job_id)}));
       return Run(
@@ -308,28 +300,23 @@ class SqliteJobStore : public JobStore {
     return Run(
         "INSERT INTO deliveries (job_id, event_id, destination, attempt, http_status, delivered,"
         " error, time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        {std::string(job_id), a.event_id, a.destination, int64_t{a.attempt},
-         int64_t{a.http_status}, int64_t{a.delivered ? 1 : 0}, a.error, Micros(a.time)});
+        {std::string(job_id), a.event_id, a.destination, int64_t{a.attempt}, int64_t{a.http_status},
+         int64_t{a.delivered ? 1 : 0}, a.error, Micros(a.time)});
   }
 
   absl::StatusOr<std::vector<DeliveryAttempt>> Deliveries(std::string_view job_id) override {
-    ATP_ASSIGN_OR_RETURN(auto statement,
-                         Prepare("SELECT event_id, destination, attempt, http_status, delivered,"
-                                 " error, time_us FROM deliveries WHERE job_id = ? ORDER BY id",
-                                 {std::string(job_id)}));
-    std::vector<DeliveryAttempt> attempts;
-    for (;;) {
-      ATP_ASSIGN_OR_RETURN(bool row, statement->Step());
-      if (!row) break;
-      attempts.push_back({.event_id = statement->Text(0),
-                          .destination = statement->Text(1),
-                          .attempt = static_cast<int>(statement->Int(2)),
-                          .http_status = static_cast<int>(statement->Int(3)),
-                          .delivered = statement->Int(4) != 0,
-                          .error = statement->Text(5),
-                          .time = absl::FromUnixMicros(statement->Int(6))});
-    }
-    return attempts;
+    return Query<DeliveryAttempt>(
+        "SELECT event_id, destination, attempt, http_status, delivered, error, time_us"
+        " FROM deliveries WHERE job_id = ? ORDER BY id",
+        {std::string(job_id)}, [](Statement& s) -> DeliveryAttempt {
+          return {.event_id = s.Text(0),
+                  .destination = s.Text(1),
+                  .attempt = static_cast<int>(s.Int(2)),
+                  .http_status = static_cast<int>(s.Int(3)),
+                  .delivered = s.Int(4) != 0,
+                  .error = s.Text(5),
+                  .time = absl::FromUnixMicros(s.Int(6))};
+        });
   }
 
  private:
@@ -355,11 +342,23 @@ class SqliteJobStore : public JobStore {
         sqlite3_bind_int64(raw, index, *number);
       } else {
         const std::string& text = std::get<std::string>(values[i]);
-        sqlite3_bind_text(raw, index, text.data(), static_cast<int>(text.size()),
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(raw, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
       }
     }
     return statement;
+  }
+
+  // Every row of `sql`, each made into a T by `row`.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> Query(const char* sql, const std::vector<Value>& values,
+                                       const std::function<T(Statement&)>& row) {
+    ATP_ASSIGN_OR_RETURN(auto statement, Prepare(sql, values));
+    std::vector<T> rows;
+    for (;;) {
+      ATP_ASSIGN_OR_RETURN(bool more, statement->Step());
+      if (!more) return rows;
+      rows.push_back(row(*statement));
+    }
   }
 
   absl::Status Run(const char* sql, const std::vector<Value>& values) {
@@ -380,32 +379,25 @@ class SqliteJobStore : public JobStore {
   absl::StatusOr<std::vector<JobRecord>> QueryJobs(const std::string& where,
                                                    const std::vector<Value>& values) {
     const std::string sql = absl::StrCat("SELECT ", kJobColumns, " FROM jobs ", where);
-    ATP_ASSIGN_OR_RETURN(auto statement, Prepare(sql.c_str(), values));
-    std::vector<JobRecord> jobs;
-    for (;;) {
-      ATP_ASSIGN_OR_RETURN(bool row, statement->Step());
-      if (!row) break;
-      Statement& s = *statement;
-      JobRecord job{.job = {.job_id = s.Text(0),
-                            .job_key = s.Text(1),
-                            .manifest_id = s.Text(2),
-                            .manifest_path = s.Text(3),
-                            .input_root = s.Text(4),
-                            .output_dir = s.Text(5)},
-                    .state = ParseJobState(s.Text(6)).value_or(JobState::kFailed),
-                    .run = static_cast<int>(s.Int(7)),
-                    .step = s.Text(8),
-                    .error_step = s.Text(9),
-                    .error_code = s.Text(10),
-                    .error_message = s.Text(11),
-                    .cancel_requested = s.Int(12) != 0,
-                    .created_at = absl::FromUnixMicros(s.Int(13)),
-                    .updated_at = absl::FromUnixMicros(s.Int(14)),
-                    .lease = {.owner = s.Text(15), .host = s.Text(16), .pid = s.Int(17)},
-                    .lease_expires = absl::FromUnixMicros(s.Int(18))};
-      jobs.push_back(std::move(job));
-    }
-    return jobs;
+    return Query<JobRecord>(sql.c_str(), values, [](Statement& s) -> JobRecord {
+      return {.job = {.job_id = s.Text(0),
+                      .job_key = s.Text(1),
+                      .manifest_id = s.Text(2),
+                      .manifest_path = s.Text(3),
+                      .input_root = s.Text(4),
+                      .output_dir = s.Text(5)},
+              .state = ParseJobState(s.Text(6)).value_or(JobState::kFailed),
+              .run = static_cast<int>(s.Int(7)),
+              .step = s.Text(8),
+              .error_step = s.Text(9),
+              .error_code = s.Text(10),
+              .error_message = s.Text(11),
+              .cancel_requested = s.Int(12) != 0,
+              .created_at = absl::FromUnixMicros(s.Int(13)),
+              .updated_at = absl::FromUnixMicros(s.Int(14)),
+              .lease = {.owner = s.Text(15), .host = s.Text(16), .pid = s.Int(17)},
+              .lease_expires = absl::FromUnixMicros(s.Int(18))};
+    });
   }
 
   absl::Status SetLease(std::string_view job_id, const LeaseHolder& holder, absl::Time now,
@@ -440,16 +432,14 @@ absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(const std::filesyst
     std::error_code error;
     std::filesystem::create_directories(file.parent_path(), error);
     if (error) {
-      return absl::UnavailableError(absl::StrCat("job database: cannot create ",
-                                                 file.parent_path().string(), ": ",
-                                                 error.message()));
+      return absl::UnavailableError(absl::StrCat(
+          "job database: cannot create ", file.parent_path().string(), ": ", error.message()));
     }
   }
   sqlite3* db = nullptr;
-  const int code = sqlite3_open_v2(file.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+  const int code =
+      sqlite3_open_v2(file.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   auto store = std::make_unique<SqliteJobStore>(db);
   if (code != SQLITE_OK) return SqliteError(db, code, absl::StrCat("open ", file.string()));
   ATP_RETURN_IF_ERROR(store->Init(!in_memory));
