@@ -91,11 +91,6 @@ TEST_F(AtpCliTest, HashPrintsTheVectorsOfTheFormatDocument) {
   EXPECT_THAT(missing.output, HasSubstr("No such file"));
 }
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -129,11 +124,11 @@ TEST_F(AtpCliTest, CorruptVideoMidStreamPublishesNothing) {
   const fs::path mezzanine = dir.path() / "mezzanines/atp-sample/s01e01.mov";
   const fs::path manifest = dir.path() / "atp-sample-s01e01-sample.xml";
   const storage::FileDigest before = *storage::DigestFile(mezzanine);
-  std::string bytes = ReadFile(mezzanine);
+  std::string bytes = testing::ReadFile(mezzanine);
   for (size_t at = bytes.size() / 3; at < bytes.size() / 2; at += 997) bytes[at] ^= 0xff;
   std::ofstream(mezzanine, std::ios::binary | std::ios::trunc) << bytes;
   const storage::FileDigest after = storage::DigestBytes(bytes);
-  std::string xml = ReadFile(manifest);
+  std::string xml = testing::ReadFile(manifest);
   ReplaceAll(xml, before.md5_hex, after.md5_hex);
   ReplaceAll(xml, before.xxh64_hex, after.xxh64_hex);
   std::ofstream(manifest, std::ios::trunc) << xml;

@@ -23,17 +23,12 @@ Result RunAtp(const std::string& arguments) {
   return testing::RunCommand(std::string(ATP_BINARY) + " " + arguments + " 2>/dev/null");
 }
 
-std::string ReadFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 void WriteFile(const fs::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
 }
 
 void Replace(const fs::path& file, const std::string& from, const std::string& to) {
-  std::string text = ReadFile(file);
+  std::string text = testing::ReadFile(file);
   const size_t at = text.find(from);
   ASSERT_NE(at, std::string::npos) << from << " not in " << file;
   WriteFile(file, text.replace(at, from.size(), to));
@@ -69,9 +64,9 @@ uint64_t DecodeTime(const std::string& moof) {
 // the new segment, padded with a 'free' box to its old size so bitrates are unchanged.
 void ReencodeWithoutIdrAtStart(const fs::path& rendition, const std::string& first,
                                const std::string& second) {
-  const std::string original = ReadFile(rendition / second);
-  WriteFile(rendition / "joined.mp4", ReadFile(rendition / "init.mp4") +
-                                          ReadFile(rendition / first) + original);
+  const std::string original = testing::ReadFile(rendition / second);
+  WriteFile(rendition / "joined.mp4", testing::ReadFile(rendition / "init.mp4") +
+                                          testing::ReadFile(rendition / first) + original);
   const std::string command =
       "cd " + rendition.string() +
       " && ffmpeg -nostdin -loglevel error -i joined.mp4 -an -c:v libx264 -bf 0 -g 100000 "
@@ -81,7 +76,7 @@ void ReencodeWithoutIdrAtStart(const fs::path& rendition, const std::string& fir
   const uint64_t start = DecodeTime(TopLevelBoxes(original).front().second);
   std::string segment;
   bool taking = false;
-  for (const auto& [type, box] : TopLevelBoxes(ReadFile(rendition / "reencoded.mp4"))) {
+  for (const auto& [type, box] : TopLevelBoxes(testing::ReadFile(rendition / "reencoded.mp4"))) {
     if (type == "moof") taking = DecodeTime(box) >= start;
     if (taking && (type == "moof" || type == "mdat")) segment += box;
   }

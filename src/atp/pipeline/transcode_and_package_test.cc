@@ -24,16 +24,11 @@ namespace fs = std::filesystem;
 using ::atp::testing::StatusIs;
 using ::testing::HasSubstr;
 
-std::string ReadAll(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The NAL unit types of the first video sample of init + segment, parsed from the
 // length-prefixed sample itself.
 std::set<int> FirstSampleNalTypes(const fs::path& init, const fs::path& segment,
                                   const fs::path& scratch) {
-  std::ofstream(scratch, std::ios::binary) << ReadAll(init) << ReadAll(segment);
+  std::ofstream(scratch, std::ios::binary) << testing::ReadFile(init) << testing::ReadFile(segment);
   AVFormatContext* raw = nullptr;
   if (avformat_open_input(&raw, scratch.c_str(), nullptr, nullptr) < 0) return {};
   media::InputFormatPtr format(raw);
@@ -114,7 +109,7 @@ TEST_F(TranscodeAndPackageTest, EveryRenditionHasItsPlannedSizeAndCodec) {
     const fs::path init = *out_ / track.name / "init.mp4";
     const fs::path first = *out_ / track.name / "seg_00001.m4s";
     const fs::path scratch = dir_->path() / (track.name + "-probe.mp4");
-    std::ofstream(scratch, std::ios::binary) << ReadAll(init) << ReadAll(first);
+    std::ofstream(scratch, std::ios::binary) << testing::ReadFile(init) << testing::ReadFile(first);
     ASSERT_OK_AND_ASSIGN(SourceInfo probed, media::ProbeMedia(scratch));
     EXPECT_EQ(probed.width, planned.width) << track.name;
     EXPECT_EQ(probed.height, planned.height) << track.name;
@@ -209,7 +204,7 @@ std::string LumaOfFrame(const fs::path& file, int index, const std::string& size
       "ffmpeg -v error -y -i " + file.string() + " -vf \"select=eq(n\\," + std::to_string(index) +
       "),scale=" + size + "\" -frames:v 1 -f rawvideo -pix_fmt gray " + scratch.string() + " 2>&1");
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  return ReadAll(scratch);
+  return testing::ReadFile(scratch);
 }
 
 double MeanSquaredError(const std::string& a, const std::string& b) {
@@ -337,7 +332,7 @@ TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
   const fs::path folder = out / second[0].name;
   const fs::path joined = dir.path() / "chunk2.mp4";
   std::ofstream(joined, std::ios::binary)
-      << ReadAll(folder / "init.mp4") << ReadAll(folder / "seg_00002.m4s");
+      << testing::ReadFile(folder / "init.mp4") << testing::ReadFile(folder / "seg_00002.m4s");
   const std::string encoded = LumaOfFrame(joined, 0, "640:360", dir.path() / "y.raw");
   std::vector<double> errors;
   for (int index : {47, 48, 49}) {

@@ -1,7 +1,5 @@
 #include "atp/storage/atomic_file.h"
 
-#include <fstream>
-
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
 #include "gtest/gtest.h"
@@ -13,17 +11,12 @@ namespace fs = std::filesystem;
 using ::atp::testing::StatusIs;
 using ::testing::HasSubstr;
 
-std::string ReadAll(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(WriteFileAtomically, ReplacesTheWholeFileAndLeavesNoPartial) {
   testing::TempDir dir;
   const fs::path file = dir.path() / "report.json";
   ASSERT_OK(WriteFileAtomically(file, "first, and longer"));
   ASSERT_OK(WriteFileAtomically(file, std::string("second\0binary", 13)));
-  EXPECT_EQ(ReadAll(file), std::string("second\0binary", 13));
+  EXPECT_EQ(testing::ReadFile(file), std::string("second\0binary", 13));
   EXPECT_FALSE(fs::exists(dir.path() / "report.json.partial"));
 }
 

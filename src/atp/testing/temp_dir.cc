@@ -31,4 +31,9 @@ std::filesystem::path TempDir::WriteFile(const std::string& relative_path,
   return file;
 }
 
+std::string ReadFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 }  // namespace atp::testing

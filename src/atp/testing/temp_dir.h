@@ -1,6 +1,6 @@
 // atp/testing/temp_dir.h
 //
-// TempDir: a fresh directory for one test, removed when it goes out of scope.
+// TempDir: a fresh directory for one test, removed when it goes out of scope; ReadFile.
 #ifndef ATP_TESTING_TEMP_DIR_H_
 #define ATP_TESTING_TEMP_DIR_H_
 
@@ -25,6 +25,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The whole content of `file`, as bytes; empty when it cannot be read.
+[[nodiscard]] std::string ReadFile(const std::filesystem::path& file);
 
 }  // namespace atp::testing
 

@@ -3,8 +3,6 @@
 #include "atp/validate/init_segment.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -17,13 +15,6 @@ using ::atp::testing::StatusIs;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-std::string ReadAll(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 // Encodes one second of test pattern with `codec_args` into a fragmented MP4.
 std::string FragmentedMp4(const testing::TempDir& dir, const std::string& name,
                           const std::string& input, const std::string& codec_args) {
@@ -32,7 +23,7 @@ std::string FragmentedMp4(const testing::TempDir& dir, const std::string& name,
       "ffmpeg -nostdin -loglevel error -y " + input + " -t 1 " + codec_args +
       " -movflags +frag_keyframe+empty_moov+default_base_moof+cmaf -f mp4 " + out.string();
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  return ReadAll(out);
+  return testing::ReadFile(out);
 }
 
 constexpr char kVideo[] = "-f lavfi -i testsrc2=size=320x240:rate=24";

@@ -2,8 +2,6 @@
 #include "atp/validate/ts_segment.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -14,22 +12,16 @@ namespace {
 
 using ::atp::testing::StatusIs;
 
-std::string ReadAll(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 // Two seconds of 320x240 test pattern at 24 fps (H.264 High 3.0, one IDR) and AAC-LC tone.
 std::string WriteTs(const testing::TempDir& dir) {
   const std::filesystem::path out = dir.path() / "segment.ts";
   const std::string command =
       "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=24 "
       "-f lavfi -i sine=sample_rate=48000 -t 2 -c:v libx264 -profile:v high -level 3.0 "
-      "-pix_fmt yuv420p -g 1000 -c:a aac -f mpegts " + out.string();
+      "-pix_fmt yuv420p -g 1000 -c:a aac -f mpegts " +
+      out.string();
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  return ReadAll(out);
+  return testing::ReadFile(out);
 }
 
 TEST(ParseTsSegment, ReadsCodecsSizeAndTiming) {
@@ -49,7 +41,7 @@ TEST(ParseTsSegment, ReadsCodecsSizeAndTiming) {
   EXPECT_EQ(video.duration, 2 * kTsTimescale);
   const TsStreamInfo& audio = streams[1];
   EXPECT_FALSE(audio.video);
-  EXPECT_EQ(audio.codecs, "mp4a.40.2");  // From the ADTS header.
+  EXPECT_EQ(audio.codecs, "mp4a.40.2");   // From the ADTS header.
   EXPECT_EQ(audio.frame_duration, 1920);  // 1024 samples at 48 kHz in 90 kHz ticks.
 }
 
@@ -63,7 +55,7 @@ TEST(ParseTsSegment, SeesAStartWithoutIdr) {
                               "-copyinkf -c copy -f mpegts cut.ts";
   ASSERT_EQ(std::system(command.c_str()), 0);
   ASSERT_OK_AND_ASSIGN(std::vector<TsStreamInfo> streams,
-                       ParseTsSegment(ReadAll(dir.path() / "cut.ts")));
+                       ParseTsSegment(testing::ReadFile(dir.path() / "cut.ts")));
   ASSERT_TRUE(streams[0].video);
   EXPECT_FALSE(streams[0].starts_with_idr);
 }
