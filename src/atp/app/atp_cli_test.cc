@@ -14,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using Result = testing::CommandResult;
 
@@ -140,6 +141,40 @@ TEST_F(AtpCliTest, CorruptVideoMidStreamPublishesNothing) {
   EXPECT_THAT(result.output, HasSubstr("nothing was published"));
   const fs::path episode = out / "atp-sample/s01/e001";
   EXPECT_TRUE(!fs::exists(episode) || fs::is_empty(episode));
+}
+
+// `atp sample` refuses, before writing anything, a size whose manifest ingest would refuse or
+// that its encoders cannot write; the smallest size ingest accepts gives a delivery `atp check`
+// accepts.
+TEST_F(AtpCliTest, SampleRefusesSizesIngestRefusesAndWritesNothing) {
+  testing::TempDir dir;
+  const fs::path out = dir.path() / "delivery";
+  const std::string kRange =
+      "a manifest accepts widths from 320 to 7680 and heights from 240 to 4320";
+  struct Case {
+    std::string size;
+    std::string message;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"320x180", "sample size 320x180: " + kRange},
+                         {"318x240", "sample size 318x240: " + kRange},
+                         {"7682x4320", "sample size 7682x4320: " + kRange},
+                         {"1920x4322", "sample size 1920x4322: " + kRange},
+                         {"321x240", "sample size 321x240: expected even numbers"},
+                         {"320x241", "sample size 320x241: expected even numbers"}}) {
+    Result result = RunAtp("sample --out " + out.string() + " --duration 1 --size " + c.size);
+    EXPECT_EQ(result.exit_code, kExitOtherError) << c.size << ": " << result.output;
+    EXPECT_THAT(result.output, HasSubstr(c.message)) << c.size;
+    EXPECT_THAT(result.output, Not(HasSubstr("writing"))) << c.size;
+    EXPECT_FALSE(fs::exists(out)) << c.size;
+  }
+
+  Result sample = RunAtp("sample --out " + out.string() + " --duration 1 --size 320x240");
+  ASSERT_EQ(sample.exit_code, kExitOk) << sample.output;
+  Result check = RunAtp("check " + (out / "atp-sample-s01e01-sample.xml").string());
+  EXPECT_EQ(check.exit_code, kExitOk) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("atp check: OK"));
+  EXPECT_THAT(check.output, HasSubstr("320x240"));
 }
 
 TEST_F(AtpCliTest, BadFlagsExitWithOne) {

@@ -1,5 +1,8 @@
 // `atp validate` on a package made by `atp transcode`, then on copies of it with one fault
-// each: every fault must fail with its own rule id and no other error.
+// each: every fault must fail with its own rule id and no other error. Copies whose references
+// lead out of the package must fail with PKG-PATH without opening what is outside.
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -7,6 +10,7 @@
 
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/validate/open_watch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -16,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using ::testing::HasSubstr;
+using ::testing::Not;
 using Result = testing::CommandResult;
 
 // Runs the atp binary with `arguments`; stdout only (reports are parsed as JSON).
@@ -130,6 +136,57 @@ class AtpValidateTest : public ::testing::Test {
     std::set<std::string> unique(rules.begin(), rules.end());
     return {unique.begin(), unique.end()};
   }
+
+  // What `atp validate --json [extra_arguments] COPY` did with a copy of the package changed
+  // by `mutate` (given the copy and a folder outside it, scratch/outside, which holds
+  // sentinel.m4s and a copy of h264_240p/): every file and folder under scratch/outside is
+  // watched for opens while it runs, which is killed if it takes over 120 s.
+  struct ConfinedRun {
+    int exit_code = -1;
+    std::vector<std::string> errors;  // Rule ids, sorted, once each.
+    std::vector<nlohmann::json> findings;
+    std::string stdout_and_stderr;
+    int outside_opens = 0;
+  };
+  ConfinedRun ValidateConfined(
+      const std::function<void(const fs::path& copy, const fs::path& outside)>& mutate,
+      const std::string& extra_arguments = "") {
+    const fs::path copy = scratch_.path() / "package";
+    const fs::path outside = scratch_.path() / "outside";
+    fs::remove_all(copy);
+    fs::remove_all(outside);
+    fs::copy(*package_, copy, fs::copy_options::recursive);
+    fs::create_directories(outside);
+    WriteFile(outside / "sentinel.m4s", kSentinel);
+    fs::copy(*package_ / "h264_240p", outside / "h264_240p", fs::copy_options::recursive);
+    mutate(copy, outside);
+    std::vector<fs::path> watched = {outside};
+    for (const auto& entry : fs::recursive_directory_iterator(outside)) {
+      watched.push_back(entry.path());
+    }
+    validate::OpenWatch watch(watched);
+    EXPECT_TRUE(watch.watching());
+    const fs::path stderr_file = scratch_.path() / "stderr.txt";
+    Result result =
+        testing::RunCommand("timeout -s KILL 120 " + std::string(ATP_BINARY) + " validate --json " +
+                            extra_arguments + " " + copy.string() + " 2>" + stderr_file.string());
+    ConfinedRun run;
+    run.outside_opens = watch.Events();
+    run.exit_code = result.exit_code;
+    run.stdout_and_stderr = result.output + testing::ReadFile(stderr_file);
+    if (result.exit_code == 1) {
+      std::set<std::string> rules;
+      const nlohmann::json report = nlohmann::json::parse(result.output);
+      for (const auto& finding : report["findings"]) {
+        if (finding["severity"] == "error") rules.insert(finding["rule"].get<std::string>());
+        run.findings.push_back(finding);
+      }
+      run.errors.assign(rules.begin(), rules.end());
+    }
+    return run;
+  }
+
+  static constexpr char kSentinel[] = "SENTINEL-7f3a: bytes from outside the package";
 
   static testing::TempDir* dir_;
   static fs::path* package_;
@@ -310,6 +367,114 @@ TEST(AtpValidateFfmpeg, FollowsSegmentListsAndDurationTemplates) {
   EXPECT_EQ(RulesForFfmpegPackage("-f dash -seg_duration 2 -use_timeline 0 -use_template 1 "
                                   "manifest.mpd"),
             (std::multiset<std::string>{"DASH-LANG"}));
+}
+
+// Each way out of the package: a finding of its own (PKG-PATH, once per manifest that makes the
+// reference), exit 1, no crash and no hang, and nothing under scratch/outside opened or echoed.
+TEST_F(AtpValidateTest, ReferencesLeavingThePackageFailWithPkgPathAndOpenNothingOutside) {
+  using Mutation = std::function<void(const fs::path&, const fs::path&)>;
+  // An extra segment at the end of the 240p playlist, refused unread: it adds nothing to what
+  // the rendition measures, so PKG-PATH is the only error.
+  auto add_segment = [](const std::string& uri) -> Mutation {
+    return [uri](const fs::path& copy, const fs::path& outside) {
+      Replace(copy / "h264_240p/playlist.m3u8", "#EXT-X-ENDLIST",
+              "#EXTINF:1.000,\n" + (uri == "ABSOLUTE" ? (outside / "sentinel.m4s").string() : uri) +
+                  "\n#EXT-X-ENDLIST");
+    };
+  };
+  // The 240p playlist's own second segment replaced; the MPD names it too.
+  auto replace_segment = [](const std::function<void(const fs::path&)>& make) -> Mutation {
+    return [make](const fs::path& copy, const fs::path&) {
+      fs::remove(copy / "h264_240p/seg_00002.m4s");
+      make(copy / "h264_240p/seg_00002.m4s");
+    };
+  };
+  struct Case {
+    std::string name;
+    Mutation mutate;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"(a) a ../ segment URI", add_segment("../../outside/sentinel.m4s")},
+           {"(b) an absolute segment path", add_segment("ABSOLUTE")},
+           {"    a file: segment URI", add_segment("file:///etc/passwd")},
+           {"(c) an absolute EXT-X-MAP URI",
+            [](const fs::path&copy, const fs::path&outside) {
+              Replace(copy / "h264_240p/playlist.m3u8", "URI=\"init.mp4\"",
+                      "URI=\"" + (outside / "sentinel.m4s").string() + "\"");
+            }},
+           {"(d) a segment that is a symlink to a file outside",
+            replace_segment([](const fs::path&segment) {
+              fs::create_symlink("../../outside/sentinel.m4s", segment);
+            })},
+           {"(e) a symlink loop", replace_segment([](const fs::path&segment) {
+              fs::create_symlink(segment.filename(), segment);
+            })},
+           {"(f) a FIFO", replace_segment([](const fs::path&segment) {
+              ASSERT_EQ(mkfifo(segment.c_str(), 0600), 0);
+            })},
+           {"(g) an MPD SegmentTemplate leading out",
+            [](const fs::path&copy, const fs::path&) {
+              Replace(copy / "manifest.mpd", "initialization=\"h264_240p/init.mp4\"",
+                      "initialization=\"../outside/sentinel.m4s\"");
+            }},
+           {"(h) an MPD BaseURL leading out (to a copy of the rendition)",
+            [](const fs::path&copy, const fs::path&) {
+              std::string mpd = testing::ReadFile(copy / "manifest.mpd");
+              const size_t init = mpd.find("initialization=\"h264_240p/init.mp4\"");
+              ASSERT_NE(init, std::string::npos);
+              mpd.insert(mpd.rfind("<SegmentTemplate", init), "<BaseURL>../outside/</BaseURL>");
+              WriteFile(copy / "manifest.mpd", mpd);
+            }},
+       }) {
+    SCOPED_TRACE(c.name);
+    const ConfinedRun run = ValidateConfined(c.mutate);
+    EXPECT_EQ(run.exit_code, 1) << run.stdout_and_stderr;
+    EXPECT_EQ(run.errors, std::vector<std::string>{"PKG-PATH"}) << run.stdout_and_stderr;
+    EXPECT_EQ(run.outside_opens, 0) << "something outside the package was opened";
+    EXPECT_THAT(run.stdout_and_stderr, Not(HasSubstr("SENTINEL")));
+    for (const nlohmann::json& finding : run.findings) {
+      if (finding["rule"] != "PKG-PATH") continue;
+      // Where the reference is made: a playlist line or the MPD's Representation, and the URI.
+      EXPECT_THAT(finding["where"].get<std::string>(),
+                  ::testing::AnyOf(::testing::StartsWith("h264_240p/playlist.m3u8:"),
+                                   ::testing::StartsWith("manifest.mpd Representation h264_240p")))
+          << finding.dump();
+      EXPECT_THAT(finding["where"].get<std::string>(), HasSubstr(" -> ")) << finding.dump();
+    }
+  }
+}
+
+// The multivariant playlist itself outside (a symlink) or not a file: the package cannot be
+// read (exit 2), and still nothing outside is opened or echoed.
+TEST_F(AtpValidateTest, AMasterPlaylistLeadingOutExitsWithTwo) {
+  for (const auto& make : std::vector<std::function<void(const fs::path&)>>{
+           [](const fs::path& master) { fs::create_symlink("../outside/sentinel.m4s", master); },
+           [](const fs::path& master) { ASSERT_EQ(mkfifo(master.c_str(), 0600), 0); },
+       }) {
+    const ConfinedRun run = ValidateConfined([&](const fs::path& copy, const fs::path&) {
+      fs::remove(copy / "master.m3u8");
+      make(copy / "master.m3u8");
+    });
+    EXPECT_EQ(run.exit_code, 2) << run.stdout_and_stderr;
+    EXPECT_EQ(run.outside_opens, 0);
+    EXPECT_THAT(run.stdout_and_stderr, Not(HasSubstr("SENTINEL")));
+  }
+}
+
+// --max-bytes: past it nothing more is read; one PKG-BUDGET finding and no other (the package
+// is valid: nothing is concluded from what was left unread). A budget the master playlist
+// alone exceeds is a finding too, not an unreadable package.
+TEST_F(AtpValidateTest, ATinyByteBudgetFailsWithPkgBudgetOnce) {
+  for (const std::string budget : {"1", "300000"}) {
+    SCOPED_TRACE(budget);
+    const ConfinedRun run =
+        ValidateConfined([](const fs::path&, const fs::path&) {}, "--max-bytes " + budget);
+    EXPECT_EQ(run.exit_code, 1) << run.stdout_and_stderr;
+    ASSERT_EQ(run.findings.size(), 1u) << run.stdout_and_stderr;
+    EXPECT_EQ(run.findings[0]["rule"], "PKG-BUDGET");
+    EXPECT_THAT(run.findings[0]["message"].get<std::string>(), HasSubstr("budget of " + budget));
+  }
+  EXPECT_EQ(RunAtp("validate --strict --max-bytes 100000000 " + package_->string()).exit_code, 0);
 }
 
 TEST_F(AtpValidateTest, UnreadablePackagesExitWithTwo) {

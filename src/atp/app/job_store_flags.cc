@@ -1,5 +1,6 @@
 #include "atp/app/job_store_flags.h"
 
+#include "absl/strings/str_cat.h"
 #include "atp/state/sqlite_job_store.h"
 
 namespace atp::app {
@@ -14,6 +15,13 @@ std::filesystem::path JobStoreFlags::StateFile() const {
 }
 
 absl::StatusOr<std::unique_ptr<state::JobStore>> JobStoreFlags::Open() const {
+  // SQLite's private in-memory database would forget every job when the process ends, so the
+  // same delivery would be encoded again on every run.
+  if (StateFile() == ":memory:") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--state ", StateFile().string(),
+        " keeps no record between runs (every run would encode again); give a file path"));
+  }
   return state::OpenSqliteJobStore(StateFile());
 }
 

@@ -1,4 +1,7 @@
 // atp: anime transcoding pipeline. See README.md for the commands.
+#include <exception>
+#include <iostream>
+
 #include "CLI/CLI.hpp"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
@@ -22,6 +25,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? atp::app::kExitOk : atp::app::kExitOtherError;
+  } catch (const std::exception& error) {
+    // Libraries report errors as statuses; an exception reaching here is a bug, reported as
+    // one instead of an abort.
+    std::cerr << "atp: internal error: " << error.what() << "\n";
+    return atp::app::kExitOtherError;
   }
   return exit_code;
 }

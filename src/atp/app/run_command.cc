@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
@@ -12,6 +13,7 @@
 #include "atp/app/job_store_flags.h"
 #include "atp/app/progress_line.h"
 #include "atp/app/settings.h"
+#include "atp/app/stop_signals.h"
 #include "atp/notify/log_notifier.h"
 #include "atp/notify/webhook_notifier.h"
 #include "atp/pipeline/job_runner.h"
@@ -25,13 +27,18 @@ struct RunFlags {
   JobStoreFlags store;
   bool no_wait = false;
   bool retry = false;
+  bool keep_staging = false;
   std::string job_id;  // `atp retry`.
 };
 
 int ExitCodeFor(const pipeline::RunOutcome& outcome) {
+  if (outcome.stopped_by_signal != 0) return ExitCodeForSignal(outcome.stopped_by_signal);
   if (outcome.status.ok()) return kExitOk;
   if (outcome.failed_step == "ingest") return kExitInvalidManifest;
-  if (outcome.failed_step == "verify") return kExitMezzanineMismatch;
+  // DataLoss is the mezzanine's bytes not being the delivery's, found at verify or later.
+  if (outcome.failed_step == "verify" || absl::IsDataLoss(outcome.status)) {
+    return kExitMezzanineMismatch;
+  }
   if (outcome.failed_step == "check") return kExitValidationFailed;
   return kExitOtherError;
 }
@@ -59,22 +66,34 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
   }
 }
 
-// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"): marks the
-// file, then waits to be killed.
+// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"): writes the
+// marker file, then waits until it is deleted (the run goes on) or a stop signal arrives, or
+// to be killed.
 void PauseIfAsked(const Settings& settings, std::string_view where) {
   if (settings.pause_at_step.empty() || where != settings.pause_at_step) return;
-  if (!settings.pause_marker.empty()) std::ofstream(settings.pause_marker) << getpid() << "\n";
-  for (;;) pause();
+  if (settings.pause_marker.empty()) {
+    while (StopSignal() == 0) pause();
+    return;
+  }
+  std::ofstream(settings.pause_marker) << getpid() << "\n";
+  std::error_code error;
+  while (std::filesystem::exists(settings.pause_marker, error) && StopSignal() == 0) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
 }
 
+// `job_profile`: the profile of the job being retried, which replaces the one the flags and
+// environment make.
 int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
                 const std::filesystem::path& manifest, const std::filesystem::path& input_root,
-                bool retry) {
+                bool retry, const std::optional<encode::EncodingProfile>& job_profile) {
   absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
   if (!settings.ok()) {
     std::cerr << "atp run: " << settings.status().message() << "\n";
     return kExitInvalidManifest;
   }
+  if (job_profile) settings->profile = *job_profile;
+  InstallStopSignalHandlers();
   absl::StatusOr<std::unique_ptr<state::JobStore>> store = flags.store.Open();
   if (!store.ok()) {
     std::cerr << "atp run: job database " << flags.store.StateFile().string() << ": "
@@ -82,19 +101,26 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     return kExitOtherError;
   }
   std::vector<std::unique_ptr<notify::Notifier>> owned;
-  owned.push_back(notify::MakeLogNotifier(std::cerr, RealClock()));
+  owned.push_back(notify::MakeLogNotifier(std::cerr, StoppableClock()));
   if (!settings->webhook_url.empty()) {
     owned.push_back(notify::MakeWebhookNotifier(
-        {.url = settings->webhook_url, .secret = settings->webhook_secret}, RealClock()));
+        {.url = settings->webhook_url, .secret = settings->webhook_secret}, StoppableClock()));
   }
   std::vector<notify::Notifier*> notifiers;
   for (const auto& notifier : owned) notifiers.push_back(notifier.get());
   pipeline::RunnerOptions options;
   const std::string secret = settings->webhook_secret;
-  options.callback_notifier = [secret](const std::string& url) {
-    return notify::MakeWebhookNotifier({.url = url, .secret = secret}, RealClock());
+  // A manifest's CallbackUrl is the partner's: public addresses only, plus
+  // ATP_CALLBACK_ALLOW_NETS.
+  const notify::AddressPolicy callback_policy{.allowed_networks =
+                                                  settings->callback_allowed_networks};
+  options.callback_notifier = [secret, callback_policy](const std::string& url) {
+    return notify::MakeWebhookNotifier(
+        {.url = url, .secret = secret, .address_policy = callback_policy}, StoppableClock());
   };
-  pipeline::JobRunner runner(**store, notifiers, RealClock(), pipeline::ThisProcess(), options);
+  options.stop_signal = &StopSignal;
+  pipeline::JobRunner runner(**store, notifiers, StoppableClock(), pipeline::ThisProcess(),
+                             options);
 
   std::unique_ptr<ProgressLine> progress;
   pipeline::RunHooks hooks;
@@ -129,9 +155,16 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
                                                    .out = flags.store.out,
                                                    .profile = settings->profile,
                                                    .wait = !flags.no_wait,
-                                                   .retry_failed = retry},
+                                                   .retry_failed = retry,
+                                                   .keep_staging = flags.keep_staging},
                                                   hooks);
   progress.reset();
+  if (outcome.stopped_by_signal != 0) {
+    std::cerr << "atp run: stopped by signal " << outcome.stopped_by_signal << " ("
+              << outcome.status.message() << "); run it again to resume job "
+              << outcome.job.job.job_id << "\n";
+    return ExitCodeFor(outcome);
+  }
   PrintOutcome(outcome);
   return ExitCodeFor(outcome);
 }
@@ -163,7 +196,31 @@ int RetryJob(RunFlags flags, const GlobalOptions& global) {
   }
   flags.store.state = flags.store.StateFile();  // The database stays the one just read.
   flags.store.out = OutputRootOf(*job);
-  return RunPipeline(flags, global, job->job.manifest_path, job->job.input_root, /*retry=*/true);
+  // The job's own profile: the one its key was made from (a job of an atp that did not store
+  // it runs with the profile of the flags and environment, as that atp did).
+  std::optional<encode::EncodingProfile> job_profile;
+  if (!job->job.profile.empty()) {
+    absl::StatusOr<encode::EncodingProfile> stored =
+        encode::ApplyProfileToml(job->job.profile, encode::EncodingProfile{});
+    if (!stored.ok()) {
+      std::cerr << "atp retry: job " << flags.job_id
+                << ": its stored profile cannot be read: " << stored.status().message() << "\n";
+      return kExitOtherError;
+    }
+    job_profile = *std::move(stored);
+    if (!global.profile_file.empty()) {
+      absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
+      if (settings.ok() && encode::ProfileToml(settings->profile) != job->job.profile) {
+        std::cerr << "atp retry: --profile " << global.profile_file.string()
+                  << " differs from the profile job " << flags.job_id
+                  << " was made with; a retry encodes with the job's own profile (leave out "
+                     "--profile), and another profile is another job (atp run --profile)\n";
+        return kExitOtherError;
+      }
+    }
+  }
+  return RunPipeline(flags, global, job->job.manifest_path, job->job.input_root, /*retry=*/true,
+                     job_profile);
 }
 
 }  // namespace
@@ -179,14 +236,19 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   run->add_flag("--no-wait", flags->no_wait,
                 "Return at once when another process is working on the job");
   run->add_flag("--retry", flags->retry, "Run the delivery again if its job FAILED");
+  run->add_flag("--keep-staging", flags->keep_staging,
+                "Keep the staging folder of a job that FAILED or was CANCELLED (for debugging)");
   run->callback([flags, &global, &exit_code] {
-    exit_code = RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry);
+    exit_code =
+        RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry, std::nullopt);
   });
 
   auto retry_flags = std::make_shared<RunFlags>();
   CLI::App* retry = app.add_subcommand("retry", "Run a FAILED or CANCELLED job again");
   retry->add_option("job", retry_flags->job_id, "Job id")->required();
   retry_flags->store.AddTo(*retry);
+  retry->add_flag("--keep-staging", retry_flags->keep_staging,
+                  "Keep the staging folder if the job fails again");
   retry->callback(
       [retry_flags, &global, &exit_code] { exit_code = RetryJob(*retry_flags, global); });
 }

@@ -32,6 +32,7 @@ absl::Status RunSample(const SampleFlags& flags) {
                        ParseFrameSize(flags.size));
   ATP_ASSIGN_OR_RETURN(options.media.frame_rate, ParseFrameRate(flags.fps));
   ATP_ASSIGN_OR_RETURN(options.media.audio_languages, ParseLanguageList(flags.audio));
+  ATP_RETURN_IF_ERROR(pipeline::CheckSampleDeliveryOptions(options));
   std::cerr << "atp sample: writing " << flags.duration_seconds << " s of " << flags.size << " "
             << flags.codec << " to " << flags.out.string() << "\n";
   ATP_ASSIGN_OR_RETURN(pipeline::SampleDelivery delivery,

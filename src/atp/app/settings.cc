@@ -10,9 +10,13 @@
 namespace atp::app {
 namespace {
 
-constexpr const char* kVariables[] = {"ENVIRONMENT",           "ENABLE_H265",
-                                      "ENABLE_DASH",           "ATP_WEBHOOK_URL",
-                                      "ATP_WEBHOOK_SECRET",    "ATP_TEST_PAUSE_AT_STEP",
+constexpr const char* kVariables[] = {"ENVIRONMENT",
+                                      "ENABLE_H265",
+                                      "ENABLE_DASH",
+                                      "ATP_WEBHOOK_URL",
+                                      "ATP_WEBHOOK_SECRET",
+                                      notify::kCallbackAllowNetsVariable.data(),
+                                      "ATP_TEST_PAUSE_AT_STEP",
                                       "ATP_TEST_PAUSE_MARKER"};
 
 std::string Lookup(const std::map<std::string, std::string>& environment, const char* name) {
@@ -60,6 +64,13 @@ absl::StatusOr<Settings> LoadSettings(const std::map<std::string, std::string>& 
                        encode::ApplyEnvironmentSwitches(environment, settings.profile));
   settings.webhook_url = Lookup(environment, "ATP_WEBHOOK_URL");
   settings.webhook_secret = Lookup(environment, "ATP_WEBHOOK_SECRET");
+  absl::StatusOr<std::vector<notify::IpNetwork>> allowed =
+      notify::ParseIpNetworkList(Lookup(environment, notify::kCallbackAllowNetsVariable.data()));
+  if (!allowed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(notify::kCallbackAllowNetsVariable.data(), ": ", allowed.status().message()));
+  }
+  settings.callback_allowed_networks = *std::move(allowed);
   settings.pause_at_step = Lookup(environment, "ATP_TEST_PAUSE_AT_STEP");
   settings.pause_marker = Lookup(environment, "ATP_TEST_PAUSE_MARKER");
   ATP_RETURN_IF_ERROR(encode::ValidateProfile(settings.profile));

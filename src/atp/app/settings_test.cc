@@ -8,6 +8,7 @@ namespace atp::app {
 namespace {
 
 using ::atp::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(LoadSettings, DefaultsWithoutEnvironmentOrFile) {
@@ -36,6 +37,21 @@ TEST(LoadSettings, NamesWhatIsWrong) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ENVIRONMENT")));
   EXPECT_THAT(LoadSettings({}, dir.path() / "missing.toml"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.toml")));
+}
+
+TEST(LoadSettings, ReadsTheNetworksCallbacksMayReach) {
+  ASSERT_OK_AND_ASSIGN(Settings settings, LoadSettings({}, ""));
+  EXPECT_TRUE(settings.callback_allowed_networks.empty());
+  ASSERT_OK_AND_ASSIGN(
+      settings,
+      LoadSettings({{"ATP_CALLBACK_ALLOW_NETS", "10.20.0.0/16, fd00:1::/64,127.0.0.1"}}, ""));
+  ASSERT_OK_AND_ASSIGN(std::vector<notify::IpNetwork> expected,
+                       notify::ParseIpNetworkList("10.20.0.0/16,fd00:1::/64,127.0.0.1/32"));
+  EXPECT_EQ(settings.callback_allowed_networks, expected);
+  EXPECT_THAT(
+      LoadSettings({{"ATP_CALLBACK_ALLOW_NETS", "10.0.0.0/8,intranet"}}, ""),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("ATP_CALLBACK_ALLOW_NETS: entry 2"), HasSubstr("'intranet'"))));
 }
 
 }  // namespace

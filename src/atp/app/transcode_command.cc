@@ -66,7 +66,7 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   {
     ProgressLine progress("transcode");
     media = pipeline::TranscodeAndPackage({.spec = spec,
-                                           .mezzanine = report.paths->mezzanine,
+                                           .mezzanine = report.mezzanine->file.get(),
                                            .source = source,
                                            .ladder = *report.ladder,
                                            .profile = settings.profile},

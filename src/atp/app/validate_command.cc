@@ -1,14 +1,17 @@
-// `atp validate DIR [--source FILE] [--json] [--strict]`: checks the package in DIR
-// (DIR/master.m3u8 and DIR/manifest.mpd, whichever exist) with the independent validator. Exit 0
-// when no rule fails (warnings fail only with --strict), 1 when one does, 2 when the package cannot
-// be read.
+// `atp validate DIR [--source FILE] [--json] [--strict] [--max-bytes N]`: checks the package in
+// DIR (DIR/master.m3u8 and DIR/manifest.mpd, whichever exist) with the independent validator,
+// reading nothing outside DIR and at most N bytes from it. Exit 0 when no rule fails (warnings
+// fail only with --strict), 1 when one does, 2 when the package cannot be read.
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
 #include "atp/media/probe.h"
+#include "atp/storage/pinned_file.h"
+#include "atp/validate/package_files.h"
 #include "atp/validate/package_validator.h"
 #include "nlohmann/json.hpp"
 
@@ -23,6 +26,7 @@ struct ValidateFlags {
   std::filesystem::path source;
   bool json = false;
   bool strict = false;
+  int64_t max_bytes = validate::kDefaultMaxPackageBytes;  // Signed, so "-5" is refused.
 };
 
 // The rendition a finding is about: its location up to the first ':' or ' -> '.
@@ -32,8 +36,11 @@ std::string RenditionOf(const std::string& where) {
 
 int RunValidate(const ValidateFlags& flags) {
   validate::ValidateOptions options;
+  options.max_total_bytes = static_cast<uint64_t>(flags.max_bytes);
   if (!flags.source.empty()) {
-    absl::StatusOr<SourceInfo> source = media::ProbeMedia(flags.source);
+    absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file =
+        storage::PinnedFile::Open(flags.source);
+    absl::StatusOr<SourceInfo> source = file.ok() ? media::ProbeMedia(**file) : file.status();
     if (!source.ok()) {
       std::cerr << "atp validate: --source: " << source.status().message() << "\n";
       return kExitUnreadable;
@@ -68,8 +75,8 @@ int RunValidate(const ValidateFlags& flags) {
     for (const auto& [rendition, findings] : by_rendition) {
       std::cout << rendition << "\n";
       for (const validate::Finding* f : findings) {
-        std::cout << absl::StrFormat("  %-7s %-29s %s: %s\n", validate::SeverityName(f->severity), f->rule,
-                                     f->where, f->message);
+        std::cout << absl::StrFormat("  %-7s %-29s %s: %s\n", validate::SeverityName(f->severity),
+                                     f->rule, f->where, f->message);
       }
     }
     std::cout << absl::StrFormat("atp validate: %s, %d error(s), %d warning(s)\n",
@@ -91,7 +98,21 @@ void AddValidateCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exi
                       "Source file whose duration renditions must match");
   command->add_flag("--json", flags->json, "Print the findings as JSON");
   command->add_flag("--strict", flags->strict, "Fail on warnings too");
-  command->callback([flags, &exit_code] { exit_code = RunValidate(*flags); });
+  command
+      ->add_option("--max-bytes", flags->max_bytes,
+                   "Bytes read from the package at most, all files together (default 64 GiB); "
+                   "past it the rest is left unread and PKG-BUDGET fails")
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+  command->callback([flags, &exit_code] {
+    // The validator reports faults as findings and statuses; anything else that escapes is a
+    // package it could not read, never a crash.
+    try {
+      exit_code = RunValidate(*flags);
+    } catch (const std::exception& error) {
+      std::cerr << "atp validate: cannot read the package: " << error.what() << "\n";
+      exit_code = kExitUnreadable;
+    }
+  });
 }
 
 }  // namespace atp::app

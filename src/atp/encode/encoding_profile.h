@@ -60,6 +60,11 @@ struct EncodingProfile {
 [[nodiscard]] absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text,
                                                                EncodingProfile base);
 
+// Every setting of `profile` as a TOML document that ApplyProfileToml reads back into an
+// equal profile, whatever the defaults of the atp that reads it: what a job stores so that
+// a retry or a resume encodes with the profile the job was made with.
+[[nodiscard]] std::string ProfileToml(const EncodingProfile& profile);
+
 // Applies the environment switches ENABLE_H265 and ENABLE_DASH found in `environment`
 // (name → value; absent names change nothing). Booleans: true/yes/1, false/no/0/empty.
 [[nodiscard]] absl::StatusOr<EncodingProfile> ApplyEnvironmentSwitches(

@@ -111,6 +111,35 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
   EXPECT_NE(CanonicalProfileText(changed), defaults);
 }
 
+// The stored form of a job's profile: read back into the same profile even by an atp whose
+// defaults differ (here: the base it is read onto differs in every setting it could inherit).
+TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
+  EncodingProfile custom;
+  custom.version = "3";
+  custom.enable_h265 = true;
+  custom.enable_dash = false;
+  custom.h264.rungs = {{720, 3100}, {360, 700}};
+  custom.h264.crf = 19;
+  custom.h265.tune = "animation";
+  custom.maxrate_factor = 1.25;
+  custom.keyframe_interval_seconds = 1;
+  custom.segment_seconds = 4;
+  custom.chunk_seconds = 8;
+  custom.audio_sample_rate_hz = 44100;
+  custom.audio_channels = 1;
+  EncodingProfile other_defaults;
+  other_defaults.h264.tune = "film";
+  other_defaults.h265.rungs = {{480, 900}};
+  other_defaults.bufsize_factor = 3;
+  other_defaults.audio_bitrate_kbps = 96;
+  for (const EncodingProfile& profile : {EncodingProfile{}, custom}) {
+    const std::string toml = ProfileToml(profile);
+    ASSERT_OK_AND_ASSIGN(EncodingProfile read, ApplyProfileToml(toml, other_defaults));
+    EXPECT_EQ(read, profile) << toml;
+    EXPECT_EQ(CanonicalProfileText(read), CanonicalProfileText(profile));
+  }
+}
+
 TEST(FrameGridFor, RoundsTheKeyframeIntervalToFramesAndMultipliesUp) {
   EncodingProfile profile;  // 2 s GOPs, 6 s segments, 60 s chunks.
   const FrameGrid grid = FrameGridFor(profile, {24000, 1001});

@@ -1,8 +1,9 @@
-// The TOML reader for EncodingProfile (ApplyProfileToml in encoding_profile.h).
+// The TOML reader and writer for EncodingProfile (ApplyProfileToml, ProfileToml).
 #include <toml++/toml.h>
 
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -160,6 +161,37 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
   if (absl::Status valid = ValidateProfile(base); !valid.ok()) return valid;
   return base;
+}
+
+std::string ProfileToml(const EncodingProfile& profile) {
+  auto codec = [](const VideoCodecSettings& settings) {
+    toml::array rungs;
+    for (const RungFigure& rung : settings.rungs) {
+      rungs.push_back(toml::table{{"height", rung.height}, {"bitrate_kbps", rung.bitrate_kbps}});
+    }
+    return toml::table{{"rungs", rungs},
+                       {"crf", settings.crf},
+                       {"preset", settings.preset},
+                       {"tune", settings.tune}};
+  };
+  const toml::table document{
+      {"version", profile.version},
+      {"enable_h265", profile.enable_h265},
+      {"enable_dash", profile.enable_dash},
+      {"h264", codec(profile.h264)},
+      {"h265", codec(profile.h265)},
+      {"video", toml::table{{"maxrate_factor", profile.maxrate_factor},
+                            {"bufsize_factor", profile.bufsize_factor},
+                            {"keyframe_interval_seconds", profile.keyframe_interval_seconds},
+                            {"segment_seconds", profile.segment_seconds},
+                            {"chunk_seconds", profile.chunk_seconds}}},
+      {"audio", toml::table{{"bitrate_kbps", profile.audio_bitrate_kbps},
+                            {"sample_rate_hz", profile.audio_sample_rate_hz},
+                            {"channels", profile.audio_channels}}},
+  };
+  std::ostringstream text;
+  text << document << "\n";
+  return text.str();
 }
 
 }  // namespace atp::encode

@@ -9,29 +9,23 @@
 #include "atp/encode/video_rung_encoder.h"
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
+#include "atp/media/demuxer_input.h"
 
 namespace atp::encode {
 namespace {
 
 struct Input {
-  media::InputFormatPtr format;
+  media::Demuxer format;
   int video_stream = -1;
   media::CodecContextPtr video_decoder;
   AVRational frame_rate{};
   std::vector<int> audio_streams;  // Container index of the n-th audio stream.
 };
 
-absl::StatusOr<Input> OpenInput(const std::filesystem::path& file, int threads) {
-  media::QuietLibavLogging();
+absl::StatusOr<Input> OpenInput(const RandomAccessFile& file, int threads) {
   Input input;
-  AVFormatContext* raw = nullptr;
-  if (int error = avformat_open_input(&raw, file.string().c_str(), nullptr, nullptr); error < 0) {
-    return media::AvErrorToStatus(error, file.string());
-  }
-  input.format.reset(raw);
-  if (int error = avformat_find_stream_info(raw, nullptr); error < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(file.string(), ": cannot read its streams"));
-  }
+  ATP_ASSIGN_OR_RETURN(input.format, media::OpenDemuxer(file));
+  AVFormatContext* raw = input.format.get();
   for (unsigned i = 0; i < raw->nb_streams; ++i) {
     const AVMediaType type = raw->streams[i]->codecpar->codec_type;
     if (type == AVMEDIA_TYPE_VIDEO && input.video_stream < 0 &&
@@ -42,13 +36,13 @@ absl::StatusOr<Input> OpenInput(const std::filesystem::path& file, int threads) 
     }
   }
   if (input.video_stream < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(file.string(), ": has no video stream"));
+    return absl::InvalidArgumentError(absl::StrCat(file.name(), ": has no video stream"));
   }
   const AVStream* video = raw->streams[input.video_stream];
   input.frame_rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
   const AVCodec* decoder = avcodec_find_decoder(video->codecpar->codec_id);
   if (decoder == nullptr || input.frame_rate.num <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(file.string(), ": video cannot be decoded"));
+    return absl::InvalidArgumentError(absl::StrCat(file.name(), ": video cannot be decoded"));
   }
   input.video_decoder.reset(avcodec_alloc_context3(decoder));
   avcodec_parameters_to_context(input.video_decoder.get(), video->codecpar);
@@ -76,7 +70,7 @@ class Transcoder {
       : plan_(plan), sink_(sink), progress_(progress) {}
 
   absl::Status Run() {
-    ATP_ASSIGN_OR_RETURN(input_, OpenInput(plan_.input, plan_.threads));
+    ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
     grid_ = FrameGridFor(plan_.profile, input_.frame_rate);
     const int64_t duration_us = input_.format->duration > 0 ? input_.format->duration : 0;
     progress_state_.frames_total =
@@ -151,7 +145,7 @@ class Transcoder {
 
   // Reopens the file to decode it from the start, counting frames.
   absl::Status Rewind() {
-    ATP_ASSIGN_OR_RETURN(input_, OpenInput(plan_.input, plan_.threads));
+    ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
     DiscardStreamsExcept({input_.video_stream});
     next_index_ = 0;
     seek_missed_ = false;
@@ -223,9 +217,13 @@ class Transcoder {
     const int error = av_read_frame(input_.format.get(), &packet);
     if (error == AVERROR_EOF) return false;
     if (error < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("mezzanine read failed after frame ", next_index_, ": ",
-                       std::string(media::AvErrorToStatus(error, "demuxing").message())));
+      // A read error keeps its code (Unavailable is retried); anything else is bad media.
+      const absl::Status status = media::AvErrorToStatus(error, "demuxing");
+      return absl::Status(status.code() == absl::StatusCode::kUnavailable
+                              ? status.code()
+                              : absl::StatusCode::kInvalidArgument,
+                          absl::StrCat("mezzanine read failed after frame ", next_index_, ": ",
+                                       std::string(status.message())));
     }
     return true;
   }

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "atp/core/job_spec.h"
+#include "atp/core/random_access_file.h"
 #include "atp/core/rendition.h"
 #include "atp/encode/encoding_profile.h"
 
@@ -49,7 +50,7 @@ struct FrameRange {
                                                       int64_t estimated_frames);
 
 struct TranscodePlan {
-  std::filesystem::path input;
+  const RandomAccessFile* input = nullptr;  // The mezzanine; outlives the transcode.
   Ladder ladder;
   EncodingProfile profile;
   std::vector<AudioTrackSpec> audio_tracks;  // TrackIndex n is the n-th audio stream.

@@ -77,6 +77,16 @@ size_t CharacterCount(const std::string& text) {
   return count;
 }
 
+std::string ChildFieldPath(std::string_view parent_path, std::string_view name, size_t index) {
+  std::string path(parent_path);
+  if (!path.empty()) path += '/';
+  path += name;
+  for (const ListField& list : {kAudioTrackList, kSubtitleTrackList}) {
+    if (parent_path == list.list && name == list.item) absl::StrAppend(&path, "[", index, "]");
+  }
+  return path;
+}
+
 FieldReader::FieldReader(pugi::xml_node element, std::string path, Problems& problems)
     : element_(element), path_(std::move(path)), problems_(problems) {}
 

@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atp::manifest {
@@ -18,6 +19,22 @@ struct Problems {
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
 };
+
+// A repeated element read as a list: each item's field path carries its 1-based index among
+// the list's items, "AudioTracks/AudioTrack[2]".
+struct ListField {
+  const char* list;  // The list element, a child of the root: "AudioTracks".
+  const char* item;  // Its repeated child: "AudioTrack".
+};
+inline constexpr ListField kAudioTrackList{"AudioTracks", "AudioTrack"};
+inline constexpr ListField kSubtitleTrackList{"SubtitleTracks", "SubtitleTrack"};
+
+// The field path, as messages name it, of child element `name` of the element at
+// `parent_path` ("" for the root) that is the `index`-th (1-based) child so named:
+// "Episode/SeriesId", "AudioTracks/AudioTrack[2]". Only the items of kAudioTrackList and
+// kSubtitleTrackList carry the index.
+[[nodiscard]] std::string ChildFieldPath(std::string_view parent_path, std::string_view name,
+                                         size_t index);
 
 class FieldReader {
  public:

@@ -1,17 +1,19 @@
 #include "atp/manifest/manifest_parser.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <pugixml.hpp>
-#include <sstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "atp/core/errno_status.h"
 #include "atp/core/status_macros.h"
 #include "atp/manifest/field_reader.h"
 #include "atp/manifest/manifest_warnings.h"
@@ -60,25 +62,26 @@ void ReadMezzanine(pugi::xml_node element, Problems& problems, MezzanineSpec& me
   fields.Decimal("DurationSeconds", true, 0, 1e7, mezzanine.duration_seconds);
   fields.String("VideoCodec", true, 1, 50, mezzanine.video_codec);
   fields.String("AudioCodec", true, 1, 50, mezzanine.audio_codec);
-  fields.Integer("ResolutionWidth", true, 320, 7680, mezzanine.width);
-  fields.Integer("ResolutionHeight", true, 240, 4320, mezzanine.height);
+  fields.Integer("ResolutionWidth", true, kMinResolutionWidth, kMaxResolutionWidth,
+                 mezzanine.width);
+  fields.Integer("ResolutionHeight", true, kMinResolutionHeight, kMaxResolutionHeight,
+                 mezzanine.height);
   fields.Decimal("FrameRate", true, 0, 120, mezzanine.frame_rate);
   fields.Integer("BitrateKbps", true, int64_t{1}, INT64_MAX, mezzanine.bitrate_kbps);
   fields.String("ColorSpace", false, 0, 100, mezzanine.color_space);
   fields.Integer("BitDepth", false, 8, 16, mezzanine.bit_depth);
 }
 
-// Reads the repeated `item` children of `list` (e.g. AudioTracks/AudioTrack) with `read`.
+// Reads the `field.item` children of the root's `field.list` child with `read`.
 template <typename T, typename ReadItem>
-std::vector<T> ReadList(pugi::xml_node list, const char* list_name, const char* item,
-                        Problems& problems, ReadItem read) {
-  FieldReader container(list, list_name, problems);
-  container.Expect(item);
+std::vector<T> ReadList(pugi::xml_node root, ListField field, Problems& problems, ReadItem read) {
+  pugi::xml_node list = root.child(field.list);
+  FieldReader container(list, field.list, problems);
+  container.Expect(field.item);
   std::vector<T> items;
-  for (pugi::xml_node child : list.children(item)) {
+  for (pugi::xml_node child : list.children(field.item)) {
     T value;
-    read(FieldReader(child, absl::StrCat(list_name, "/", item, "[", items.size() + 1, "]"),
-                     problems),
+    read(FieldReader(child, ChildFieldPath(field.list, field.item, items.size() + 1), problems),
          value);
     items.push_back(std::move(value));
   }
@@ -147,7 +150,8 @@ absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml) {
     fields.Token("ManifestId", true, 100, IsIdChar, "[A-Za-z0-9_-]", spec.manifest_id);
     fields.Integer("Priority", false, 0, 10, spec.priority);
     fields.Url("CallbackUrl", spec.callback_url);
-    for (const char* section : {"Episode", "Mezzanine", "AudioTracks", "SubtitleTracks"}) {
+    for (const char* section :
+         {"Episode", "Mezzanine", kAudioTrackList.list, kSubtitleTrackList.list}) {
       fields.Expect(section);
       if (root.child(section) && root.child(section).next_sibling(section)) {
         fields.Error(section, "appears more than once; give it once");
@@ -164,18 +168,16 @@ absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml) {
       fields.Error("Mezzanine", "is required but missing");
     }
   }
-  spec.audio_tracks =
-      ReadList<AudioTrackSpec>(root.child("AudioTracks"), "AudioTracks", "AudioTrack", problems,
-                               [](FieldReader&& fields, AudioTrackSpec& track) {
-                                 fields.Enum("Language", true, kAudioLanguages, track.language);
-                                 fields.String("Label", true, 1, 100, track.label);
-                                 fields.Boolean("IsDefault", track.is_default);
-                                 fields.Integer("Channels", false, 1, 8, track.channels);
-                                 fields.Integer("TrackIndex", false, 1, 64, track.track_index);
-                               });
+  spec.audio_tracks = ReadList<AudioTrackSpec>(
+      root, kAudioTrackList, problems, [](FieldReader&& fields, AudioTrackSpec& track) {
+        fields.Enum("Language", true, kAudioLanguages, track.language);
+        fields.String("Label", true, 1, 100, track.label);
+        fields.Boolean("IsDefault", track.is_default);
+        fields.Integer("Channels", false, 1, 8, track.channels);
+        fields.Integer("TrackIndex", false, 1, 64, track.track_index);
+      });
   spec.subtitle_tracks = ReadList<SubtitleTrackSpec>(
-      root.child("SubtitleTracks"), "SubtitleTracks", "SubtitleTrack", problems,
-      [](FieldReader&& fields, SubtitleTrackSpec& track) {
+      root, kSubtitleTrackList, problems, [](FieldReader&& fields, SubtitleTrackSpec& track) {
         fields.Enum("Language", true, kSubtitleLanguages, track.language);
         fields.String("Label", true, 1, 100, track.label);
         fields.RelativePath("FilePath", track.file_path);
@@ -201,22 +203,34 @@ absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml) {
 }
 
 absl::StatusOr<ParsedManifest> ReadManifestFile(const std::filesystem::path& file) {
-  struct stat info {};
-  if (stat(file.c_str(), &info) != 0) {
-    if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("manifest ", file.string(), " does not exist"));
-    }
-    return absl::UnavailableError(absl::StrCat("manifest ", file.string(), ": cannot stat"));
+  const std::string name = file.string();
+  // Opened without blocking (a FIFO cannot hang ingest) and judged by what was opened, not by
+  // what the path named a moment earlier.
+  const int fd = open(name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return absl::NotFoundError(absl::StrCat("manifest ", name, " does not exist"));
+    return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
   }
+  const absl::Cleanup closer = [fd] { close(fd); };
+  struct stat info {};
+  if (fstat(fd, &info) != 0) return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
   if (!S_ISREG(info.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("manifest ", file.string(), ": not a file"));
+    return absl::InvalidArgumentError(absl::StrCat("manifest ", name, ": not a file"));
   }
   ATP_RETURN_IF_ERROR(CheckManifestSize(static_cast<uint64_t>(info.st_size)));
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  if (!in) return absl::UnavailableError(absl::StrCat("manifest ", file.string(), ": read failed"));
-  return ParseManifest(bytes.str());
+  // At most one byte past the limit: a file that grew since fstat is refused, not read whole.
+  std::string bytes(kMaxManifestBytes + 1, '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  bytes.resize(done);
+  return ParseManifest(bytes);
 }
 
 }  // namespace atp::manifest

@@ -16,6 +16,13 @@ namespace atp::manifest {
 
 inline constexpr size_t kMaxManifestBytes = 1 << 20;
 
+// The source resolutions a manifest may declare, inclusive: Mezzanine/ResolutionWidth and
+// Mezzanine/ResolutionHeight outside them are refused.
+inline constexpr int kMinResolutionWidth = 320;
+inline constexpr int kMaxResolutionWidth = 7680;
+inline constexpr int kMinResolutionHeight = 240;
+inline constexpr int kMaxResolutionHeight = 4320;
+
 struct ParsedManifest {
   JobSpec spec;
   std::vector<std::string> warnings;  // "Field/Path: what is unusual"; never fatal.
@@ -25,7 +32,8 @@ struct ParsedManifest {
 // the problem lines joined by '\n', every problem at once, each
 // "<Field/Path>: <the rule and what to change>, got '<value>'". Repeated elements carry a
 // 1-based index: "AudioTracks/AudioTrack[2]/Language". Input over 1 MiB, not UTF-8, with a
-// DTD, entity declarations or undeclared entity references is refused before XML parsing.
+// DTD, entity declarations, undeclared entity references or characters XML 1.0 forbids (raw
+// or as character references) is refused before XML parsing (GuardManifestBytes).
 [[nodiscard]] absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml);
 
 // Checks the size with stat() before reading, then ParseManifest. NotFound names the path.

@@ -1,5 +1,7 @@
 #include "atp/manifest/manifest_parser.h"
 
+#include <sys/stat.h>
+
 #include "absl/strings/str_split.h"
 #include "atp/manifest/manifest_test_data.h"
 #include "atp/testing/status_matchers.h"
@@ -293,6 +295,17 @@ TEST(ReadManifestFile, RefusesAHugeFileBySizeAlone) {
   std::filesystem::resize_file(file, 2 << 20);  // Sparse: nothing to read but zeros.
   EXPECT_THAT(ReadManifestFile(file), StatusIs(absl::StatusCode::kInvalidArgument,
                                                HasSubstr("2097152 bytes is over the limit")));
+}
+
+// A FIFO (or a device) named as the manifest: refused at once, never waited on.
+TEST(ReadManifestFile, RefusesWhatIsNotAFileWithoutBlocking) {
+  testing::TempDir dir;
+  const std::filesystem::path fifo = dir.path() / "m.xml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(ReadManifestFile(fifo),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a file")));
+  EXPECT_THAT(ReadManifestFile("/dev/zero"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a file")));
 }
 
 TEST(ReadManifestFile, ReadsAFile) {

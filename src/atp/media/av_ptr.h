@@ -15,6 +15,7 @@ extern "C" {
 
 namespace atp::media {
 
+// A context opened with AVFMT_FLAG_CUSTOM_IO keeps its AVIOContext, which its owner frees.
 struct InputFormatDeleter {
   void operator()(AVFormatContext* context) const { avformat_close_input(&context); }
 };

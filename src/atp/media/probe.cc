@@ -4,8 +4,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "atp/media/av_error.h"
+#include "atp/core/status_macros.h"
 #include "atp/media/av_ptr.h"
+#include "atp/media/demuxer_input.h"
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -19,24 +20,8 @@ std::string Tag(const AVDictionary* metadata, const char* key) {
   return entry == nullptr ? "" : entry->value;
 }
 
-}  // namespace
-
-absl::StatusOr<SourceInfo> ProbeMedia(const std::filesystem::path& file) {
-  QuietLibavLogging();
-  const std::string name = file.string();
-  AVFormatContext* raw = nullptr;
-  if (int error = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); error < 0) {
-    absl::Status status = AvErrorToStatus(error, name);
-    if (status.code() == absl::StatusCode::kNotFound) return status;
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ": not a media file libavformat can read (", std::string(status.message()), ")"));
-  }
-  InputFormatPtr format(raw);
-  if (int error = avformat_find_stream_info(format.get(), nullptr); error < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": cannot read its streams (",
-                     std::string(AvErrorToStatus(error, "").message()), ")"));
-  }
+// What the opened container says of its streams; `name` for messages.
+absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const std::string& name) {
   SourceInfo info;
   info.format_name = format->iformat->name;
   info.bit_rate_bps = format->bit_rate;
@@ -73,6 +58,18 @@ absl::StatusOr<SourceInfo> ProbeMedia(const std::filesystem::path& file) {
   AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
   info.frame_rate = {rate.num, rate.den};
   return info;
+}
+
+}  // namespace
+
+absl::StatusOr<SourceInfo> ProbeMedia(const RandomAccessFile& file) {
+  ATP_ASSIGN_OR_RETURN(const Demuxer demuxer, OpenDemuxer(file));
+  return DescribeSource(demuxer.get(), file.name());
+}
+
+absl::StatusOr<SourceInfo> ProbeMedia(const std::filesystem::path& file) {
+  ATP_ASSIGN_OR_RETURN(const Demuxer demuxer, OpenDemuxer(file));
+  return DescribeSource(demuxer.get(), file.string());
 }
 
 }  // namespace atp::media

@@ -5,13 +5,18 @@
 #include <filesystem>
 
 #include "absl/status/statusor.h"
+#include "atp/core/random_access_file.h"
 #include "atp/core/source_info.h"
 
 namespace atp::media {
 
-// Opens `file` with libavformat and reports its container and streams (SourceInfo).
-// NotFound when the file is missing; InvalidArgument "<file>: not a media file ..." when
-// libavformat cannot read it, and "<file>: has no video stream" when it has none.
+// Reads the container and streams of `file` (SourceInfo) through OpenDemuxer.
+// InvalidArgument "<name>: not a media file ..." when libavformat cannot read it, and
+// "<name>: has no video stream" when it has none; read errors keep their code.
+[[nodiscard]] absl::StatusOr<SourceInfo> ProbeMedia(const RandomAccessFile& file);
+
+// The same for a file atp wrote itself, opened by path (libavformat's file protocol);
+// NotFound when it is missing. Untrusted input goes through a storage::PinnedFile instead.
 [[nodiscard]] absl::StatusOr<SourceInfo> ProbeMedia(const std::filesystem::path& file);
 
 }  // namespace atp::media

@@ -21,35 +21,6 @@ namespace {
 constexpr int kAudioSampleRate = 48000;
 constexpr int kAudioFrameSamples = 1024;
 
-absl::Status ValidateOptions(const SampleOptions& options) {
-  if (options.width % 2 != 0 || options.height % 2 != 0 || options.width < 64 ||
-      options.height < 64 || options.width > 7680 || options.height > 4320) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("sample size ", options.width, "x", options.height,
-                     ": expected even numbers from 64x64 to 7680x4320"));
-  }
-  if (!(options.duration_seconds > 0 && options.duration_seconds <= 7200)) {
-    return absl::InvalidArgumentError(absl::StrCat("sample duration ", options.duration_seconds,
-                                                   " s: expected more than 0 and at most 7200"));
-  }
-  if (options.frame_rate.num <= 0 || options.frame_rate.den <= 0 ||
-      options.frame_rate.ToDouble() > 240) {
-    return absl::InvalidArgumentError(absl::StrCat("sample frame rate ", options.frame_rate.num,
-                                                   "/", options.frame_rate.den,
-                                                   ": expected more than 0 and at most 240"));
-  }
-  if (options.audio_languages.size() > 8) {
-    return absl::InvalidArgumentError("sample audio: at most 8 languages");
-  }
-  for (const std::string& language : options.audio_languages) {
-    if (ContainerLanguageCode(language).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "sample audio language '", language, "': expected one of ja en es pt fr de ko zh it ru"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // Sends `frame` (nullptr flushes) to `encoder` and writes every packet it returns.
 absl::Status EncodeAndWrite(AVCodecContext* encoder, const AVFrame* frame, AVStream* stream,
                             AVFormatContext* format) {
@@ -286,9 +257,42 @@ class SampleWriter {
 
 }  // namespace
 
+absl::Status ValidateSampleOptions(const SampleOptions& options) {
+  if (options.width % 2 != 0 || options.height % 2 != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sample size ", options.width, "x", options.height,
+                     ": expected even numbers (ProRes 4:2:2 and H.264 4:2:0 need them)"));
+  }
+  if (options.width < 64 || options.height < 64 || options.width > 7680 || options.height > 4320) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sample size ", options.width, "x", options.height,
+                     ": expected even numbers from 64x64 to 7680x4320"));
+  }
+  if (!(options.duration_seconds > 0 && options.duration_seconds <= 7200)) {
+    return absl::InvalidArgumentError(absl::StrCat("sample duration ", options.duration_seconds,
+                                                   " s: expected more than 0 and at most 7200"));
+  }
+  if (options.frame_rate.num <= 0 || options.frame_rate.den <= 0 ||
+      options.frame_rate.ToDouble() > 240) {
+    return absl::InvalidArgumentError(absl::StrCat("sample frame rate ", options.frame_rate.num,
+                                                   "/", options.frame_rate.den,
+                                                   ": expected more than 0 and at most 240"));
+  }
+  if (options.audio_languages.size() > 8) {
+    return absl::InvalidArgumentError("sample audio: at most 8 languages");
+  }
+  for (const std::string& language : options.audio_languages) {
+    if (ContainerLanguageCode(language).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "sample audio language '", language, "': expected one of ja en es pt fr de ko zh it ru"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteSampleMezzanine(const SampleOptions& options, const std::filesystem::path& file) {
   QuietLibavLogging();
-  ATP_RETURN_IF_ERROR(ValidateOptions(options));
+  ATP_RETURN_IF_ERROR(ValidateSampleOptions(options));
   const std::filesystem::path partial = file.string() + ".partial";
   absl::Status written = SampleWriter(options).Write(partial);
   std::error_code error;

@@ -27,12 +27,17 @@ struct SampleOptions {
   SampleCodec codec = SampleCodec::kProRes;
 };
 
+// InvalidArgument when WriteSampleMezzanine cannot write `options`: odd or out-of-range sizes
+// (64x64 to 7680x4320; ProRes 4:2:2 and H.264 4:2:0 need even ones), duration outside
+// (0, 7200] s, frame rate outside (0, 240], more than 8 languages or one without an ISO 639-2
+// mapping. Checks only the options: touches no file.
+[[nodiscard]] absl::Status ValidateSampleOptions(const SampleOptions& options);
+
 // Writes an anime-like mezzanine (SamplePainter pictures; per audio stream i a 48 kHz stereo
 // tone of 440·(1 + i/4) Hz that pauses for the last 0.2 s of every second) with exactly
 // round(duration × fps) frames and duration × 48000 audio samples. Writes "<file>.partial"
-// and renames it, so `file` never holds half a sample. InvalidArgument on bad options: odd or
-// out-of-range sizes (64x64 to 7680x4320), duration outside (0, 7200] s, frame rate outside
-// (0, 240], more than 8 languages or one without an ISO 639-2 mapping.
+// and renames it, so `file` never holds half a sample. Options that ValidateSampleOptions
+// refuses are refused the same way, before anything is written.
 [[nodiscard]] absl::Status WriteSampleMezzanine(const SampleOptions& options,
                                                 const std::filesystem::path& file);
 

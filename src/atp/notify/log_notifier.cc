@@ -7,16 +7,23 @@ class LogNotifier : public Notifier {
  public:
   LogNotifier(std::ostream& out, Clock& clock) : out_(out), clock_(clock) {}
 
-  absl::Status Notify(const Notification& notification, const AttemptRecorder& record) override {
+  const std::string& destination() const override { return destination_; }
+
+  absl::Status Notify(const Notification& notification, const DeliveryHooks& hooks) override {
+    if (hooks.before_attempt) {
+      if (absl::Status claimed = hooks.before_attempt(1); !claimed.ok()) return claimed;
+    }
     out_ << "notify " << notification.event_id << " " << notification.body << "\n";
     out_.flush();
-    if (record) {
-      record({.destination = "log", .attempt = 1, .delivered = true, .time = clock_.Now()});
+    if (hooks.record) {
+      hooks.record(
+          {.destination = destination_, .attempt = 1, .delivered = true, .time = clock_.Now()});
     }
     return absl::OkStatus();
   }
 
  private:
+  const std::string destination_ = "log";
   std::ostream& out_;
   Clock& clock_;
 };

@@ -28,15 +28,27 @@ struct Attempt {
   absl::Time time;
 };
 
-using AttemptRecorder = std::function<void(const Attempt&)>;
+struct DeliveryHooks {
+  // Called before each attempt with its number; a non-OK status stops the delivery there,
+  // unsent, and Notify returns it. The caller claims each attempt this way (it renews its
+  // lease on the job), so no attempt goes out from a process that has lost the job.
+  std::function<absl::Status(int attempt)> before_attempt;
+  // Told of every attempt made.
+  std::function<void(const Attempt&)> record;
+};
 
 class Notifier {
  public:
   virtual ~Notifier() = default;
+
+  // Where notifications go (the URL, or "log"); Attempt::destination has the same text.
+  [[nodiscard]] virtual const std::string& destination() const = 0;
+
   // OK once delivered; otherwise the last attempt's error (Unavailable, DeadlineExceeded, or
-  // FailedPrecondition for an answer that retrying cannot fix, such as HTTP 400).
+  // FailedPrecondition for an answer that retrying cannot fix, such as HTTP 400), or what
+  // hooks.before_attempt returned.
   [[nodiscard]] virtual absl::Status Notify(const Notification& notification,
-                                            const AttemptRecorder& record) = 0;
+                                            const DeliveryHooks& hooks) = 0;
 };
 
 }  // namespace atp::notify

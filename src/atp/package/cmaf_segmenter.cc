@@ -1,9 +1,13 @@
 #include "atp/package/cmaf_segmenter.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "atp/core/errno_status.h"
 #include "atp/core/status_macros.h"
 #include "atp/media/av_error.h"
 
@@ -16,10 +20,24 @@ namespace {
 
 constexpr int kIoBufferBytes = 1 << 16;
 
+// Errors keep errno's meaning and text (ENOSPC: ResourceExhausted, "No space left on
+// device"), so the orchestrator retries what may pass and the message says what to fix.
 absl::Status WriteFile(const std::filesystem::path& file, std::string_view bytes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
+  const std::string name = file.string();
+  const int fd = open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoToStatus(errno, absl::StrCat("cannot write ", name));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t wrote = write(fd, bytes.data() + done, bytes.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) {
+      const int error = errno;
+      close(fd);
+      return ErrnoToStatus(error, absl::StrCat("cannot write ", name));
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  if (close(fd) != 0) return ErrnoToStatus(errno, absl::StrCat("cannot write ", name));
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +21,7 @@
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/pipeline/verify_mezzanine.h"
 #include "atp/storage/atomic_file.h"
+#include "atp/storage/directory_lock.h"
 #include "atp/storage/directory_publish.h"
 #include "atp/validate/package_validator.h"
 
@@ -29,6 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
+constexpr char kMezzanineArtifact[] = "mezzanine";    // FileIdentity of the verified file.
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
 constexpr char kFailureArtifact[] = "failure";        // {step, code, message}: terminal error.
@@ -43,6 +46,12 @@ absl::StatusCode StatusCodeFromName(const std::string& name) {
     }
   }
   return absl::StatusCode::kUnknown;
+}
+
+std::string SignalName(int signal) {
+  if (signal == SIGTERM) return "SIGTERM";
+  if (signal == SIGINT) return "SIGINT";
+  return absl::StrCat("signal ", signal, " (", strsignal(signal), ")");
 }
 
 // The outcome of a job that is already terminal (or that another process works on).
@@ -106,7 +115,7 @@ class JobWork {
       if (finished_.contains(step)) continue;
       status = RunStep(step, body);
       if (status.ok()) continue;
-      if (lease_lost_) return Abandon(status);
+      if (lease_lost_ || stopped_by_signal_ != 0) return Abandon(status);
       const nlohmann::json failure_json = {{"step", StepName(step)},
                                            {"code", absl::StatusCodeToString(status.code())},
                                            {"message", std::string(status.message())}};
@@ -180,11 +189,14 @@ class JobWork {
       auto timeout = options_.timeouts.find(step);
       deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
                                                      : clock_.Now() + timeout->second;
-      const absl::Status status = body();
+      // A stop or cancel request that came while the step was starting ends it before it does
+      // anything.
+      absl::Status status = Checkpoint();
+      if (status.ok()) status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
       ATP_RETURN_IF_ERROR(JournalEnd(StepName(step), attempt, status, clock_.Now()));
-      if (status.ok()) return status;
+      if (status.ok() || stopped_by_signal_ != 0) return status;
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
       // Attempts are counted per run, across process restarts.
@@ -198,6 +210,11 @@ class JobWork {
   // Renews the lease when a third of it has passed, looks for a cancel request now and then,
   // and enforces the step's deadline. Long steps call it from their progress callbacks.
   absl::Status Checkpoint(bool force = false) {
+    if (const int signal = options_.stop_signal ? options_.stop_signal() : 0; signal != 0) {
+      stopped_by_signal_ = signal;
+      return absl::AbortedError(
+          absl::StrCat("interrupted by ", SignalName(signal), "; the next run resumes here"));
+    }
     const absl::Time now = clock_.Now();
     if (force || now - last_renewal_ >= options_.lease_ttl / 3) {
       if (absl::Status renewed = store_.RenewLease(id_, self_.owner, now, options_.lease_ttl);
@@ -223,15 +240,64 @@ class JobWork {
     return absl::OkStatus();
   }
 
+  storage::DigestProgress ChecksumProgress() {
+    return [this](int64_t done, int64_t total) {
+      if (hooks_.verify_progress) hooks_.verify_progress(done, total);
+      return Checkpoint();
+    };
+  }
+
+  // Keeps the verified file open for the units this process encodes, and records its
+  // identity so a resumed run can tell whether the file at the path is still that one.
   absl::Status Verify() {
-    ATP_ASSIGN_OR_RETURN(
-        VerifiedMezzanine verified,
-        VerifyMezzanine(manifest_.spec, paths_, [this](int64_t done, int64_t total) {
-          if (hooks_.verify_progress) hooks_.verify_progress(done, total);
-          return Checkpoint();
-        }));
+    ATP_ASSIGN_OR_RETURN(VerifiedMezzanine verified,
+                         VerifyMezzanine(manifest_.spec, paths_, ChecksumProgress()));
     source_ = verified.source;
+    mezzanine_ = verified.file;
+    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(mezzanine_->identity()));
     return store_.PutArtifact(id_, self_.owner, kSourceArtifact, nlohmann::json(*source_).dump());
+  }
+
+  absl::Status RecordMezzanineIdentity(const storage::FileIdentity& identity) {
+    verified_identity_ = identity;
+    return store_.PutArtifact(id_, self_.owner, kMezzanineArtifact,
+                              nlohmann::json(identity).dump());
+  }
+
+  // The verified mezzanine for the next transcode unit. In the process that verified it,
+  // the descriptor verify opened (whatever has since been renamed over its path); in a
+  // resumed run, the file at the path if it is the one verify recorded or, re-read, still
+  // holds the delivery (DataLoss otherwise: nothing made from it is published).
+  absl::StatusOr<const RandomAccessFile*> Mezzanine() {
+    if (mezzanine_) {
+      ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(/*during_unit=*/false));
+      return mezzanine_.get();
+    }
+    ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kMezzanineArtifact));
+    ATP_ASSIGN_OR_RETURN(const storage::FileIdentity verified,
+                         ParseRecord<storage::FileIdentity>(text, "mezzanine artifact"));
+    ATP_ASSIGN_OR_RETURN(mezzanine_, ReopenVerifiedMezzanine(manifest_.spec, paths_.mezzanine,
+                                                             verified, ChecksumProgress()));
+    verified_identity_ = verified;
+    if (mezzanine_->identity() != verified) {
+      ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(mezzanine_->identity()));
+    }
+    return mezzanine_.get();
+  }
+
+  // Whether the open mezzanine was written (in place) since it was verified: DataLoss when it
+  // no longer holds the delivery; when it still does but changed `during_unit`, Aborted, so
+  // the step restarts and encodes the unit again from bytes that were not moving.
+  absl::Status CheckMezzanineUnchanged(bool during_unit) {
+    ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, mezzanine_->CurrentIdentity());
+    if (!storage::BytesMayDiffer(verified_identity_, now)) return absl::OkStatus();
+    ATP_RETURN_IF_ERROR(
+        ReverifyMezzanine(manifest_.spec, *mezzanine_, verified_identity_, ChecksumProgress()));
+    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(now));
+    if (!during_unit) return absl::OkStatus();
+    return absl::AbortedError(
+        "the mezzanine was written while it was being encoded; it still matches the manifest, "
+        "so the unit is encoded again");
   }
 
   absl::StatusOr<SourceInfo> Source() {
@@ -255,7 +321,7 @@ class JobWork {
   // A run's first unit starts from an empty staging folder; a resumed run keeps the files
   // of finished units and rewrites those of the unit it was killed in.
   absl::Status TranscodeStep() {
-    ATP_ASSIGN_OR_RETURN(const PackageRequest request, TranscodeRequest());
+    ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest());
     const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
     std::vector<std::optional<std::vector<PackagedTrack>>> finished(units.size());
     bool any_finished = false;
@@ -267,14 +333,12 @@ class JobWork {
                            ParseRecord<std::vector<PackagedTrack>>(*saved, UnitArtifact(units[i])));
       any_finished = true;
     }
-    const fs::path staging = StagingDir(job_);
-    std::error_code error;
-    if (!any_finished) fs::remove_all(staging, error);
-    fs::create_directories(staging, error);
-    if (error) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot create ", staging.string(), ": ", error.message()));
+    if (std::find(finished.begin(), finished.end(), std::nullopt) != finished.end()) {
+      ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine());
     }
+    const fs::path staging = StagingDir(job_);
+    ATP_RETURN_IF_ERROR(LockStaging());
+    if (!any_finished) ATP_RETURN_IF_ERROR(storage::EmptyDirectory(staging));
     std::vector<std::vector<PackagedTrack>> results;
     for (size_t i = 0; i < units.size(); ++i) {
       if (!finished[i]) {
@@ -291,7 +355,6 @@ class JobWork {
     ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
     return PackageRequest{.spec = manifest_.spec,
-                          .mezzanine = paths_.mezzanine,
                           .source = source,
                           .ladder = ladder,
                           .profile = request_.profile,
@@ -315,6 +378,10 @@ class JobWork {
           return Checkpoint();
         });
     if (lease_lost_) return tracks.status();
+    // A change to the file explains whatever the unit saw (a decode error, or nothing).
+    if (absl::Status unchanged = CheckMezzanineUnchanged(/*during_unit=*/true); !unchanged.ok()) {
+      tracks = unchanged;
+    }
     ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, tracks.status(), clock_.Now()));
     ATP_RETURN_IF_ERROR(tracks.status());
     ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, name, nlohmann::json(*tracks).dump()));
@@ -330,12 +397,14 @@ class JobWork {
   }
 
   absl::Status PackageStep() {
+    ATP_RETURN_IF_ERROR(LockStaging());
     ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
     return WritePackageManifests(media, request_.profile.enable_dash, StagingDir(job_));
   }
 
   // The validator on the staged package; errors fail the job with FailedPrecondition.
   absl::Status Check() {
+    ATP_RETURN_IF_ERROR(LockStaging());
     ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
@@ -361,11 +430,9 @@ class JobWork {
   absl::Status Publish() {
     const fs::path final_dir = job_.job.output_dir;
     const fs::path staging = StagingDir(job_);
-    if (fs::exists(final_dir)) {
-      std::error_code ignored;
-      fs::remove_all(staging, ignored);
-      return absl::OkStatus();
-    }
+    ATP_RETURN_IF_ERROR(LockStaging());
+    std::error_code error;
+    if (fs::exists(final_dir, error)) return storage::RemoveDirectory(staging);
     ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
     ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
@@ -385,8 +452,11 @@ class JobWork {
     return storage::PublishDirectory(staging, final_dir);
   }
 
-  // Tells every notifier; records every attempt. Never fails: a notification failure does not
-  // change the job's outcome (the step's end event carries what went wrong).
+  // Tells every notifier; records every attempt. Each attempt is claimed first (the lease
+  // renewed: a process that lost the job sends nothing more), and a destination that already
+  // has the event (a run stopped inside this step) is not sent it again. Never fails
+  // otherwise: a notification failure does not change the job's outcome (the step's end
+  // event carries what went wrong).
   absl::Status Notify(state::JobState state, const std::string& error_step,
                       const absl::Status& error) {
     const notify::Notification notification =
@@ -397,17 +467,29 @@ class JobWork {
       callback = options_.callback_notifier(manifest_.spec.callback_url);
       notifiers.push_back(callback.get());
     }
+    ATP_ASSIGN_OR_RETURN(const std::vector<state::DeliveryAttempt> earlier, store_.Deliveries(id_));
+    std::set<std::string> delivered;
+    for (const state::DeliveryAttempt& attempt : earlier) {
+      if (attempt.event_id == notification.event_id && attempt.delivered) {
+        delivered.insert(attempt.destination);
+      }
+    }
+    const notify::DeliveryHooks hooks{
+        .before_attempt = [this](int) { return Checkpoint(/*force=*/true); },
+        .record =
+            [&](const notify::Attempt& a) {
+              (void)store_.RecordDelivery(id_, {.event_id = notification.event_id,
+                                                .destination = a.destination,
+                                                .attempt = a.attempt,
+                                                .http_status = a.http_status,
+                                                .delivered = a.delivered,
+                                                .error = a.error,
+                                                .time = a.time});
+            }};
     for (notify::Notifier* notifier : notifiers) {
-      const absl::Status sent = notifier->Notify(notification, [&](const notify::Attempt& a) {
-        (void)store_.RecordDelivery(id_, {.event_id = notification.event_id,
-                                          .destination = a.destination,
-                                          .attempt = a.attempt,
-                                          .http_status = a.http_status,
-                                          .delivered = a.delivered,
-                                          .error = a.error,
-                                          .time = a.time});
-      });
-      (void)sent;  // Recorded attempt by attempt above.
+      if (delivered.contains(notifier->destination())) continue;
+      const absl::Status sent = notifier->Notify(notification, hooks);
+      if (lease_lost_ || stopped_by_signal_ != 0) return sent;  // Recorded attempt by attempt.
     }
     return absl::OkStatus();
   }
@@ -421,6 +503,7 @@ class JobWork {
     const state::JobState state = error.code() == absl::StatusCode::kCancelled
                                       ? state::JobState::kCancelled
                                       : state::JobState::kFailed;
+    RemoveStagingOfEndedJob();
     absl::Status status = absl::OkStatus();
     if (!finished_.contains(Step::kNotify)) {
       status = RunStep(Step::kNotify, [&] { return Notify(state, step, error); });
@@ -428,6 +511,37 @@ class JobWork {
     if (status.ok()) status = store_.Finish(id_, self_.owner, state, step, error, clock_.Now());
     if (!status.ok()) return Abandon(status);
     return Reload();
+  }
+
+  // Holds the staging folder's lock for as long as this process works the job, waiting (with
+  // the lease renewed) while another process holds it.
+  absl::Status LockStaging() {
+    const absl::Time give_up = clock_.Now() + options_.staging_lock_wait;
+    while (staging_lock_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
+          storage::DirectoryLock::TryAcquire(StagingDir(job_));
+      if (lock.ok()) {
+        staging_lock_ = *std::move(lock);
+        break;
+      }
+      if (!absl::IsUnavailable(lock.status()) || clock_.Now() >= give_up) return lock.status();
+      ATP_RETURN_IF_ERROR(Checkpoint());
+      clock_.SleepFor(options_.poll_interval);
+    }
+    return absl::OkStatus();
+  }
+
+  // A FAILED or CANCELLED job's partial output goes (a full disk is freed), unless asked to
+  // keep it or another process holds it.
+  void RemoveStagingOfEndedJob() {
+    if (request_.keep_staging) return;
+    if (staging_lock_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
+          storage::DirectoryLock::TryAcquire(StagingDir(job_));
+      if (!lock.ok()) return;
+      staging_lock_ = *std::move(lock);
+    }
+    (void)storage::RemoveDirectory(StagingDir(job_));
   }
 
   RunOutcome Reload() {
@@ -440,7 +554,11 @@ class JobWork {
   // next process to resume.
   RunOutcome Abandon(const absl::Status& status) {
     if (!lease_lost_) (void)store_.ReleaseLease(id_, self_.owner);
-    return {.job = job_, .worked = true, .status = status, .failed_step = "lease"};
+    return {.job = job_,
+            .worked = true,
+            .status = status,
+            .failed_step = "lease",
+            .stopped_by_signal = stopped_by_signal_};
   }
 
   state::JobStore& store_;
@@ -458,12 +576,16 @@ class JobWork {
   std::set<Step> finished_;
   std::map<Step, int> attempts_;
   std::optional<SourceInfo> source_;
+  std::shared_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
+  storage::FileIdentity verified_identity_;         // What mezzanine_ was when last verified.
   std::optional<PackagedMedia> media_;
   absl::Time last_renewal_ = absl::InfinitePast();
   absl::Time last_cancel_poll_ = absl::InfinitePast();
   absl::Time deadline_ = absl::InfiniteFuture();
+  std::unique_ptr<storage::DirectoryLock> staging_lock_;  // Once a step needs the folder.
   Step current_step_ = Step::kIngest;
   bool lease_lost_ = false;
+  int stopped_by_signal_ = 0;
 };
 
 }  // namespace
@@ -498,9 +620,23 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       .manifest_path = fs::absolute(request.manifest_file).lexically_normal().string(),
       .input_root = input_root.lexically_normal().string(),
       .output_dir =
-          fs::absolute(JobOutputDir(request.out, manifest->spec, id)).lexically_normal().string()};
+          fs::absolute(JobOutputDir(request.out, manifest->spec, id)).lexically_normal().string(),
+      .profile = encode::ProfileToml(request.profile)};
+  // A new job is stored with the journal of the steps that made it, all or nothing.
   const absl::Time reserved_at = clock_.Now();
-  absl::StatusOr<std::pair<state::JobRecord, bool>> reserved = store_.Reserve(new_job, reserved_at);
+  const std::vector<state::StepEvent> first_events = {
+      {.step = std::string(StepName(Step::kIngest)), .kind = "start", .time = ingest_started},
+      {.step = std::string(StepName(Step::kIngest)),
+       .kind = "end",
+       .outcome = "OK",
+       .time = reserved_at},
+      {.step = std::string(StepName(Step::kReserve)), .kind = "start", .time = reserved_at},
+      {.step = std::string(StepName(Step::kReserve)),
+       .kind = "end",
+       .outcome = "OK",
+       .time = reserved_at}};
+  absl::StatusOr<std::pair<state::JobRecord, bool>> reserved =
+      store_.Reserve(new_job, reserved_at, first_events);
   if (!reserved.ok()) return {.status = reserved.status(), .failed_step = "reserve"};
   auto [job, created] = *std::move(reserved);
 
@@ -541,6 +677,14 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       return {.job = job, .status = leased.status(), .failed_step = "lease"};
     }
     if (!request.wait) return OutcomeOf(*current, created, false);
+    if (const int signal = options_.stop_signal ? options_.stop_signal() : 0; signal != 0) {
+      return {.job = *current,
+              .created = created,
+              .status = absl::AbortedError(
+                  absl::StrCat("interrupted by ", SignalName(signal), " while waiting")),
+              .failed_step = "lease",
+              .stopped_by_signal = signal};
+    }
     if (hooks.waiting) hooks.waiting(*current);
     clock_.SleepFor(options_.poll_interval);
   }

@@ -38,6 +38,7 @@ struct RunRequest {
   encode::EncodingProfile profile;
   bool wait = true;           // Wait for a job another process is working on.
   bool retry_failed = false;  // Run a FAILED or CANCELLED job with this key again.
+  bool keep_staging = false;  // Keep the staging folder of a FAILED or CANCELLED job.
   int threads = 2;
 };
 
@@ -58,6 +59,13 @@ struct RunnerOptions {
   std::function<bool(int64_t pid)> process_alive;
   // Makes the notifier for a manifest's CallbackUrl (none when unset or the manifest has none).
   std::function<std::unique_ptr<notify::Notifier>(const std::string& url)> callback_notifier;
+  // The signal (SIGTERM, SIGINT) asking this process to stop, or 0. Checked at every
+  // checkpoint: the running attempt is journaled as interrupted, the lease released and the
+  // job left RUNNING for the next run, which resumes it at once.
+  std::function<int()> stop_signal;
+  // How long to wait for the staging folder while another process holds its lock before the
+  // attempt fails (Unavailable, retried).
+  absl::Duration staging_lock_wait = absl::Minutes(10);
 };
 
 // Observers for the command line; all optional. None may block, except `step_started` and
@@ -84,7 +92,8 @@ struct RunOutcome {
   // OK when the job is COMPLETE, or RUNNING under another process with `wait` false.
   // Otherwise the job's error (ingest's when no job exists).
   absl::Status status;
-  std::string failed_step;  // Set with a non-OK status.
+  std::string failed_step;    // Set with a non-OK status.
+  int stopped_by_signal = 0;  // This process stopped on this signal (RunnerOptions).
 };
 
 class JobRunner {

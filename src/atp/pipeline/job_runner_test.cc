@@ -3,12 +3,18 @@
 // store; deadlines and cancel requests by the run's own observers.
 #include "atp/pipeline/job_runner.h"
 
+#include <sched.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/notify/log_notifier.h"
+#include "atp/notify/webhook_notifier.h"
 #include "atp/pipeline/job_key.h"
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/sample_delivery.h"
@@ -16,6 +22,7 @@
 #include "atp/testing/fake_clock.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/testing/webhook_receiver.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -35,9 +42,10 @@ class FaultyJobStore : public state::JobStore {
     faults_[name] = {times, std::move(error)};
   }
 
-  absl::StatusOr<std::pair<state::JobRecord, bool>> Reserve(const state::NewJob& job,
-                                                            absl::Time now) override {
-    return store_.Reserve(job, now);
+  absl::StatusOr<std::pair<state::JobRecord, bool>> Reserve(
+      const state::NewJob& job, absl::Time now,
+      const std::vector<state::StepEvent>& first_events) override {
+    return store_.Reserve(job, now, first_events);
   }
   absl::StatusOr<state::JobRecord> Get(std::string_view job_id) override {
     return store_.Get(job_id);
@@ -252,6 +260,92 @@ TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
   EXPECT_EQ(NotificationCount("CANCELLED"), 1);
 }
 
+// Runs `during` before the attempt `at` of a real notifier, once that attempt is claimed: how
+// a test lets a second process act while a delivery is under way.
+class InterruptedNotifier : public notify::Notifier {
+ public:
+  InterruptedNotifier(std::unique_ptr<notify::Notifier> notifier, int at,
+                      std::function<void()> during)
+      : notifier_(std::move(notifier)), at_(at), during_(std::move(during)) {}
+  const std::string& destination() const override { return notifier_->destination(); }
+  absl::Status Notify(const notify::Notification& notification,
+                      const notify::DeliveryHooks& hooks) override {
+    notify::DeliveryHooks interrupted = hooks;
+    interrupted.before_attempt = [&](int attempt) {
+      absl::Status claimed =
+          hooks.before_attempt ? hooks.before_attempt(attempt) : absl::OkStatus();
+      if (attempt == at_) during_();
+      return claimed;
+    };
+    return notifier_->Notify(notification, interrupted);
+  }
+
+ private:
+  std::unique_ptr<notify::Notifier> notifier_;
+  int at_;
+  std::function<void()> during_;
+};
+
+// A receiver that keeps failing holds the notify step for longer than a lease: the worker
+// keeps its lease through it, so a second submission (another process) finds the job held
+// and neither takes it over nor notifies again.
+TEST_F(JobRunnerTest, ASlowReceiverDoesNotLetASecondProcessNotifyAgain) {
+  options_.lease_ttl = absl::Seconds(5);  // The backoff before attempt 4 is 1 + 2 + 4 s.
+  testing::WebhookReceiver receiver({503, 503, 503, 200});
+  std::ostringstream second_log;
+  std::unique_ptr<notify::Notifier> second_notifier = notify::MakeLogNotifier(second_log, clock_);
+  RunOutcome second;
+  InterruptedNotifier webhook(
+      notify::MakeWebhookNotifier({.url = receiver.url()}, clock_), /*at=*/4, [&] {
+        JobRunner other(*store_, {second_notifier.get()}, clock_,
+                        {.owner = "test:2:b", .host = "test", .pid = 2}, options_);
+        second =
+            other.Run({.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
+      });
+  JobRunner runner(*store_, {log_notifier_.get(), &webhook}, clock_,
+                   {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
+  const RunOutcome outcome =
+      runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out"}, {});
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+  EXPECT_FALSE(second.worked);
+  EXPECT_EQ(second.job.lease.owner, "test:1:a");
+  EXPECT_EQ(second_log.str(), "");
+  EXPECT_EQ(receiver.requests().size(), 4u);
+  EXPECT_EQ(NotificationCount("COMPLETE"), 1);
+}
+
+// The output disk fills up in the middle of a segment: the job fails with the system's own
+// words, after the longer "retry later" waits, and its staging folder is removed so the disk
+// is free again. The disk is a 64 KiB tmpfs in a mount namespace of this test's own.
+TEST_F(JobRunnerTest, AFullDiskFailsTheJobSaysSoAndFreesTheDisk) {
+  const fs::path out = dir_.path() / "out";
+  fs::create_directories(out);
+  if (unshare(CLONE_NEWNS) != 0 ||
+      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      mount("tmpfs", out.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a small disk here: " << std::strerror(errno);
+  }
+  const RunOutcome outcome = Run();
+  EXPECT_THAT(outcome.status,
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("No space left on device")));
+  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "transcode").size(),
+            2u * options_.retry_later.max_attempts);
+  ASSERT_EQ(clock_.sleeps().size(), 2u);
+  EXPECT_GE(clock_.sleeps()[0], options_.retry_later.initial * (1 - options_.retry_later.jitter));
+  std::error_code error;
+  std::vector<std::string> left;
+  for (const auto& entry : fs::recursive_directory_iterator(out, error)) {
+    if (entry.is_regular_file()) left.push_back(entry.path().string());
+  }
+  EXPECT_THAT(left, ::testing::IsEmpty());
+  EXPECT_FALSE(Published(outcome.job));
+  EXPECT_EQ(NotificationCount("FAILED"), 1);
+  umount2(out.c_str(), MNT_DETACH);
+}
+
 // A job whose lease another worker holds: reserved and leased here as that worker would.
 class LeasedElsewhereTest : public JobRunnerTest {
  protected:
@@ -267,7 +361,7 @@ class LeasedElsewhereTest : public JobRunnerTest {
         .manifest_path = manifest_->string(),
         .input_root = manifest_->parent_path().string(),
         .output_dir = JobOutputDir(dir_.path() / "out", parsed->spec, id).string()};
-    EXPECT_TRUE(real_store_->Reserve(job, clock_.Now()).ok());
+    EXPECT_TRUE(real_store_->Reserve(job, clock_.Now(), {}).ok());
     EXPECT_TRUE(real_store_->AcquireLease(id, holder, clock_.Now(), options_.lease_ttl).ok());
     return id;
   }

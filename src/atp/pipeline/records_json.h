@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "atp/core/packaged_media.h"
 #include "atp/core/source_info.h"
+#include "atp/storage/pinned_file.h"
 #include "nlohmann/json.hpp"
 
 namespace atp {
@@ -30,6 +31,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedTrack, kind, name, codecs, init_uri, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp
+
+namespace atp::storage {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileIdentity, device, inode, size_bytes, mtime_ns, ctime_ns,
+                                   links)
+
+}  // namespace atp::storage
 
 namespace atp::pipeline {
 

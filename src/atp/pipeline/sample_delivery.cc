@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "atp/core/status_macros.h"
+#include "atp/manifest/manifest_parser.h"
 #include "atp/manifest/manifest_writer.h"
 #include "atp/media/probe.h"
 #include "atp/storage/atomic_file.h"
@@ -41,8 +42,23 @@ double RoundTo(double value, double step) { return std::round(value / step) * st
 
 }  // namespace
 
+absl::Status CheckSampleDeliveryOptions(const SampleDeliveryOptions& options) {
+  const int width = options.media.width;
+  const int height = options.media.height;
+  if (width < manifest::kMinResolutionWidth || width > manifest::kMaxResolutionWidth ||
+      height < manifest::kMinResolutionHeight || height > manifest::kMaxResolutionHeight) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sample size ", width, "x", height, ": a manifest accepts widths from ",
+        manifest::kMinResolutionWidth, " to ", manifest::kMaxResolutionWidth, " and heights from ",
+        manifest::kMinResolutionHeight, " to ", manifest::kMaxResolutionHeight,
+        " (Mezzanine/ResolutionWidth, ResolutionHeight)"));
+  }
+  return media::ValidateSampleOptions(options.media);
+}
+
 absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions& options,
                                                     const std::filesystem::path& dir) {
+  ATP_RETURN_IF_ERROR(CheckSampleDeliveryOptions(options));
   const bool prores = options.media.codec == media::SampleCodec::kProRes;
   const std::string episode_code =
       absl::StrFormat("s%02de%02d", options.season_number, options.episode_number);

@@ -26,10 +26,17 @@ struct SampleDelivery {
   std::filesystem::path mezzanine_file;  // <dir>/mezzanines/<series>/sSSeEE.mov (or .mp4)
 };
 
+// InvalidArgument, naming the allowed range, when `options` would give a delivery that
+// ingest refuses (a size outside the resolutions a manifest may declare, kMinResolutionWidth
+// and the others of atp/manifest/manifest_parser.h) or a mezzanine that
+// media::ValidateSampleOptions refuses (an odd size, ...). Touches no file.
+[[nodiscard]] absl::Status CheckSampleDeliveryOptions(const SampleDeliveryOptions& options);
+
 // Writes into `dir` (created if needed): the mezzanine, an English WebVTT subtitle file and a
 // manifest whose checksums, size, duration, resolution, frame rate and audio tracks are those
 // measured on the written file, with FilePaths relative to `dir`. The manifest is written last,
-// so its presence means the delivery is complete.
+// so its presence means the delivery is complete. Options CheckSampleDeliveryOptions refuses
+// are refused the same way, before anything (not even `dir`) is created.
 [[nodiscard]] absl::StatusOr<SampleDelivery> CreateSampleDelivery(
     const SampleDeliveryOptions& options, const std::filesystem::path& dir);
 

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "atp/core/job_spec.h"
 #include "atp/core/packaged_media.h"
+#include "atp/core/random_access_file.h"
 #include "atp/core/rendition.h"
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
@@ -22,7 +23,7 @@ namespace atp::pipeline {
 
 struct PackageRequest {
   JobSpec spec;
-  std::filesystem::path mezzanine;
+  const RandomAccessFile* mezzanine = nullptr;  // The verified file; outlives the request.
   SourceInfo source;  // The probed mezzanine: frame rate and duration plan the chunks.
   Ladder ladder;
   encode::EncodingProfile profile;

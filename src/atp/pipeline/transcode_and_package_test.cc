@@ -11,6 +11,7 @@
 #include "atp/media/av_ptr.h"
 #include "atp/media/probe.h"
 #include "atp/pipeline/sample_delivery.h"
+#include "atp/storage/pinned_file.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
@@ -63,7 +64,11 @@ class TranscodeAndPackageTest : public ::testing::Test {
 
     request_ = new PackageRequest();
     request_->spec = parsed->spec;
-    request_->mezzanine = delivery->mezzanine_file;
+    absl::StatusOr<std::unique_ptr<storage::PinnedFile>> mezzanine =
+        storage::PinnedFile::Open(delivery->mezzanine_file);
+    ASSERT_TRUE(mezzanine.ok()) << mezzanine.status();
+    mezzanine_ = mezzanine->release();
+    request_->mezzanine = mezzanine_;
     absl::StatusOr<SourceInfo> source = media::ProbeMedia(delivery->mezzanine_file);
     ASSERT_TRUE(source.ok()) << source.status();
     request_->source = *source;
@@ -87,17 +92,20 @@ class TranscodeAndPackageTest : public ::testing::Test {
     delete media_;
     delete out_;
     delete request_;
+    delete mezzanine_;
     delete dir_;
   }
   void SetUp() override { ASSERT_NE(media_, nullptr); }
 
   static testing::TempDir* dir_;
   static PackageRequest* request_;
+  static storage::PinnedFile* mezzanine_;
   static fs::path* out_;
   static PackagedMedia* media_;
 };
 testing::TempDir* TranscodeAndPackageTest::dir_ = nullptr;
 PackageRequest* TranscodeAndPackageTest::request_ = nullptr;
+storage::PinnedFile* TranscodeAndPackageTest::mezzanine_ = nullptr;
 fs::path* TranscodeAndPackageTest::out_ = nullptr;
 PackagedMedia* TranscodeAndPackageTest::media_ = nullptr;
 
@@ -308,7 +316,9 @@ TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
   PackageRequest request;
   request.spec = parsed.spec;
   request.spec.audio_tracks.clear();  // A raw H.264 stream has none.
-  request.mezzanine = remuxed;
+  ASSERT_OK_AND_ASSIGN(const std::unique_ptr<storage::PinnedFile> mezzanine,
+                       storage::PinnedFile::Open(remuxed));
+  request.mezzanine = mezzanine.get();
   // Chunks planned from the original (a raw stream has no duration to plan by).
   ASSERT_OK_AND_ASSIGN(request.source, media::ProbeMedia(delivery.mezzanine_file));
   request.profile.keyframe_interval_seconds = 1;
@@ -349,9 +359,11 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
   testing::TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto sample, H264Sample(dir.path() / "in", 2, 320, 240));
   const auto& [delivery, parsed] = sample;
+  ASSERT_OK_AND_ASSIGN(const std::unique_ptr<storage::PinnedFile> mezzanine,
+                       storage::PinnedFile::Open(delivery.mezzanine_file));
   PackageRequest request;
   request.spec = parsed.spec;
-  request.mezzanine = delivery.mezzanine_file;
+  request.mezzanine = mezzanine.get();
   ASSERT_OK_AND_ASSIGN(request.ladder, encode::PlanLadder(request.profile, 320, 240));
 
   // A third audio track the file does not have.
@@ -363,17 +375,22 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
 
   // Junk instead of video.
   PackageRequest junk = request;
-  junk.mezzanine = dir.path() / "junk.mp4";
-  std::ofstream(junk.mezzanine) << std::string(10000, 'j');
+  std::ofstream(dir.path() / "junk.mp4") << std::string(10000, 'j');
+  ASSERT_OK_AND_ASSIGN(const std::unique_ptr<storage::PinnedFile> junk_file,
+                       storage::PinnedFile::Open(dir.path() / "junk.mp4"));
+  junk.mezzanine = junk_file.get();
   fs::create_directories(dir.path() / "b");
   EXPECT_THAT(TranscodeAndPackage(junk, dir.path() / "b", nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument));
 
   // Truncated in the middle of the stream.
   PackageRequest truncated = request;
-  truncated.mezzanine = dir.path() / "cut.mp4";
-  fs::copy_file(delivery.mezzanine_file, truncated.mezzanine);
-  fs::resize_file(truncated.mezzanine, fs::file_size(truncated.mezzanine) / 2);
+  const fs::path cut = dir.path() / "cut.mp4";
+  fs::copy_file(delivery.mezzanine_file, cut);
+  fs::resize_file(cut, fs::file_size(cut) / 2);
+  ASSERT_OK_AND_ASSIGN(const std::unique_ptr<storage::PinnedFile> cut_file,
+                       storage::PinnedFile::Open(cut));
+  truncated.mezzanine = cut_file.get();
   fs::create_directories(dir.path() / "c");
   EXPECT_FALSE(TranscodeAndPackage(truncated, dir.path() / "c", nullptr).ok());
 }

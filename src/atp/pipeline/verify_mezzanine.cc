@@ -88,12 +88,23 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
     }
   }
   VerifiedMezzanine verified;
-  absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(paths.mezzanine, progress);
+  absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file =
+      storage::PinnedFile::Open(paths.mezzanine);
+  if (!file.ok()) return WithField("Mezzanine/FilePath", file.status());
+  verified.file = *std::move(file);
+  absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(*verified.file, progress);
   if (!digest.ok()) return WithField("Mezzanine/FilePath", digest.status());
+  ATP_ASSIGN_OR_RETURN(const storage::FileIdentity after, verified.file->CurrentIdentity());
+  if (storage::BytesMayDiffer(verified.file->identity(), after)) {
+    return absl::UnavailableError(absl::StrCat(
+        "Mezzanine/FilePath: ", paths.mezzanine.string(), " was written while it was read (",
+        storage::DescribeIdentityChange(verified.file->identity(), after),
+        "); is it still arriving? It is read again on the next attempt"));
+  }
   verified.digest = *std::move(digest);
   ATP_RETURN_IF_ERROR(CompareDigest(spec.mezzanine, verified.digest));
 
-  absl::StatusOr<SourceInfo> source = media::ProbeMedia(paths.mezzanine);
+  absl::StatusOr<SourceInfo> source = media::ProbeMedia(*verified.file);
   if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
   verified.source = *std::move(source);
   if (std::vector<std::string> problems = CompareSourceWithManifest(spec, verified.source);
@@ -101,6 +112,36 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
     return absl::FailedPreconditionError(absl::StrJoin(problems, "\n"));
   }
   return verified;
+}
+
+absl::Status ReverifyMezzanine(const JobSpec& spec, const storage::PinnedFile& file,
+                               const storage::FileIdentity& verified,
+                               const storage::DigestProgress& progress) {
+  ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, file.CurrentIdentity());
+  ATP_ASSIGN_OR_RETURN(const storage::FileDigest digest, storage::DigestFile(file, progress));
+  const absl::Status matches = CompareDigest(spec.mezzanine, digest);
+  if (matches.ok()) return absl::OkStatus();
+  return absl::DataLossError(
+      absl::StrCat("Mezzanine/FilePath: ", file.name(), " changed since verify (",
+                   storage::DescribeIdentityChange(verified, now),
+                   ") and no longer matches the manifest: ", std::string(matches.message())));
+}
+
+absl::StatusOr<std::shared_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
+    const JobSpec& spec, const std::filesystem::path& path, const storage::FileIdentity& verified,
+    const storage::DigestProgress& progress) {
+  absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file = storage::PinnedFile::Open(path);
+  if (!file.ok()) {
+    if (!absl::IsNotFound(file.status()) && !absl::IsFailedPrecondition(file.status())) {
+      return WithField("Mezzanine/FilePath", file.status());
+    }
+    return absl::DataLossError(absl::StrCat("Mezzanine/FilePath: changed since verify: ",
+                                            std::string(file.status().message())));
+  }
+  if (storage::BytesMayDiffer(verified, (*file)->identity())) {
+    ATP_RETURN_IF_ERROR(ReverifyMezzanine(spec, **file, verified, progress));
+  }
+  return std::shared_ptr<storage::PinnedFile>(*std::move(file));
 }
 
 }  // namespace atp::pipeline

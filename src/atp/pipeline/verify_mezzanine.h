@@ -4,6 +4,8 @@
 #ifndef ATP_PIPELINE_VERIFY_MEZZANINE_H_
 #define ATP_PIPELINE_VERIFY_MEZZANINE_H_
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,27 +14,48 @@
 #include "atp/core/source_info.h"
 #include "atp/pipeline/delivery_paths.h"
 #include "atp/storage/file_digest.h"
+#include "atp/storage/pinned_file.h"
 
 namespace atp::pipeline {
 
 struct VerifiedMezzanine {
   storage::FileDigest digest;
   SourceInfo source;
+  // The file that was read, held open: every later read of the mezzanine goes through it, so
+  // a file renamed over its path after verify is never read.
+  std::shared_ptr<storage::PinnedFile> file;
 };
 
 // Tolerances of the comparison (manifest-format.md).
 inline constexpr double kDurationToleranceSeconds = 0.5;
 inline constexpr double kFrameRateTolerance = 0.01;
 
-// Reads the mezzanine once (size, MD5, XXH64), then probes it, and compares both with `spec`.
+// Opens the mezzanine once (a regular file, or refused without blocking), reads it once
+// (size, MD5, XXH64), probes it through the same descriptor, and compares both with `spec`.
 // Each failure names the manifest field and both values:
 // - NotFound: the mezzanine or a subtitle file does not exist;
+// - FailedPrecondition: the mezzanine is not a regular file (a FIFO, a device, a folder);
+// - Unavailable: the file was written while it was being read (still arriving?): try again;
 // - FailedPrecondition: the size differs (the checksums are then not compared), or the probed
 //   duration, resolution, frame rate or audio streams disagree (all listed, one per line);
 // - DataLoss: the size matches but MD5 or XXH64 does not;
 // - InvalidArgument: the file is not media libavformat can read, or has no video stream.
 [[nodiscard]] absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(
     const JobSpec& spec, const DeliveryPaths& paths, const storage::DigestProgress& progress);
+
+// Confirms that `file`, whose identity is no longer `verified` (the identity recorded when it
+// was verified), still holds the delivery: reads it again and compares size, MD5 and XXH64
+// with `spec`. DataLoss "Mezzanine/FilePath: <file> changed since verify (<what changed>) and
+// no longer matches the manifest: ..." when it does not.
+[[nodiscard]] absl::Status ReverifyMezzanine(const JobSpec& spec, const storage::PinnedFile& file,
+                                             const storage::FileIdentity& verified,
+                                             const storage::DigestProgress& progress);
+
+// Opens the mezzanine at `path` again (a resumed run) and returns it when its identity is
+// `verified`, or when ReverifyMezzanine confirms it; the caller records the new identity.
+[[nodiscard]] absl::StatusOr<std::shared_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
+    const JobSpec& spec, const std::filesystem::path& path, const storage::FileIdentity& verified,
+    const storage::DigestProgress& progress);
 
 // The probe half of the comparison: one line per disagreement, empty when all agree.
 [[nodiscard]] std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec,

@@ -33,6 +33,9 @@ struct NewJob {
   std::string manifest_path;  // Absolute.
   std::string input_root;     // Absolute.
   std::string output_dir;     // Where the package is published (absolute).
+  // The job's encoding profile as TOML (encode::ProfileToml): a retry or a resume encodes
+  // with it, whatever the flags and environment of the process that runs it.
+  std::string profile;
 };
 
 // Who holds a lease. `owner` is unique per process run ("host:pid:random").
@@ -45,7 +48,7 @@ struct LeaseHolder {
 struct JobRecord {
   NewJob job;
   JobState state = JobState::kRunning;
-  int run = 1;  // 1, then +1 for every Reopen (retry).
+  int run = 1;       // 1, then +1 for every Reopen (retry).
   std::string step;  // The step most recently started.
   // Set when FAILED (or CANCELLED): the step, the absl::StatusCode name, the message.
   std::string error_step;
@@ -85,10 +88,12 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Inserts `job` (RUNNING, run 1, no lease) unless a job with its job_key exists, atomically
-  // even across processes. Returns the job with that key and whether this call created it.
-  [[nodiscard]] virtual absl::StatusOr<std::pair<JobRecord, bool>> Reserve(const NewJob& job,
-                                                                          absl::Time now) = 0;
+  // Inserts `job` (RUNNING, run 1, no lease) and `first_events` (its journal so far: the
+  // steps that ran before it existed) unless a job with its job_key exists, atomically even
+  // across processes: both or neither are stored. Returns the job with that key and whether
+  // this call created it.
+  [[nodiscard]] virtual absl::StatusOr<std::pair<JobRecord, bool>> Reserve(
+      const NewJob& job, absl::Time now, const std::vector<StepEvent>& first_events) = 0;
   [[nodiscard]] virtual absl::StatusOr<JobRecord> Get(std::string_view job_id) = 0;  // NotFound.
   [[nodiscard]] virtual absl::StatusOr<std::optional<JobRecord>> FindByKey(
       std::string_view job_key) = 0;
@@ -120,14 +125,12 @@ class JobStore {
   [[nodiscard]] virtual absl::Status AppendEvent(std::string_view job_id, std::string_view owner,
                                                  const StepEvent& event) = 0;
   // Events of every run, in order.
-  [[nodiscard]] virtual absl::StatusOr<std::vector<StepEvent>> Events(
-      std::string_view job_id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<StepEvent>> Events(std::string_view job_id) = 0;
 
   // Saves a named value for later steps of the current run (replaces an earlier one).
   // Aborted without the lease.
   [[nodiscard]] virtual absl::Status PutArtifact(std::string_view job_id, std::string_view owner,
-                                                 std::string_view name,
-                                                 std::string_view value) = 0;
+                                                 std::string_view name, std::string_view value) = 0;
   // NotFound when the current run has not saved it.
   [[nodiscard]] virtual absl::StatusOr<std::string> GetArtifact(std::string_view job_id,
                                                                 std::string_view name) = 0;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <iterator>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -10,8 +11,12 @@
 namespace atp::state {
 namespace {
 
+// The schema this build reads and writes (PRAGMA user_version). A database of an older
+// version is migrated forward when opened; a newer one is refused untouched.
+constexpr int kSchemaVersion = 2;
+
 constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS jobs (
+CREATE TABLE jobs (
   job_id TEXT PRIMARY KEY, job_key TEXT NOT NULL UNIQUE, manifest_id TEXT NOT NULL,
   manifest_path TEXT NOT NULL, input_root TEXT NOT NULL, output_dir TEXT NOT NULL,
   state TEXT NOT NULL, run INTEGER NOT NULL, step TEXT NOT NULL DEFAULT '',
@@ -19,26 +24,34 @@ CREATE TABLE IF NOT EXISTS jobs (
   error_message TEXT NOT NULL DEFAULT '', cancel_requested INTEGER NOT NULL DEFAULT 0,
   created_us INTEGER NOT NULL, updated_us INTEGER NOT NULL,
   lease_owner TEXT NOT NULL DEFAULT '', lease_host TEXT NOT NULL DEFAULT '',
-  lease_pid INTEGER NOT NULL DEFAULT 0, lease_expires_us INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS events (
+  lease_pid INTEGER NOT NULL DEFAULT 0, lease_expires_us INTEGER NOT NULL DEFAULT 0,
+  profile TEXT NOT NULL DEFAULT '');
+CREATE TABLE events (
   job_id TEXT NOT NULL REFERENCES jobs(job_id), sequence INTEGER NOT NULL, run INTEGER NOT NULL,
   step TEXT NOT NULL, kind TEXT NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL,
   message TEXT NOT NULL, time_us INTEGER NOT NULL, PRIMARY KEY (job_id, sequence));
-CREATE TABLE IF NOT EXISTS artifacts (
+CREATE TABLE artifacts (
   job_id TEXT NOT NULL REFERENCES jobs(job_id), run INTEGER NOT NULL, name TEXT NOT NULL,
   value BLOB NOT NULL, PRIMARY KEY (job_id, run, name));
-CREATE TABLE IF NOT EXISTS deliveries (
+CREATE TABLE deliveries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL REFERENCES jobs(job_id),
   event_id TEXT NOT NULL, destination TEXT NOT NULL, attempt INTEGER NOT NULL,
   http_status INTEGER NOT NULL, delivered INTEGER NOT NULL, error TEXT NOT NULL,
   time_us INTEGER NOT NULL);
-PRAGMA user_version = 1;
 )sql";
+
+// Migrations[v] takes a database from version v to v + 1.
+const char* const kMigrations[] = {
+    /*0 -> 1: the schema above, created whole instead*/ nullptr,
+    /*1 -> 2: jobs own their profile*/
+    "ALTER TABLE jobs ADD COLUMN profile TEXT NOT NULL DEFAULT ''",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
 
 constexpr char kJobColumns[] =
     "job_id, job_key, manifest_id, manifest_path, input_root, output_dir, state, run, step, "
     "error_step, error_code, error_message, cancel_requested, created_us, updated_us, "
-    "lease_owner, lease_host, lease_pid, lease_expires_us";
+    "lease_owner, lease_host, lease_pid, lease_expires_us, profile";
 
 // SQLite result codes → canonical codes, once, here.
 absl::Status SqliteError(sqlite3* db, int code, std::string_view doing) {
@@ -95,24 +108,59 @@ class SqliteJobStore : public JobStore {
   explicit SqliteJobStore(sqlite3* db) : db_(db) {}
   ~SqliteJobStore() override { sqlite3_close_v2(db_); }
 
-  absl::Status Init(bool file) {
+  // Refuses a database of a newer schema before writing anything to it, then brings an
+  // older one (or a new empty file) to kSchemaVersion in one transaction.
+  absl::Status Init(bool file, const std::string& name) {
     sqlite3_busy_timeout(db_, 10000);
+    ATP_ASSIGN_OR_RETURN(const int version, UserVersion());
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("job database ", name, " has schema version ", version,
+                       ", newer than this atp reads (", kSchemaVersion,
+                       "): it was written by a newer atp. Run that atp, or use another "
+                       "--state; the file was not changed"));
+    }
     if (file) ATP_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
     ATP_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
     ATP_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=ON"));
-    return Exec(kSchema);
+    if (version == kSchemaVersion) return absl::OkStatus();
+    return Transaction([&]() -> absl::Status {
+      // Read again under the write lock: another process may have migrated meanwhile.
+      ATP_ASSIGN_OR_RETURN(int current, UserVersion());
+      if (current == 0) {
+        ATP_ASSIGN_OR_RETURN(auto tables, Prepare("SELECT count(*) FROM sqlite_master", {}));
+        ATP_RETURN_IF_ERROR(tables->Step().status());
+        if (tables->Int(0) != 0) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              name,
+              " is an SQLite database but not an atp job database (it has tables and no "
+              "schema version); use another --state"));
+        }
+        ATP_RETURN_IF_ERROR(Exec(kSchema));
+        current = kSchemaVersion;
+      }
+      for (; current < kSchemaVersion; ++current) {
+        ATP_RETURN_IF_ERROR(Exec(kMigrations[current]));
+      }
+      return Exec(absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str());
+    });
   }
 
-  absl::StatusOr<std::pair<JobRecord, bool>> Reserve(const NewJob& job, absl::Time now) override {
+  absl::StatusOr<std::pair<JobRecord, bool>> Reserve(
+      const NewJob& job, absl::Time now, const std::vector<StepEvent>& first_events) override {
     bool created = false;
     ATP_RETURN_IF_ERROR(Transaction([&]() -> absl::Status {
       ATP_RETURN_IF_ERROR(Run(
           "INSERT INTO jobs (job_id, job_key, manifest_id, manifest_path, input_root, output_dir,"
-          " state, run, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', 1, ?, ?)"
-          " ON CONFLICT(job_key) DO NOTHING",
+          " profile, state, run, created_us, updated_us)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, 'RUNNING', 1, ?, ?) ON CONFLICT(job_key) DO NOTHING",
           {job.job_id, job.job_key, job.manifest_id, job.manifest_path, job.input_root,
-           job.output_dir, Micros(now), Micros(now)}));
+           job.output_dir, job.profile, Micros(now), Micros(now)}));
       created = sqlite3_changes(db_) == 1;
+      if (!created) return absl::OkStatus();
+      for (const StepEvent& event : first_events) {
+        ATP_RETURN_IF_ERROR(InsertEvent(job.job_id, /*run=*/1, event));
+      }
       return absl::OkStatus();
     }));
     ATP_ASSIGN_OR_RETURN(std::optional<JobRecord> record, FindByKey(job.job_key));
@@ -194,12 +242,7 @@ class SqliteJobStore : public JobStore {
                            const StepEvent& event) override {
     return Transaction([&]() -> absl::Status {
       ATP_ASSIGN_OR_RETURN(JobRecord job, HeldJob(job_id, owner));
-      ATP_RETURN_IF_ERROR(Run(
-          "INSERT INTO events (job_id, sequence, run, step, kind, attempt, outcome, message,"
-          " time_us) SELECT ?, COALESCE(MAX(sequence), 0) + 1, ?, ?, ?, ?, ?, ?, ?"
-          " FROM events WHERE job_id = ?",
-          {std::string(job_id), int64_t{job.run}, event.step, event.kind, int64_t{event.attempt},
-           event.outcome, event.message, Micros(event.time), std::string(job_id)}));
+      ATP_RETURN_IF_ERROR(InsertEvent(job_id, job.run, event));
       if (event.kind != "start") return absl::OkStatus();
       return Run("UPDATE jobs SET step = ?, updated_us = ? WHERE job_id = ?",
                  {event.step, Micros(event.time), std::string(job_id)});
@@ -322,6 +365,21 @@ class SqliteJobStore : public JobStore {
  private:
   static int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
 
+  absl::StatusOr<int> UserVersion() {
+    ATP_ASSIGN_OR_RETURN(auto statement, Prepare("PRAGMA user_version", {}));
+    ATP_RETURN_IF_ERROR(statement->Step().status());
+    return static_cast<int>(statement->Int(0));
+  }
+
+  absl::Status InsertEvent(std::string_view job_id, int run, const StepEvent& event) {
+    return Run(
+        "INSERT INTO events (job_id, sequence, run, step, kind, attempt, outcome, message,"
+        " time_us) SELECT ?, COALESCE(MAX(sequence), 0) + 1, ?, ?, ?, ?, ?, ?, ?"
+        " FROM events WHERE job_id = ?",
+        {std::string(job_id), int64_t{run}, event.step, event.kind, int64_t{event.attempt},
+         event.outcome, event.message, Micros(event.time), std::string(job_id)});
+  }
+
   absl::Status Exec(const char* sql) {
     char* error = nullptr;
     const int code = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
@@ -385,7 +443,8 @@ class SqliteJobStore : public JobStore {
                       .manifest_id = s.Text(2),
                       .manifest_path = s.Text(3),
                       .input_root = s.Text(4),
-                      .output_dir = s.Text(5)},
+                      .output_dir = s.Text(5),
+                      .profile = s.Text(19)},
               .state = ParseJobState(s.Text(6)).value_or(JobState::kFailed),
               .run = static_cast<int>(s.Int(7)),
               .step = s.Text(8),
@@ -442,7 +501,7 @@ absl::StatusOr<std::unique_ptr<JobStore>> OpenSqliteJobStore(const std::filesyst
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   auto store = std::make_unique<SqliteJobStore>(db);
   if (code != SQLITE_OK) return SqliteError(db, code, absl::StrCat("open ", file.string()));
-  ATP_RETURN_IF_ERROR(store->Init(!in_memory));
+  ATP_RETURN_IF_ERROR(store->Init(!in_memory, file.string()));
   return store;
 }
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "atp/storage/errno_status.h"
+#include "atp/core/errno_status.h"
 
 namespace atp::storage {
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "atp/storage/errno_status.h"
+#include "atp/core/errno_status.h"
 
 namespace atp::storage {
 
@@ -35,6 +35,28 @@ absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
     return absl::AlreadyExistsError(absl::StrCat(final_dir.string(), " is already published"));
   }
   return ErrnoToStatus(errno, absl::StrCat("publishing ", final_dir.string()));
+}
+
+absl::Status EmptyDirectory(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::directory_iterator entries(dir, error);
+  if (error) {
+    if (error.value() == ENOENT) return absl::OkStatus();
+    return ErrnoToStatus(error.value(), dir.string());
+  }
+  for (const std::filesystem::directory_entry& entry : entries) {
+    std::filesystem::remove_all(entry.path(), error);
+    if (error)
+      return ErrnoToStatus(error.value(), absl::StrCat("cannot delete ", entry.path().string()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RemoveDirectory(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot delete ", dir.string()));
+  return absl::OkStatus();
 }
 
 }  // namespace atp::storage

@@ -20,6 +20,13 @@ namespace atp::storage {
 [[nodiscard]] absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
                                             const std::filesystem::path& final_dir);
 
+// Deletes everything inside `dir` but `dir` itself (whose inode may carry a DirectoryLock).
+// OK when `dir` does not exist.
+[[nodiscard]] absl::Status EmptyDirectory(const std::filesystem::path& dir);
+
+// Deletes `dir` and everything in it; OK when it does not exist.
+[[nodiscard]] absl::Status RemoveDirectory(const std::filesystem::path& dir);
+
 }  // namespace atp::storage
 
 #endif  // ATP_STORAGE_DIRECTORY_PUBLISH_H_

@@ -1,5 +1,7 @@
 #include "atp/storage/directory_publish.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "atp/testing/status_matchers.h"
@@ -31,6 +33,23 @@ TEST(PublishDirectory, MovesTheStagedFolderIntoPlaceOnce) {
   EXPECT_THAT(PublishDirectory(second, final_dir),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("already published")));
   EXPECT_FALSE(fs::exists(final_dir / "other"));
+}
+
+TEST(EmptyDirectory, DeletesWhatIsInsideAndKeepsTheFolder) {
+  testing::TempDir dir;
+  dir.WriteFile("staging/h264_360p/seg_00001.m4s", "x");
+  dir.WriteFile("staging/master.m3u8", "x");
+  struct stat before {};
+  ASSERT_EQ(stat((dir.path() / "staging").c_str(), &before), 0);
+  EXPECT_OK(EmptyDirectory(dir.path() / "staging"));
+  EXPECT_TRUE(fs::is_empty(dir.path() / "staging"));
+  struct stat after {};
+  ASSERT_EQ(stat((dir.path() / "staging").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_OK(EmptyDirectory(dir.path() / "absent"));
+  EXPECT_OK(RemoveDirectory(dir.path() / "staging"));
+  EXPECT_FALSE(fs::exists(dir.path() / "staging"));
+  EXPECT_OK(RemoveDirectory(dir.path() / "staging"));
 }
 
 }  // namespace

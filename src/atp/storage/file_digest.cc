@@ -1,20 +1,16 @@
 #include "atp/storage/file_digest.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include <array>
-#include <cerrno>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
-#include "atp/storage/errno_status.h"
+#include "atp/storage/pinned_file.h"
 
 namespace atp::storage {
 namespace {
@@ -62,49 +58,28 @@ class TwinHasher {
   int64_t size_bytes_ = 0;
 };
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
+
+absl::StatusOr<FileDigest> DigestFile(const RandomAccessFile& file,
+                                      const DigestProgress& progress) {
+  ATP_ASSIGN_OR_RETURN(const int64_t total, file.Size());
+  TwinHasher hasher;
+  std::vector<char> buffer(kChunkBytes);
+  int64_t done = 0;
+  for (;;) {
+    ATP_ASSIGN_OR_RETURN(const size_t got, file.ReadAt(done, buffer.data(), buffer.size()));
+    if (got == 0) break;
+    hasher.Update(buffer.data(), got);
+    done += static_cast<int64_t>(got);
+    if (progress) ATP_RETURN_IF_ERROR(progress(done, total));
+  }
+  return hasher.Finish();
+}
 
 absl::StatusOr<FileDigest> DigestFile(const std::filesystem::path& file,
                                       const DigestProgress& progress) {
-  const std::string name = file.string();
-  FileDescriptor fd(open(name.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoToStatus(errno, name);
-  struct stat info {};
-  if (fstat(fd.get(), &info) != 0) return ErrnoToStatus(errno, name);
-  if (!S_ISREG(info.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(name, ": not a regular file"));
-  }
-  posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-
-  TwinHasher hasher;
-  std::vector<unsigned char> buffer(kChunkBytes);
-  int64_t done = 0;
-  for (;;) {
-    ssize_t got = read(fd.get(), buffer.data(), buffer.size());
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoToStatus(errno, name);
-    }
-    if (got == 0) break;
-    hasher.Update(buffer.data(), static_cast<size_t>(got));
-    done += got;
-    if (progress) ATP_RETURN_IF_ERROR(progress(done, info.st_size));
-  }
-  return hasher.Finish();
+  ATP_ASSIGN_OR_RETURN(std::unique_ptr<PinnedFile> pinned, PinnedFile::Open(file));
+  return DigestFile(*pinned, progress);
 }
 
 FileDigest DigestBytes(std::string_view bytes) {

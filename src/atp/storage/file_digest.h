@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "atp/core/random_access_file.h"
 
 namespace atp::storage {
 
@@ -27,8 +28,12 @@ struct FileDigest {
 // a non-OK status stops the pass, which returns it.
 using DigestProgress = std::function<absl::Status(int64_t bytes_done, int64_t bytes_total)>;
 
-// Reads `file` once, start to end. NotFound if it does not exist, FailedPrecondition if it is
-// not a regular file, Unavailable on a read error (see ErrnoToStatus).
+// Reads `file` once, start to end.
+[[nodiscard]] absl::StatusOr<FileDigest> DigestFile(const RandomAccessFile& file,
+                                                    const DigestProgress& progress = nullptr);
+
+// Opens `file` (PinnedFile::Open: NotFound, FailedPrecondition if it is not a regular file,
+// never blocking on a FIFO) and digests it. Unavailable on a read error (see ErrnoToStatus).
 [[nodiscard]] absl::StatusOr<FileDigest> DigestFile(const std::filesystem::path& file,
                                                     const DigestProgress& progress = nullptr);
 

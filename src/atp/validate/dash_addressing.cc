@@ -4,11 +4,13 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "atp/core/status_macros.h"
+#include "atp/validate/package_files.h"
 #include "atp/validate/segment_index.h"
 
 namespace atp::validate {
@@ -29,8 +31,8 @@ absl::StatusOr<std::vector<Timing>> ExpandTimeline(pugi::xml_node timeline) {
     int64_t duration = 0;
     int64_t repeat = 0;
     if (!absl::SimpleAtoi(s.attribute("d").value(), &duration) || duration <= 0 ||
-        (s.attribute("r") && !absl::SimpleAtoi(s.attribute("r").value(), &repeat)) ||
-        repeat < 0 || static_cast<int64_t>(segments.size()) + repeat > kMaxSegments) {
+        (s.attribute("r") && !absl::SimpleAtoi(s.attribute("r").value(), &repeat)) || repeat < 0 ||
+        static_cast<int64_t>(segments.size()) + repeat > kMaxSegments) {
       return absl::InvalidArgumentError("an S element has no positive @d or a bad @r");
     }
     if (s.attribute("t") && !absl::SimpleAtoi(s.attribute("t").value(), &next_start)) {
@@ -64,17 +66,15 @@ std::string Folder(const std::string& url) {
 }
 
 // The BaseURL of `representation` relative to the MPD's folder: each level's BaseURL resolved
-// against the one above it (RFC 3986 for relative references without "..").
-absl::StatusOr<std::string> ResolveBaseUrl(const std::vector<pugi::xml_node>& levels) {
+// against the one above it (RFC 3986 5.2): a relative one is appended to the folder of the
+// one above; one with a scheme or an absolute path replaces it (and PackageFiles refuses to
+// read what it names). Dot segments are left for PackageFiles to fold.
+std::string ResolveBaseUrl(const std::vector<pugi::xml_node>& levels) {
   std::string base;
   for (pugi::xml_node level : levels) {
     const std::string url = level.child_value("BaseURL");
     if (url.empty()) continue;
-    if (absl::StrContains(url, "://") || url.front() == '/' || absl::StrContains(url, "..")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "BaseURL \"", url, "\" leaves the package; only local packages can be checked"));
-    }
-    base = Folder(base) + url;
+    base = IsAbsoluteUri(url) ? url : Folder(base) + url;
   }
   return base;
 }
@@ -113,8 +113,8 @@ absl::StatusOr<std::vector<Timing>> MultipleSegmentTiming(pugi::xml_node base,
     count = static_cast<int64_t>(std::ceil(period_seconds * out.timescale / duration - 1e-9));
   }
   if (count <= 0 || count > kMaxSegments) {
-    return absl::InvalidArgumentError(absl::StrCat(count, " segments of @duration ", duration,
-                                                   " do not fit the period"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(count, " segments of @duration ", duration, " do not fit the period"));
   }
   const int64_t offset = IntegerAttribute(base, "presentationTimeOffset", 0);
   std::vector<Timing> timing;
@@ -132,8 +132,9 @@ absl::Status ResolveTemplate(pugi::xml_node segment_template, const std::string&
   if (media.empty()) return absl::InvalidArgumentError("SegmentTemplate has no @media");
   out.media_template = Folder(base) + media;
   if (segment_template.attribute("initialization")) {
-    out.init_uri = Folder(base) + ExpandTemplate(segment_template.attribute("initialization").value(),
-                                                 id, 0, 0, bandwidth);
+    out.init_uri =
+        Folder(base) +
+        ExpandTemplate(segment_template.attribute("initialization").value(), id, 0, 0, bandwidth);
   }
   for (size_t i = 0; i < timing.size(); ++i) {
     out.segments.push_back(
@@ -149,13 +150,13 @@ absl::Status ResolveList(pugi::xml_node list, const std::string& base, double pe
                          RepresentationAddressing& out) {
   std::vector<pugi::xml_node> urls;
   for (pugi::xml_node url : list.children("SegmentURL")) urls.push_back(url);
-  ATP_ASSIGN_OR_RETURN(std::vector<Timing> timing,
-                       MultipleSegmentTiming(list, period_seconds,
-                                             static_cast<int64_t>(urls.size()), out));
+  ATP_ASSIGN_OR_RETURN(
+      std::vector<Timing> timing,
+      MultipleSegmentTiming(list, period_seconds, static_cast<int64_t>(urls.size()), out));
   if (timing.size() != urls.size()) {
     return absl::InvalidArgumentError(absl::StrCat("SegmentList has ", urls.size(),
-                                                   " SegmentURLs but its timeline ",
-                                                   timing.size(), " segments"));
+                                                   " SegmentURLs but its timeline ", timing.size(),
+                                                   " segments"));
   }
   if (pugi::xml_node init = list.child("Initialization")) {
     const std::string source = init.attribute("sourceURL").value();
@@ -192,9 +193,8 @@ absl::Status ResolveBase(pugi::xml_node segment_base, const std::string& base,
   ATP_ASSIGN_OR_RETURN(std::string index_bytes, read_range(base, index_range));
   absl::StatusOr<SegmentIndex> index = ParseSegmentIndex(index_bytes);
   if (!index.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("@indexRange ", index_range.first, "-", index_range.last, ": ",
-                     index.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "@indexRange ", index_range.first, "-", index_range.last, ": ", index.status().message()));
   }
   out.timescale = index->timescale;
   int64_t offset = index_range.last + 1 + static_cast<int64_t>(index->first_offset);
@@ -219,13 +219,12 @@ absl::StatusOr<RepresentationAddressing> ResolveAddressing(
     pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set, pugi::xml_node representation,
     double period_seconds, const RangeReader& read_range) {
   const std::vector<pugi::xml_node> levels = {period, set, representation};
-  ATP_ASSIGN_OR_RETURN(std::string base, ResolveBaseUrl({mpd, period, set, representation}));
+  const std::string base = ResolveBaseUrl({mpd, period, set, representation});
   RepresentationAddressing out;
   if (pugi::xml_node segment_template = Nearest(levels, "SegmentTemplate")) {
-    ATP_RETURN_IF_ERROR(ResolveTemplate(segment_template, base,
-                                        representation.attribute("id").value(),
-                                        representation.attribute("bandwidth").value(),
-                                        period_seconds, out));
+    ATP_RETURN_IF_ERROR(
+        ResolveTemplate(segment_template, base, representation.attribute("id").value(),
+                        representation.attribute("bandwidth").value(), period_seconds, out));
   } else if (pugi::xml_node list = Nearest(levels, "SegmentList")) {
     ATP_RETURN_IF_ERROR(ResolveList(list, base, period_seconds, out));
   } else if (pugi::xml_node segment_base = Nearest(levels, "SegmentBase")) {
@@ -300,37 +299,55 @@ std::string ExpandTemplate(const std::string& pattern, const std::string& id, in
   return out;
 }
 
-std::string TemplateRegex(const std::string& pattern, const std::string& id,
-                          const std::string& bandwidth) {
-  auto escape = [](const std::string& text) {
-    std::string escaped;
-    for (char c : text) {
-      if (std::strchr("\\^$.|?*+()[]{}", c) != nullptr) escaped += '\\';
-      escaped += c;
+bool MatchesTemplate(std::string_view name, const std::string& pattern, const std::string& id,
+                     const std::string& bandwidth) {
+  // reachable[p]: the pattern read so far can match name[0, p). One pass per piece of the
+  // pattern, so the cost stays polynomial whatever the pattern holds.
+  std::vector<bool> reachable(name.size() + 1, false);
+  reachable[0] = true;
+  auto step = [&](auto&& advance) {
+    std::vector<bool> next(name.size() + 1, false);
+    bool any = false;
+    for (size_t p = 0; p <= name.size(); ++p) {
+      if (reachable[p]) any |= advance(p, next);
     }
-    return escaped;
+    reachable.swap(next);
+    return any;
   };
-  std::string regex;
+  auto literal = [&](std::string_view text) {
+    return step([&](size_t p, std::vector<bool>& next) {
+      if (name.substr(p, text.size()) != text) return false;
+      next[p + text.size()] = true;
+      return true;
+    });
+  };
+  auto digits = [&] {  // $Number…$ and $Time…$: one digit or more.
+    return step([&](size_t p, std::vector<bool>& next) {
+      bool any = false;
+      for (size_t q = p; q < name.size() && absl::ascii_isdigit(name[q]); ++q) {
+        next[q + 1] = true;
+        any = true;
+      }
+      return any;
+    });
+  };
   for (size_t at = 0; at < pattern.size();) {
     const size_t open = pattern.find('$', at);
     const size_t close = open == std::string::npos ? open : pattern.find('$', open + 1);
     if (close == std::string::npos) {
-      regex += escape(pattern.substr(at));
+      if (!literal(std::string_view(pattern).substr(at))) return false;
       break;
     }
-    regex += escape(pattern.substr(at, open - at));
-    const std::string key = pattern.substr(open + 1, close - open - 1);
-    if (key.empty())
-      regex += "\\$";
-    else if (key == "RepresentationID")
-      regex += escape(id);
-    else if (key == "Bandwidth")
-      regex += escape(bandwidth);
-    else
-      regex += "[0-9]+";  // $Number…$ and $Time…$
+    if (!literal(std::string_view(pattern).substr(at, open - at))) return false;
+    const std::string_view key = std::string_view(pattern).substr(open + 1, close - open - 1);
+    const bool matched = key.empty()                 ? literal("$")
+                         : key == "RepresentationID" ? literal(id)
+                         : key == "Bandwidth"        ? literal(bandwidth)
+                                                     : digits();
+    if (!matched) return false;
     at = close + 1;
   }
-  return regex;
+  return reachable[name.size()];
 }
 
 }  // namespace atp::validate

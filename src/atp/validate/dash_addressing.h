@@ -11,6 +11,7 @@
 #include <optional>
 #include <pugixml.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,13 +45,14 @@ struct RepresentationAddressing {
 };
 
 // Reads `range` of the file `uri` (relative to the MPD's folder); SegmentBase needs its sidx.
-using RangeReader = std::function<absl::StatusOr<std::string>(const std::string& uri,
-                                                              const ByteRange& range)>;
+using RangeReader =
+    std::function<absl::StatusOr<std::string>(const std::string& uri, const ByteRange& range)>;
 
 // Resolves `representation` of `set` in `period` of `mpd`. `period_seconds` bounds the
-// segment count of @duration addressing. InvalidArgument says what the MPD lacks or gets
-// wrong (no addressing at all, a malformed S or range, an absolute BaseURL: only local
-// packages can be checked).
+// segment count of @duration addressing. URIs are resolved against BaseURLs but not checked:
+// the reader (PackageFiles) refuses those that leave the package. InvalidArgument says what
+// the MPD lacks or gets wrong (no addressing at all, a malformed S or range); a failed read of
+// SegmentBase's sidx returns `read_range`'s status.
 [[nodiscard]] absl::StatusOr<RepresentationAddressing> ResolveAddressing(
     pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set, pugi::xml_node representation,
     double period_seconds, const RangeReader& read_range);
@@ -60,10 +62,10 @@ using RangeReader = std::function<absl::StatusOr<std::string>(const std::string&
                                          int64_t number, int64_t time,
                                          const std::string& bandwidth);
 
-// A regular expression matching every name `pattern` (a template's file name) can expand to
-// for this Representation: $Number$ and $Time$ become digit runs.
-[[nodiscard]] std::string TemplateRegex(const std::string& pattern, const std::string& id,
-                                        const std::string& bandwidth);
+// True when `name` is one `pattern` (a template's file name) can expand to for this
+// Representation: $Number$ and $Time$ (with any width) match runs of digits.
+[[nodiscard]] bool MatchesTemplate(std::string_view name, const std::string& pattern,
+                                   const std::string& id, const std::string& bandwidth);
 
 // ISO 8601 durations as MPDs use them: P[nD]T[nH][nM][n.nS]. Negative when unparsable.
 [[nodiscard]] double ParseIsoDuration(const std::string& text);

@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <pugixml.hpp>
-#include <regex>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -15,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "atp/core/status_macros.h"
-#include "atp/validate/bounded_file.h"
 #include "atp/validate/dash_addressing.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/media_segment.h"
@@ -23,30 +21,35 @@
 namespace atp::validate {
 namespace {
 
-namespace fs = std::filesystem;
-
 class DashValidator {
  public:
-  DashValidator(const fs::path& mpd, ValidationReport& report)
-      : mpd_(mpd), base_(mpd.parent_path()), where_(mpd.filename().string()), report_(report) {}
+  DashValidator(PackageFiles& files, std::string_view mpd, ValidationReport& report)
+      : files_(files), mpd_(mpd), where_(mpd), report_(report) {}
 
   absl::Status Run() {
-    ATP_ASSIGN_OR_RETURN(std::string text, ReadBoundedFile(mpd_, kMaxManifestFileBytes));
+    absl::StatusOr<std::string> read = files_.ReadFile("", mpd_, kMaxManifestFileBytes);
+    if (IsOverBudget(read.status())) {  // The package is not unreadable; the budget is small.
+      AddRefusalFinding(read.status(), where_, report_);
+      return absl::OkStatus();
+    }
+    if (!read.ok()) return read.status();
+    const std::string& text = *read;
+    folder_ = PackageFiles::FolderOf(PackageFiles::Resolve("", mpd_).value_or(""));
     if (absl::StrContains(absl::AsciiStrToUpper(text), "<!DOCTYPE") ||
         absl::StrContains(absl::AsciiStrToUpper(text), "<!ENTITY")) {
       return absl::InvalidArgumentError(
-          absl::StrCat(mpd_.string(), ": has a DTD or entity declarations; refused unparsed"));
+          absl::StrCat(mpd_, ": has a DTD or entity declarations; refused unparsed"));
     }
     pugi::xml_document document;
     const pugi::xml_parse_result parsed = document.load_buffer(text.data(), text.size());
     if (!parsed) {
       return absl::InvalidArgumentError(
-          absl::StrCat(mpd_.string(), ": not well-formed XML: ", parsed.description(),
-                       " at byte offset ", parsed.offset));
+          absl::StrCat(mpd_, ": not well-formed XML: ", parsed.description(), " at byte offset ",
+                       parsed.offset));
     }
     pugi::xml_node root = document.document_element();
     if (std::string(root.name()) != "MPD") {
-      return absl::InvalidArgumentError(absl::StrCat(mpd_.string(), ": the root is not <MPD>"));
+      return absl::InvalidArgumentError(absl::StrCat(mpd_, ": the root is not <MPD>"));
     }
     if (std::string(root.attribute("type").value()) != "static") {
       report_.Add("DASH-STATIC", where_,
@@ -75,6 +78,8 @@ class DashValidator {
               CheckRepresentation(root, periods[p], set, representation, period_seconds);
           longest = std::max(longest, seconds);
           if (!audio && frame == 0) frame = frame_seconds_;
+          // Nothing more is read; what the MPD says as a whole is not judged on part of it.
+          if (files_.over_budget()) return absl::OkStatus();
         }
       }
       media_seconds += longest;
@@ -106,8 +111,9 @@ class DashValidator {
 
   absl::StatusOr<std::string> ReadSegment(const std::string& uri,
                                           const std::optional<ByteRange>& range) {
-    if (!range) return ReadBoundedFile(base_ / uri, kMaxSegmentBytes);
-    return ReadBoundedRange(base_ / uri, range->first, range->length(), kMaxSegmentBytes);
+    if (!range) return files_.ReadFile(folder_, uri, kMaxSegmentBytes);
+    return files_.ReadRange(folder_, uri, static_cast<uint64_t>(range->first),
+                            static_cast<uint64_t>(range->length()), kMaxSegmentBytes);
   }
 
   // Checks one Representation's segments against the times the MPD gives them; returns its
@@ -121,16 +127,25 @@ class DashValidator {
         mpd, period, set, representation, period_seconds,
         [this](const std::string& uri, const ByteRange& range) { return ReadSegment(uri, range); });
     if (!addressing.ok()) {
-      report_.Add("DASH-PARSE", where, std::string(addressing.status().message()));
+      // SegmentBase reads its sidx while resolving: that read may be refused.
+      if (!AddRefusalFinding(addressing.status(), where, report_)) {
+        report_.Add("DASH-PARSE", where, std::string(addressing.status().message()));
+      }
       return 0;
     }
     absl::StatusOr<std::string> init_bytes =
         addressing->init_uri.empty()
             ? absl::NotFoundError("the MPD names no initialization segment")
             : ReadSegment(addressing->init_uri, addressing->init_range);
+    if (!init_bytes.ok() &&
+        AddRefusalFinding(init_bytes.status(), absl::StrCat(where, " -> ", addressing->init_uri),
+                          report_) &&
+        files_.over_budget()) {
+      return 0;
+    }
     absl::StatusOr<InitSegmentInfo> init_info =
         init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
-    if (!init_info.ok()) {
+    if (!init_info.ok() && !IsRefusedPath(init_info.status())) {
       report_.Add(
           "FILE-MISSING", absl::StrCat(where, " -> ", addressing->init_uri),
           absl::StrCat("initialization segment: ", std::string(init_info.status().message())));
@@ -143,22 +158,31 @@ class DashValidator {
     auto to_mpd = [&](int64_t ticks) {
       return media_timescale == mpd_timescale
                  ? ticks
-                 : static_cast<int64_t>(std::llround(static_cast<double>(ticks) * mpd_timescale /
-                                                     media_timescale));
+                 : static_cast<int64_t>(
+                       std::llround(static_cast<double>(ticks) * mpd_timescale / media_timescale));
     };
     const int64_t rounding = media_timescale == mpd_timescale ? 0 : 1;
 
-    std::set<fs::path> listed;
+    std::set<std::string> listed;  // Package-relative paths, normalized.
     int64_t peak_bps = 0;
     bool measured_all = media_timescale > 0;  // Bandwidth is judged only when all were measured.
     double seconds = 0;
     for (const AddressedSegment& segment : addressing->segments) {
       const std::string name =
-          segment.range ? absl::StrCat(segment.uri, " bytes ", segment.range->first, "-",
-                                       segment.range->last)
-                        : segment.uri;
-      listed.insert(fs::weakly_canonical(base_ / segment.uri));
+          segment.range
+              ? absl::StrCat(segment.uri, " bytes ", segment.range->first, "-", segment.range->last)
+              : segment.uri;
+      if (absl::StatusOr<std::string> path = PackageFiles::Resolve(folder_, segment.uri);
+          path.ok()) {
+        listed.insert(*std::move(path));
+      }
       absl::StatusOr<std::string> bytes = ReadSegment(segment.uri, segment.range);
+      if (!bytes.ok() &&
+          AddRefusalFinding(bytes.status(), absl::StrCat(where, " -> ", name), report_)) {
+        measured_all = false;
+        if (files_.over_budget()) return seconds;  // Nothing more is read.
+        continue;
+      }
       if (!bytes.ok() || bytes->empty()) {
         report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", name),
                     absl::StrCat("listed in the MPD but missing or empty",
@@ -186,14 +210,13 @@ class DashValidator {
       if (std::abs(to_mpd(begin) - segment.start) > tolerance ||
           (addressing->exact_timing &&
            std::abs(to_mpd(end) - (segment.start + segment.duration)) > tolerance)) {
-        report_.Add(
-            "DASH-TIMELINE", absl::StrCat(where, " -> ", name),
-            absl::StrCat("the MPD says t=", segment.start, " d=", segment.duration,
-                         addressing->exact_timing ? "" : " (nominal, @duration)",
-                         " at timescale ", mpd_timescale, "; the segment presents ", begin,
-                         " to ", end, " at timescale ", media_timescale, " (tfdt ",
-                         head.base_media_decode_time, ", first composition offset ",
-                         head.first_sample_composition_offset, ", edit ", edit, ")"));
+        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", name),
+                    absl::StrCat("the MPD says t=", segment.start, " d=", segment.duration,
+                                 addressing->exact_timing ? "" : " (nominal, @duration)",
+                                 " at timescale ", mpd_timescale, "; the segment presents ", begin,
+                                 " to ", end, " at timescale ", media_timescale, " (tfdt ",
+                                 head.base_media_decode_time, ", first composition offset ",
+                                 head.first_sample_composition_offset, ", edit ", edit, ")"));
       }
       if (frame_seconds_ == 0 && head.sample_count > 0) {
         frame_seconds_ =
@@ -201,8 +224,8 @@ class DashValidator {
       }
       seconds += static_cast<double>(end - begin) / media_timescale;
       if (duration > 0) {  // Measured on the samples, not on the MPD's claim.
-        peak_bps = std::max(
-            peak_bps, static_cast<int64_t>(8.0 * bytes->size() * media_timescale / duration));
+        peak_bps = std::max(peak_bps,
+                            static_cast<int64_t>(8.0 * bytes->size() * media_timescale / duration));
       }
     }
     const std::string bandwidth = representation.attribute("bandwidth").value();
@@ -221,24 +244,32 @@ class DashValidator {
   }
 
   // Segment files in the Representation's folder whose names its media template matches but
-  // that the MPD does not list.
+  // that the MPD does not list. A folder that is refused or missing was reported through its
+  // segments.
   void ReportUnlistedFiles(const std::string& where, const std::string& media,
                            const std::string& id, const std::string& bandwidth,
-                           const std::set<fs::path>& listed) {
-    const fs::path pattern_path = base_ / ExpandTemplate(media, id, 1, 0, bandwidth);
-    const std::regex pattern(TemplateRegex(fs::path(media).filename().string(), id, bandwidth));
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(pattern_path.parent_path(), error)) {
-      if (std::regex_match(entry.path().filename().string(), pattern) &&
-          !listed.contains(fs::weakly_canonical(entry.path()))) {
-        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", entry.path().filename().string()),
+                           const std::set<std::string>& listed) {
+    const std::string pattern_uri = ExpandTemplate(media, id, 1, 0, bandwidth);
+    absl::StatusOr<std::string> pattern_path = PackageFiles::Resolve(folder_, pattern_uri);
+    if (!pattern_path.ok()) return;
+    const std::string folder = PackageFiles::FolderOf(*pattern_path);
+    absl::StatusOr<std::vector<std::string>> names =
+        files_.ListFolder("", folder.empty() ? "." : folder);
+    if (!names.ok()) return;
+    std::sort(names->begin(), names->end());
+    const std::string name_template = media.substr(media.rfind('/') + 1);
+    for (const std::string& name : *names) {
+      const std::string path = folder.empty() ? name : absl::StrCat(folder, "/", name);
+      if (MatchesTemplate(name, name_template, id, bandwidth) && !listed.contains(path)) {
+        report_.Add("DASH-TIMELINE", absl::StrCat(where, " -> ", name),
                     "segment file present but not listed in the MPD");
       }
     }
   }
 
-  fs::path mpd_;
-  fs::path base_;
+  PackageFiles& files_;
+  std::string mpd_;     // Package-relative.
+  std::string folder_;  // The MPD's folder, which its URIs are relative to.
   std::string where_;
   ValidationReport& report_;
   double frame_seconds_ = 0;  // Of the Representation last checked.
@@ -246,8 +277,9 @@ class DashValidator {
 
 }  // namespace
 
-absl::Status ValidateDashManifest(const fs::path& mpd, ValidationReport& report) {
-  return DashValidator(mpd, report).Run();
+absl::Status ValidateDashManifest(PackageFiles& files, std::string_view mpd,
+                                  ValidationReport& report) {
+  return DashValidator(files, mpd, report).Run();
 }
 
 }  // namespace atp::validate

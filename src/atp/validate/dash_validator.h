@@ -5,16 +5,20 @@
 #ifndef ATP_VALIDATE_DASH_VALIDATOR_H_
 #define ATP_VALIDATE_DASH_VALIDATOR_H_
 
-#include <filesystem>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "atp/validate/package_files.h"
 #include "atp/validate/validation_report.h"
 
 namespace atp::validate {
 
-// Adds the findings about `mpd` to `report`. InvalidArgument or NotFound only when the file
-// cannot be read as XML at all (over 16 MiB, a DTD or entity declaration, not well-formed).
-[[nodiscard]] absl::Status ValidateDashManifest(const std::filesystem::path& mpd,
+// Adds the findings about `mpd` (a path inside `files`' package, e.g. "manifest.mpd") to
+// `report`; every file is read through `files`. InvalidArgument or NotFound only when the MPD
+// cannot be read as XML at all (over 16 MiB, a DTD or entity declaration, not well-formed),
+// PermissionDenied when the MPD itself is refused (see PackageFiles); a refused reference or
+// the budget running out is a finding.
+[[nodiscard]] absl::Status ValidateDashManifest(PackageFiles& files, std::string_view mpd,
                                                 ValidationReport& report);
 
 }  // namespace atp::validate

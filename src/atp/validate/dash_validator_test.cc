@@ -8,9 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/validate/open_watch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,6 +19,14 @@ namespace {
 
 using ::atp::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Validates the MPD `text`, written as DIR/manifest.mpd, with DIR as the package.
+absl::Status ValidateMpd(testing::TempDir& dir, const std::string& text, ValidationReport& report) {
+  dir.WriteFile("manifest.mpd", text);
+  ATP_ASSIGN_OR_RETURN(PackageFiles files, PackageFiles::Open(dir.path()));
+  return ValidateDashManifest(files, "manifest.mpd", report);
+}
 
 std::vector<std::string> RulesOf(const ValidationReport& report) {
   std::vector<std::string> rules;
@@ -40,7 +48,7 @@ TEST(ValidateDashManifest, RefusesWhatIsNotAnMpd) {
            {"<Manifest/>", "the root is not <MPD>"},
        }) {
     ValidationReport report;
-    EXPECT_THAT(ValidateDashManifest(dir.WriteFile("manifest.mpd", c.text), report),
+    EXPECT_THAT(ValidateMpd(dir, c.text, report),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)))
         << c.message;
   }
@@ -48,7 +56,7 @@ TEST(ValidateDashManifest, RefusesWhatIsNotAnMpd) {
 
 TEST(ValidateDashManifest, ReportsStructuralFaultsAsFindings) {
   testing::TempDir dir;
-  const auto mpd = dir.WriteFile("manifest.mpd", R"(<?xml version="1.0"?>
+  const std::string mpd = R"(<?xml version="1.0"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" mediaPresentationDuration="soon">
   <Period>
     <AdaptationSet contentType="audio" id="7">
@@ -65,10 +73,10 @@ TEST(ValidateDashManifest, ReportsStructuralFaultsAsFindings) {
       <Representation id="c" bandwidth="1000"/>
     </AdaptationSet>
   </Period>
-</MPD>)");
+</MPD>)";
   dir.WriteFile("a/seg_00009.m4s", "not listed");
   ValidationReport report;
-  ASSERT_OK(ValidateDashManifest(mpd, report));
+  ASSERT_OK(ValidateMpd(dir, mpd, report));
   std::vector<std::string> rules = RulesOf(report);
   std::sort(rules.begin(), rules.end());
   // a: no init, two listed segments missing, one unlisted present (bandwidth not judged);
@@ -147,8 +155,7 @@ TEST(ValidateDashManifest, FollowsSegmentBaseThroughTheSidxAcrossPeriods) {
            {2, "PT8S", {"DASH-BANDWIDTH", "DASH-BANDWIDTH", "DASH-DURATION"}},
        }) {
     ValidationReport report;
-    ASSERT_OK(ValidateDashManifest(
-        dir.WriteFile("manifest.mpd", SegmentBaseMpd(file, c.periods, c.duration)), report));
+    ASSERT_OK(ValidateMpd(dir, SegmentBaseMpd(file, c.periods, c.duration), report));
     EXPECT_EQ(RulesOf(report), c.rules) << c.periods << " " << c.duration;
   }
 }
@@ -158,10 +165,62 @@ TEST(ValidateDashManifest, ReportsABrokenSegmentIndex) {
   SingleFile file = WriteSingleFile(dir);
   file.index_range = file.init_range;  // Points at ftyp+moov, not at a sidx.
   ValidationReport report;
-  ASSERT_OK(ValidateDashManifest(dir.WriteFile("manifest.mpd", SegmentBaseMpd(file, 1, "PT8S")),
-                                 report));
+  ASSERT_OK(ValidateMpd(dir, SegmentBaseMpd(file, 1, "PT8S"), report));
   ASSERT_EQ(RulesOf(report), (std::vector<std::string>{"DASH-PARSE", "DASH-DURATION"}));
   EXPECT_THAT(report.findings()[0].message, HasSubstr("exactly one 'sidx'"));
+}
+
+// BaseURLs and templates that lead out of the package (ROOT/pkg): one PKG-PATH finding per
+// reference, at the Representation and URI, and nothing outside is opened, not even the
+// folder a template's unlisted files would be looked for in.
+TEST(ValidateDashManifest, ReferencesLeavingThePackageArePkgPathFindings) {
+  testing::TempDir dir;
+  const std::filesystem::path sentinel =
+      dir.WriteFile("outside/sentinel.m4s", "SENTINEL-51ab-outside-the-package");
+  dir.WriteFile("outside/seg_00009.m4s", "would be an unlisted segment");
+  const std::string template_up =
+      "<SegmentTemplate timescale=\"1000\" initialization=\"sentinel.m4s\" "
+      "media=\"seg_$Number%05d$.m4s\"><SegmentTimeline><S d=\"1000\"/></SegmentTimeline>"
+      "</SegmentTemplate>";
+  const std::string mpd = absl::StrCat(
+      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" "
+      "mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet contentType=\"video\">",
+      "<Representation id=\"up\" bandwidth=\"1\"><BaseURL>../outside/</BaseURL>", template_up,
+      "</Representation>", "<Representation id=\"abs\" bandwidth=\"1\"><BaseURL>",
+      sentinel.parent_path().string(), "/</BaseURL>", template_up, "</Representation>",
+      "<Representation id=\"deep\" bandwidth=\"1\"><BaseURL>a/</BaseURL>"
+      "<SegmentTemplate timescale=\"1000\" initialization=\"../../outside/sentinel.m4s\" "
+      "media=\"../../outside/seg_$Number%05d$.m4s\"><SegmentTimeline><S d=\"1000\"/>"
+      "</SegmentTimeline></SegmentTemplate></Representation>",
+      "<Representation id=\"base\" bandwidth=\"1\"><BaseURL>file://", sentinel.string(),
+      "</BaseURL><SegmentBase indexRange=\"0-10\"/></Representation>",
+      "</AdaptationSet></Period></MPD>");
+  dir.WriteFile("pkg/manifest.mpd", mpd);
+  OpenWatch watch({sentinel, sentinel.parent_path()});
+  ASSERT_TRUE(watch.watching());
+  ValidationReport report;
+  ASSERT_OK_AND_ASSIGN(PackageFiles files, PackageFiles::Open(dir.path() / "pkg"));
+  ASSERT_OK(ValidateDashManifest(files, "manifest.mpd", report));
+  EXPECT_EQ(watch.Events(), 0) << "something outside the package was opened";
+  std::vector<std::string> found;
+  for (const Finding& finding : report.findings()) {
+    EXPECT_THAT(finding.message, Not(HasSubstr("SENTINEL")));
+    if (finding.rule != "DASH-DURATION") {
+      found.push_back(absl::StrCat(finding.rule, " ", finding.where));
+    }
+  }
+  const std::string outside = sentinel.parent_path().string();
+  EXPECT_EQ(found, (std::vector<std::string>{
+                       "PKG-PATH manifest.mpd Representation up -> ../outside/sentinel.m4s",
+                       "PKG-PATH manifest.mpd Representation up -> ../outside/seg_00001.m4s",
+                       "PKG-PATH manifest.mpd Representation abs -> " + outside + "/sentinel.m4s",
+                       "PKG-PATH manifest.mpd Representation abs -> " + outside + "/seg_00001.m4s",
+                       "PKG-PATH manifest.mpd Representation deep -> a/../../outside/sentinel.m4s",
+                       "PKG-PATH manifest.mpd Representation deep -> "
+                       "a/../../outside/seg_00001.m4s",
+                       "PKG-PATH manifest.mpd Representation base",
+                   }))
+      << ::testing::PrintToString(found);
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "atp/core/status_macros.h"
-#include "atp/validate/bounded_file.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/m3u8_parser.h"
 #include "atp/validate/media_segment.h"
@@ -19,8 +18,6 @@
 
 namespace atp::validate {
 namespace {
-
-namespace fs = std::filesystem;
 
 // What the files of one media playlist measure.
 struct Rendition {
@@ -82,20 +79,26 @@ const TsStreamInfo& PrimaryStream(const std::vector<TsStreamInfo>& streams) {
 
 class HlsValidator {
  public:
-  HlsValidator(const fs::path& master, const ValidateOptions& options)
-      : master_(master), base_(master.parent_path()), options_(options) {}
+  HlsValidator(PackageFiles& files, std::string_view master, const ValidateOptions& options)
+      : files_(files), master_(master), options_(options) {}
 
   absl::StatusOr<ValidationReport> Run() {
-    ATP_ASSIGN_OR_RETURN(std::string text, ReadBoundedFile(master_, kMaxManifestFileBytes));
-    ATP_ASSIGN_OR_RETURN(M3u8Playlist playlist, ParseM3u8(text));
+    absl::StatusOr<std::string> text = files_.ReadFile("", master_, kMaxManifestFileBytes);
+    if (IsOverBudget(text.status())) {  // The package is not unreadable; the budget is small.
+      AddRefusalFinding(text.status(), master_, report_);
+      return std::move(report_);
+    }
+    if (!text.ok()) return text.status();
+    ATP_ASSIGN_OR_RETURN(M3u8Playlist playlist, ParseM3u8(*text));
     if (!playlist.is_multivariant()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(master_.string(), ": not a multivariant playlist (no EXT-X-STREAM-INF)"));
+          absl::StrCat(master_, ": not a multivariant playlist (no EXT-X-STREAM-INF)"));
     }
+    master_folder_ = PackageFiles::FolderOf(PackageFiles::Resolve("", master_).value_or(""));
     CheckAudioMedia(playlist);
     std::vector<const Rendition*> videos;
     for (const M3u8Variant& variant : playlist.variants) {
-      const Rendition& video = Measure(variant.uri, /*video=*/true);
+      const Rendition& video = Measure(variant.uri, /*video=*/true, Where(master_, variant.line));
       if (!video.readable) continue;
       videos.push_back(&video);
       CheckVariant(variant, video);
@@ -117,7 +120,7 @@ class HlsValidator {
         return it == attributes.end() ? std::string() : it->second;
       };
       if (get("TYPE") != "AUDIO") continue;
-      const std::string where = Where(master_.filename().string(), line);
+      const std::string where = Where(master_, line);
       if (get("LANGUAGE").empty() || get("NAME").empty()) {
         report_.Add("HLS-AUDIO-ATTRIBUTES", where, "audio rendition needs LANGUAGE and NAME");
       }
@@ -126,22 +129,24 @@ class HlsValidator {
                     absl::StrCat("second DEFAULT=YES in audio group '", get("GROUP-ID"), "'"));
       }
       if (!get("URI").empty()) {
-        const Rendition& audio = Measure(get("URI"), /*video=*/false);
+        const Rendition& audio = Measure(get("URI"), /*video=*/false, where);
         audio_[get("GROUP-ID")].push_back(&audio);
       }
     }
   }
 
-  // Reads and checks the media playlist `uri` and its files once; later calls reuse it.
-  const Rendition& Measure(const std::string& uri, bool video) {
+  // Reads and checks the media playlist `uri` (named at `referenced_at` in the multivariant
+  // playlist) and its files once; later calls reuse it.
+  const Rendition& Measure(const std::string& uri, bool video, const std::string& referenced_at) {
     auto [it, inserted] = renditions_.try_emplace(uri);
     Rendition& rendition = it->second;
     if (!inserted) return rendition;
     rendition.uri = uri;
-    const fs::path file = base_ / uri;
-    absl::StatusOr<std::string> text = ReadBoundedFile(file, kMaxManifestFileBytes);
+    absl::StatusOr<std::string> text = files_.ReadFile(master_folder_, uri, kMaxManifestFileBytes);
     if (!text.ok()) {
-      report_.Add("FILE-MISSING", uri, std::string(text.status().message()));
+      if (!AddRefusalFinding(text.status(), absl::StrCat(referenced_at, " -> ", uri), report_)) {
+        report_.Add("FILE-MISSING", uri, std::string(text.status().message()));
+      }
       return rendition;
     }
     absl::StatusOr<M3u8Playlist> playlist = ParseM3u8(*text);
@@ -150,29 +155,30 @@ class HlsValidator {
       return rendition;
     }
     CheckMediaPlaylistTags(uri, *playlist);
-    const fs::path folder = file.parent_path();
-    if (!playlist->map && IsTransportStream(folder, *playlist)) {
-      MeasureTransportStream(uri, folder, *playlist, rendition);
-      return rendition;
+    // The media playlist's folder, which its URIs are relative to (it was just read, so `uri`
+    // resolves).
+    const std::string folder =
+        PackageFiles::FolderOf(PackageFiles::Resolve(master_folder_, uri).value_or(""));
+    if (!playlist->map) {
+      absl::StatusOr<bool> transport_stream = IsTransportStream(uri, folder, *playlist);
+      if (!transport_stream.ok()) return rendition;  // Refused; reported.
+      if (*transport_stream) {
+        MeasureTransportStream(uri, folder, *playlist, rendition);
+        return rendition;
+      }
     }
     if (!playlist->map || !playlist->map->contains("URI")) {
       report_.Add("INIT-MISSING", uri, "no EXT-X-MAP with a URI");
       return rendition;
     }
     const std::string init_uri = playlist->map->at("URI");
-    absl::StatusOr<std::string> init_bytes = ReadBoundedFile(folder / init_uri, kMaxSegmentBytes);
-    if (auto range = playlist->map->find("BYTERANGE"); range != playlist->map->end()) {
-      int64_t length = 0;
-      int64_t offset = 0;
-      const size_t at = range->second.find('@');
-      if (!absl::SimpleAtoi(range->second.substr(0, at), &length) ||
-          (at != std::string::npos && !absl::SimpleAtoi(range->second.substr(at + 1), &offset)) ||
-          length < 0 || offset < 0) {
-        init_bytes = absl::InvalidArgumentError(
-            absl::StrCat("EXT-X-MAP BYTERANGE \"", range->second, "\" is malformed"));
-      } else {
-        init_bytes = ReadBoundedRange(folder / init_uri, offset, length, kMaxSegmentBytes);
-      }
+    const M3u8Tag* map_tag = playlist->FindTag("EXT-X-MAP");
+    absl::StatusOr<std::string> init_bytes = ReadInitSegment(folder, *playlist->map);
+    if (!init_bytes.ok() &&
+        AddRefusalFinding(init_bytes.status(),
+                          Where(uri, map_tag != nullptr ? map_tag->line : 0) + " -> " + init_uri,
+                          report_)) {
+      return rendition;
     }
     absl::StatusOr<InitSegmentInfo> init =
         init_bytes.ok() ? ParseInitSegment(*init_bytes) : init_bytes.status();
@@ -186,24 +192,54 @@ class HlsValidator {
     rendition.height = init->height;
     rendition.audio_only = init->handler == "soun";
     const int64_t timescale = init->timescale;
-    MeasureSegments(uri, folder, *playlist, video, kFmp4,
-                    [timescale](std::string_view bytes) { return TimeFmp4Segment(bytes, timescale); },
-                    rendition);
-    rendition.readable = true;
+    MeasureSegments(
+        uri, folder, *playlist, video, kFmp4,
+        [timescale](std::string_view bytes) { return TimeFmp4Segment(bytes, timescale); },
+        rendition);
+    // A rendition the budget cut short is not measured: nothing is compared with it.
+    rendition.readable = !files_.over_budget();
     return rendition;
   }
 
-  // True when the playlist's first segment reads as MPEG-TS (HLS without EXT-X-MAP).
-  bool IsTransportStream(const fs::path& folder, const M3u8Playlist& playlist) {
+  // The init segment EXT-X-MAP names: the file, or its BYTERANGE of it.
+  absl::StatusOr<std::string> ReadInitSegment(const std::string& folder, const AttributeList& map) {
+    const std::string& init_uri = map.at("URI");
+    auto range = map.find("BYTERANGE");
+    if (range == map.end()) return files_.ReadFile(folder, init_uri, kMaxSegmentBytes);
+    int64_t length = 0;
+    int64_t offset = 0;
+    const size_t at = range->second.find('@');
+    if (!absl::SimpleAtoi(range->second.substr(0, at), &length) ||
+        (at != std::string::npos && !absl::SimpleAtoi(range->second.substr(at + 1), &offset)) ||
+        length < 0 || offset < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("EXT-X-MAP BYTERANGE \"", range->second, "\" is malformed"));
+    }
+    return files_.ReadRange(folder, init_uri, offset, length, kMaxSegmentBytes);
+  }
+
+  // Where a finding about `segment` of the media playlist `uri` is: its EXTINF line and URI.
+  std::string SegmentWhere(const std::string& uri, const M3u8Segment& segment) const {
+    return Where(uri, segment.line) + " -> " + segment.uri;
+  }
+
+  // True when the playlist's first segment reads as MPEG-TS (HLS without EXT-X-MAP). When
+  // PackageFiles refuses that segment, reports it and returns the refusal.
+  absl::StatusOr<bool> IsTransportStream(const std::string& uri, const std::string& folder,
+                                         const M3u8Playlist& playlist) {
     if (playlist.segments.empty()) return false;
     std::map<std::string, int64_t> range_end;
-    absl::StatusOr<std::string> bytes = ReadSegment(folder, playlist.segments.front(), range_end);
+    const M3u8Segment& first = playlist.segments.front();
+    absl::StatusOr<std::string> bytes = ReadSegment(folder, first, range_end);
+    if (!bytes.ok() && AddRefusalFinding(bytes.status(), SegmentWhere(uri, first), report_)) {
+      return bytes.status();
+    }
     return bytes.ok() && LooksLikeTransportStream(*bytes);
   }
 
   // TS segments carry their own codec parameters; the first readable one stands for the
   // rendition's codecs and picture size.
-  void MeasureTransportStream(const std::string& uri, const fs::path& folder,
+  void MeasureTransportStream(const std::string& uri, const std::string& folder,
                               const M3u8Playlist& playlist, Rendition& rendition) {
     bool described = false;
     auto time_segment = [&](std::string_view bytes) -> absl::StatusOr<SegmentTiming> {
@@ -224,18 +260,18 @@ class HlsValidator {
     };
     MeasureSegments(uri, folder, playlist, /*video=*/true, kTransportStream, time_segment,
                     rendition);
-    rendition.readable = described;
+    rendition.readable = described && !files_.over_budget();
   }
 
   // A segment's bytes: its file, or its EXT-X-BYTERANGE of it (an omitted offset continues
   // where the previous range of the same URI ended, tracked in `range_end`).
-  absl::StatusOr<std::string> ReadSegment(const fs::path& folder, const M3u8Segment& segment,
+  absl::StatusOr<std::string> ReadSegment(const std::string& folder, const M3u8Segment& segment,
                                           std::map<std::string, int64_t>& range_end) {
-    if (!segment.byte_range) return ReadBoundedFile(folder / segment.uri, kMaxSegmentBytes);
+    if (!segment.byte_range) return files_.ReadFile(folder, segment.uri, kMaxSegmentBytes);
     const auto [length, offset] = *segment.byte_range;
     const int64_t start = offset >= 0 ? offset : range_end[segment.uri];
     range_end[segment.uri] = start + length;
-    return ReadBoundedRange(folder / segment.uri, start, length, kMaxSegmentBytes);
+    return files_.ReadRange(folder, segment.uri, start, length, kMaxSegmentBytes);
   }
 
   void CheckMediaPlaylistTags(const std::string& uri, const M3u8Playlist& playlist) {
@@ -268,7 +304,7 @@ class HlsValidator {
   }
 
   void MeasureSegments(
-      const std::string& uri, const fs::path& folder, const M3u8Playlist& playlist, bool video,
+      const std::string& uri, const std::string& folder, const M3u8Playlist& playlist, bool video,
       const SegmentFormat& format,
       const std::function<absl::StatusOr<SegmentTiming>(std::string_view)>& time_segment,
       Rendition& rendition) {
@@ -278,8 +314,14 @@ class HlsValidator {
     bool first = true;
     std::map<std::string, int64_t> range_end;
     for (const M3u8Segment& segment : playlist.segments) {
-      const std::string where = Where(uri, segment.line) + " -> " + segment.uri;
+      const std::string where = SegmentWhere(uri, segment);
       absl::StatusOr<std::string> bytes = ReadSegment(folder, segment, range_end);
+      if (!bytes.ok() && AddRefusalFinding(bytes.status(), where, report_)) {
+        rendition.complete = false;
+        if (files_.over_budget()) return;  // Nothing more is read.
+        first = true;
+        continue;
+      }
       if (!bytes.ok() || bytes->empty()) {
         report_.Add("FILE-MISSING", where,
                     bytes.ok() ? "segment is empty" : std::string(bytes.status().message()));
@@ -324,7 +366,7 @@ class HlsValidator {
   }
 
   void CheckVariant(const M3u8Variant& variant, const Rendition& video) {
-    const std::string where = Where(master_.filename().string(), variant.line);
+    const std::string where = Where(master_, variant.line);
     auto attribute = [&](const char* key) {
       auto it = variant.attributes.find(key);
       return it == variant.attributes.end() ? std::string() : it->second;
@@ -429,8 +471,9 @@ class HlsValidator {
     }
   }
 
-  fs::path master_;
-  fs::path base_;
+  PackageFiles& files_;
+  std::string master_;         // Package-relative.
+  std::string master_folder_;  // Its folder, which its URIs are relative to.
   ValidateOptions options_;
   ValidationReport report_;
   std::map<std::string, Rendition> renditions_;
@@ -439,9 +482,9 @@ class HlsValidator {
 
 }  // namespace
 
-absl::StatusOr<ValidationReport> ValidateHlsPackage(const fs::path& master,
+absl::StatusOr<ValidationReport> ValidateHlsPackage(PackageFiles& files, std::string_view master,
                                                     const ValidateOptions& options) {
-  return HlsValidator(master, options).Run();
+  return HlsValidator(files, master, options).Run();
 }
 
 }  // namespace atp::validate

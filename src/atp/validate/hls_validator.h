@@ -5,10 +5,12 @@
 #ifndef ATP_VALIDATE_HLS_VALIDATOR_H_
 #define ATP_VALIDATE_HLS_VALIDATOR_H_
 
-#include <filesystem>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "absl/status/statusor.h"
+#include "atp/validate/package_files.h"
 #include "atp/validate/validation_report.h"
 
 namespace atp::validate {
@@ -16,12 +18,19 @@ namespace atp::validate {
 struct ValidateOptions {
   // When set, every rendition's duration must match it within one frame.
   std::optional<double> source_duration_seconds;
+  // Bytes read from the whole package (playlists, MPD, segments; a range counts its length).
+  // Past it nothing more is read: one PKG-BUDGET finding, and the findings made until then.
+  uint64_t max_total_bytes = kDefaultMaxPackageBytes;
 };
 
-// Validates the package whose multivariant playlist is `master`. InvalidArgument or NotFound
-// only when `master` itself cannot be read as a playlist; every other fault is a finding.
-[[nodiscard]] absl::StatusOr<ValidationReport> ValidateHlsPackage(
-    const std::filesystem::path& master, const ValidateOptions& options);
+// Validates the package whose multivariant playlist is `master` (a path inside `files`'
+// package, e.g. "master.m3u8"); every file is read through `files`. InvalidArgument or
+// NotFound when `master` itself cannot be read as a playlist, PermissionDenied when it is
+// refused (see PackageFiles); every other fault, a refused reference or the budget running
+// out included, is a finding.
+[[nodiscard]] absl::StatusOr<ValidationReport> ValidateHlsPackage(PackageFiles& files,
+                                                                  std::string_view master,
+                                                                  const ValidateOptions& options);
 
 }  // namespace atp::validate
 

@@ -3,24 +3,24 @@
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/validate/dash_validator.h"
+#include "atp/validate/package_files.h"
 
 namespace atp::validate {
 
 absl::StatusOr<ValidationReport> ValidatePackage(const std::filesystem::path& dir,
                                                  const ValidateOptions& options) {
-  const std::filesystem::path master = dir / "master.m3u8";
-  const std::filesystem::path mpd = dir / "manifest.mpd";
-  const bool has_hls = std::filesystem::exists(master);
-  const bool has_dash = std::filesystem::exists(mpd);
+  ATP_ASSIGN_OR_RETURN(PackageFiles files, PackageFiles::Open(dir, options.max_total_bytes));
+  const bool has_hls = files.Contains("master.m3u8");
+  const bool has_dash = files.Contains("manifest.mpd");
   if (!has_hls && !has_dash) {
     return absl::NotFoundError(
         absl::StrCat(dir.string(), " has neither master.m3u8 nor manifest.mpd"));
   }
   ValidationReport report;
   if (has_hls) {
-    ATP_ASSIGN_OR_RETURN(report, ValidateHlsPackage(master, options));
+    ATP_ASSIGN_OR_RETURN(report, ValidateHlsPackage(files, "master.m3u8", options));
   }
-  if (has_dash) ATP_RETURN_IF_ERROR(ValidateDashManifest(mpd, report));
+  if (has_dash) ATP_RETURN_IF_ERROR(ValidateDashManifest(files, "manifest.mpd", report));
   return report;
 }
 

@@ -1,7 +1,7 @@
 // atp/validate/package_validator.h
 //
 // The whole package in a folder: its HLS multivariant playlist and its DASH MPD, whichever
-// exist, into one report.
+// exist, into one report. Nothing outside the folder is read (see PackageFiles).
 #ifndef ATP_VALIDATE_PACKAGE_VALIDATOR_H_
 #define ATP_VALIDATE_PACKAGE_VALIDATOR_H_
 
@@ -13,9 +13,10 @@
 
 namespace atp::validate {
 
-// Validates DIR/master.m3u8 and DIR/manifest.mpd. NotFound when neither exists;
-// InvalidArgument when one cannot be read at all (see ValidateHlsPackage and
-// ValidateDashManifest); otherwise every fault is a finding.
+// Validates DIR/master.m3u8 and DIR/manifest.mpd, reading at most options.max_total_bytes
+// from DIR for both. NotFound when DIR or both files are missing; InvalidArgument when one
+// cannot be read at all, PermissionDenied when one is not a regular file inside DIR (see
+// ValidateHlsPackage and ValidateDashManifest); otherwise every fault is a finding.
 [[nodiscard]] absl::StatusOr<ValidationReport> ValidatePackage(const std::filesystem::path& dir,
                                                                const ValidateOptions& options);
 

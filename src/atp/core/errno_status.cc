@@ -1,11 +1,11 @@
-#include "atp/storage/errno_status.h"
+#include "atp/core/errno_status.h"
 
 #include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 
-namespace atp::storage {
+namespace atp {
 
 absl::Status ErrnoToStatus(int error_number, std::string_view context) {
   std::string message = absl::StrCat(std::string(context), ": ", std::strerror(error_number));
@@ -15,9 +15,11 @@ absl::Status ErrnoToStatus(int error_number, std::string_view context) {
       return absl::NotFoundError(message);
     case EACCES:
     case EPERM:
+    case EROFS:
       return absl::PermissionDeniedError(message);
     case ENOSPC:
     case EDQUOT:
+    case EFBIG:
     case ENOMEM:
     case EMFILE:
     case ENFILE:
@@ -28,10 +30,14 @@ absl::Status ErrnoToStatus(int error_number, std::string_view context) {
     case ETIMEDOUT:
       return absl::UnavailableError(message);
     case EISDIR:
+    case ELOOP:
+    case ENXIO:
       return absl::FailedPreconditionError(message);
+    case EEXIST:
+      return absl::AlreadyExistsError(message);
     default:
       return absl::InternalError(message);
   }
 }
 
-}  // namespace atp::storage
+}  // namespace atp

@@ -1,11 +1,11 @@
-#include "atp/storage/errno_status.h"
+#include "atp/core/errno_status.h"
 
 #include <cerrno>
 
 #include "atp/testing/status_matchers.h"
 #include "gtest/gtest.h"
 
-namespace atp::storage {
+namespace atp {
 namespace {
 
 using ::atp::testing::StatusIs;
@@ -18,7 +18,11 @@ TEST(ErrnoToStatus, MapsEachFamilyToItsCanonicalCode) {
   };
   for (const Case& c : std::vector<Case>{{ENOENT, absl::StatusCode::kNotFound},
                                          {EACCES, absl::StatusCode::kPermissionDenied},
+                                         {EROFS, absl::StatusCode::kPermissionDenied},
                                          {ENOSPC, absl::StatusCode::kResourceExhausted},
+                                         {EFBIG, absl::StatusCode::kResourceExhausted},
+                                         {ELOOP, absl::StatusCode::kFailedPrecondition},
+                                         {EEXIST, absl::StatusCode::kAlreadyExists},
                                          {EIO, absl::StatusCode::kUnavailable},
                                          {EISDIR, absl::StatusCode::kFailedPrecondition},
                                          {EBADF, absl::StatusCode::kInternal}}) {
@@ -29,4 +33,4 @@ TEST(ErrnoToStatus, MapsEachFamilyToItsCanonicalCode) {
 }
 
 }  // namespace
-}  // namespace atp::storage
+}  // namespace atp

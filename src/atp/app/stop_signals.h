@@ -1,0 +1,29 @@
+// atp/app/stop_signals.h
+//
+// SIGTERM and SIGINT ask atp to stop at its next checkpoint rather than die mid-write: the
+// handler only records the signal; the pipeline polls StopSignal() (RunnerOptions::stop_signal),
+// and waits sleep through StoppableClock(), which wakes as soon as a signal arrives.
+#ifndef ATP_APP_STOP_SIGNALS_H_
+#define ATP_APP_STOP_SIGNALS_H_
+
+#include "atp/core/clock.h"
+
+namespace atp::app {
+
+// Installs the handlers (idempotent). A second signal of the same kind ends the process at
+// once with the default action.
+void InstallStopSignalHandlers();
+
+// The first stop signal received (SIGTERM or SIGINT), or 0.
+[[nodiscard]] int StopSignal();
+
+// The real clock, except that SleepFor returns early once a stop signal has arrived.
+[[nodiscard]] Clock& StoppableClock();
+
+// The exit status of a process that stopped on `signal`: 128 + signal (143, 130), as a shell
+// reports one killed by it.
+[[nodiscard]] inline int ExitCodeForSignal(int signal) { return 128 + signal; }
+
+}  // namespace atp::app
+
+#endif  // ATP_APP_STOP_SIGNALS_H_

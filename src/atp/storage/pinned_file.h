@@ -1,0 +1,77 @@
+// atp/storage/pinned_file.h
+//
+// A local file held open from the moment it is verified: reads go to the same inode whatever
+// later happens to its path (renamed over, deleted), and its identity tells whether its bytes
+// may have changed since.
+#ifndef ATP_STORAGE_PINNED_FILE_H_
+#define ATP_STORAGE_PINNED_FILE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "atp/core/random_access_file.h"
+
+namespace atp::storage {
+
+// Which inode a file is, when its data or metadata last changed, and how many names it has.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t size_bytes = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t links = 0;
+
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// Whether the bytes of the file `before` describes may differ from those of the file `after`
+// describes (the same path reopened, or the same open file looked at again). A write moves
+// mtime and ctime, and setting mtime back (touch -d) moves ctime, which no caller can set.
+// A ctime change alone does not count once the file has no name left: that is the change
+// renaming another file over it (mv other.mov <path>) or deleting it makes, and a file no
+// name reaches cannot be written by anyone else.
+[[nodiscard]] bool BytesMayDiffer(const FileIdentity& before, const FileIdentity& after);
+
+// What differs between two identities, for messages: "inode 12 -> 34, size 10 -> 11 bytes".
+[[nodiscard]] std::string DescribeIdentityChange(const FileIdentity& before,
+                                                 const FileIdentity& after);
+
+class PinnedFile : public RandomAccessFile {
+ public:
+  // Opens `path` for reading without ever blocking (a FIFO or a device cannot hang the
+  // caller) and keeps it only if it is a regular file. NotFound when it does not exist,
+  // FailedPrecondition "<path>: not a regular file (a FIFO)" for anything else,
+  // PermissionDenied when it cannot be read.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PinnedFile>> Open(
+      const std::filesystem::path& path);
+
+  ~PinnedFile() override;
+  PinnedFile(const PinnedFile&) = delete;
+  PinnedFile& operator=(const PinnedFile&) = delete;
+
+  // The identity when it was opened.
+  [[nodiscard]] const FileIdentity& identity() const { return identity_; }
+  // The identity of the open inode now (fstat); see BytesMayDiffer.
+  [[nodiscard]] absl::StatusOr<FileIdentity> CurrentIdentity() const;
+
+  [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] absl::StatusOr<int64_t> Size() const override;
+  [[nodiscard]] absl::StatusOr<size_t> ReadAt(int64_t offset, char* buffer,
+                                              size_t size) const override;
+
+ private:
+  PinnedFile(int fd, std::string name, FileIdentity identity)
+      : fd_(fd), name_(std::move(name)), identity_(identity) {}
+
+  int fd_;
+  std::string name_;
+  FileIdentity identity_;
+};
+
+}  // namespace atp::storage
+
+#endif  // ATP_STORAGE_PINNED_FILE_H_
