@@ -186,7 +186,7 @@ TEST_F(AtpRunHostileTest, SigtermInsideEveryStepStopsResumably) {
 TEST_F(AtpRunHostileTest, SigintStopsWithExitCode130) {
   const Result stopped = PauseThen("transcode/video-002", ChunkedRun(), "kill -INT $pid");
   EXPECT_THAT(stopped.output, HasSubstr("exit=130")) << stopped.output;
-  EXPECT_EQ(EventCounts().at("transcode/video-002/end/ABORTED"), 1);
+  EXPECT_EQ(EventCounts().at("transcode/video-002/end/INTERRUPTED"), 1);
   const Result rerun = testing::RunCommand(ChunkedRun() + " 2>&1");
   EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
 }
@@ -239,6 +239,19 @@ TEST_F(AtpRunHostileTest, AFailedJobRemovesItsStagingUnlessAskedToKeepIt) {
   const std::vector<std::string> folders = EpisodeFolders();
   ASSERT_EQ(folders.size(), 1u);
   EXPECT_EQ(folders[0].rfind(".staging-", 0), 0u);
+}
+
+// `atp cancel` of a job no process works on (stopped by SIGTERM inside the transcode) ends it
+// at once and removes what it had staged.
+TEST_F(AtpRunHostileTest, CancellingAnIdleJobRemovesItsStaging) {
+  const Result stopped = PauseThen("transcode/video-002", ChunkedRun(), "kill -TERM $pid");
+  EXPECT_THAT(stopped.output, HasSubstr("exit=143"));
+  ASSERT_EQ(EpisodeFolders().size(), 1u);
+  const std::string job = Json("jobs --json")[0]["job_id"].get<std::string>();
+  const Result cancel = testing::RunCommand(kAtp + " cancel " + job + " --out " + Out() + " 2>&1");
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.output;
+  EXPECT_THAT(cancel.output, HasSubstr("CANCELLED"));
+  EXPECT_TRUE(EpisodeFolders().empty());
 }
 
 // Two job databases on one output folder (an operator error): each process encodes, but they

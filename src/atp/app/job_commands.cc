@@ -11,6 +11,7 @@
 #include "atp/app/exit_codes.h"
 #include "atp/app/job_store_flags.h"
 #include "atp/core/clock.h"
+#include "atp/pipeline/job_runner.h"
 #include "nlohmann/json.hpp"
 
 namespace atp::app {
@@ -192,7 +193,8 @@ int ShowEvents(const JobFlags& flags, state::JobStore& store) {
 }
 
 int CancelJob(const JobFlags& flags, state::JobStore& store) {
-  absl::StatusOr<state::JobRecord> job = store.RequestCancel(flags.job_id, RealClock().Now());
+  absl::StatusOr<state::JobRecord> job =
+      pipeline::CancelJob(store, flags.job_id, RealClock().Now());
   if (!job.ok()) {
     std::cerr << "atp cancel: " << job.status().message() << "\n";
     return kExitOtherError;

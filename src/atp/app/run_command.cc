@@ -35,8 +35,10 @@ int ExitCodeFor(const pipeline::RunOutcome& outcome) {
   if (outcome.stopped_by_signal != 0) return ExitCodeForSignal(outcome.stopped_by_signal);
   if (outcome.status.ok()) return kExitOk;
   if (outcome.failed_step == "ingest") return kExitInvalidManifest;
-  // DataLoss is the mezzanine's bytes not being the delivery's, found at verify or later.
-  if (outcome.failed_step == "verify" || absl::IsDataLoss(outcome.status)) {
+  // The mezzanine's bytes are not the delivery's: found at verify, or (DataLoss, "changed
+  // since verify") when the transcode reads it again.
+  if (outcome.failed_step == "verify" ||
+      (outcome.failed_step == "transcode" && absl::IsDataLoss(outcome.status))) {
     return kExitMezzanineMismatch;
   }
   if (outcome.failed_step == "check") return kExitValidationFailed;
@@ -66,11 +68,13 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
   }
 }
 
-// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"): writes the
-// marker file, then waits until it is deleted (the run goes on) or a stop signal arrives, or
-// to be killed.
+// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"), the first
+// time the process gets there: writes the marker file, then waits until it is deleted (the
+// run goes on) or a stop signal arrives, or to be killed.
 void PauseIfAsked(const Settings& settings, std::string_view where) {
-  if (settings.pause_at_step.empty() || where != settings.pause_at_step) return;
+  static bool paused = false;  // Once: a step restarted in the same process goes on.
+  if (paused || settings.pause_at_step.empty() || where != settings.pause_at_step) return;
+  paused = true;
   if (settings.pause_marker.empty()) {
     while (StopSignal() == 0) pause();
     return;

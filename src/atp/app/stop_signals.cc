@@ -36,6 +36,7 @@ class StoppableRealClock : public Clock {
 void InstallStopSignalHandlers() {
   struct sigaction action {};
   action.sa_handler = &RecordStopSignal;
+  action.sa_flags = SA_RESTART;  // Blocking writes (progress on a pipe) go on; polls see it.
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);

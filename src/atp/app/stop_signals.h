@@ -10,8 +10,8 @@
 
 namespace atp::app {
 
-// Installs the handlers (idempotent). A second signal of the same kind ends the process at
-// once with the default action.
+// Installs the handlers (idempotent). A second stop signal (of either kind) ends the process
+// at once with that signal's default action.
 void InstallStopSignalHandlers();
 
 // The first stop signal received (SIGTERM or SIGINT), or 0.

@@ -1,5 +1,7 @@
 #include "atp/core/errno_status.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -38,6 +40,15 @@ absl::Status ErrnoToStatus(int error_number, std::string_view context) {
     default:
       return absl::InternalError(message);
   }
+}
+
+const char* FileTypeName(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a file";
 }
 
 }  // namespace atp

@@ -16,6 +16,10 @@ namespace atp {
 // → Internal. The message is "<context>: <strerror>", e.g. "...: No space left on device".
 [[nodiscard]] absl::Status ErrnoToStatus(int error_number, std::string_view context);
 
+// What a stat() mode is, for messages about what is not a regular file: "a FIFO",
+// "a directory", "a character device", "a block device", "a socket", else "not a file".
+[[nodiscard]] const char* FileTypeName(unsigned mode);
+
 }  // namespace atp
 
 #endif  // ATP_CORE_ERRNO_STATUS_H_

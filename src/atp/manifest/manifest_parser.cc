@@ -1,19 +1,12 @@
 #include "atp/manifest/manifest_parser.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 #include <map>
 #include <pugixml.hpp>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "atp/core/errno_status.h"
 #include "atp/core/status_macros.h"
 #include "atp/manifest/field_reader.h"
 #include "atp/manifest/manifest_warnings.h"
@@ -200,37 +193,6 @@ absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml) {
   result.warnings = std::move(problems.warnings);
   AppendContentWarnings(spec, result.warnings);
   return result;
-}
-
-absl::StatusOr<ParsedManifest> ReadManifestFile(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  // Opened without blocking (a FIFO cannot hang ingest) and judged by what was opened, not by
-  // what the path named a moment earlier.
-  const int fd = open(name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT)
-      return absl::NotFoundError(absl::StrCat("manifest ", name, " does not exist"));
-    return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
-  }
-  const absl::Cleanup closer = [fd] { close(fd); };
-  struct stat info {};
-  if (fstat(fd, &info) != 0) return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
-  if (!S_ISREG(info.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("manifest ", name, ": not a file"));
-  }
-  ATP_RETURN_IF_ERROR(CheckManifestSize(static_cast<uint64_t>(info.st_size)));
-  // At most one byte past the limit: a file that grew since fstat is refused, not read whole.
-  std::string bytes(kMaxManifestBytes + 1, '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t got = read(fd, bytes.data() + done, bytes.size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return ErrnoToStatus(errno, absl::StrCat("manifest ", name));
-    if (got == 0) break;
-    done += static_cast<size_t>(got);
-  }
-  bytes.resize(done);
-  return ParseManifest(bytes);
 }
 
 }  // namespace atp::manifest

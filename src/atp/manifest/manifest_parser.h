@@ -4,7 +4,6 @@
 #ifndef ATP_MANIFEST_MANIFEST_PARSER_H_
 #define ATP_MANIFEST_MANIFEST_PARSER_H_
 
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,9 +34,6 @@ struct ParsedManifest {
 // DTD, entity declarations, undeclared entity references or characters XML 1.0 forbids (raw
 // or as character references) is refused before XML parsing (GuardManifestBytes).
 [[nodiscard]] absl::StatusOr<ParsedManifest> ParseManifest(std::string_view xml);
-
-// Checks the size with stat() before reading, then ParseManifest. NotFound names the path.
-[[nodiscard]] absl::StatusOr<ParsedManifest> ReadManifestFile(const std::filesystem::path& file);
 
 }  // namespace atp::manifest
 

@@ -1,11 +1,8 @@
 #include "atp/manifest/manifest_parser.h"
 
-#include <sys/stat.h>
-
 #include "absl/strings/str_split.h"
 #include "atp/manifest/manifest_test_data.h"
 #include "atp/testing/status_matchers.h"
-#include "atp/testing/temp_dir.h"
 #include "gtest/gtest.h"
 
 namespace atp::manifest {
@@ -280,39 +277,6 @@ TEST(ParseManifest, ReportsEveryProblemAtOnce) {
   EXPECT_THAT(lines[1], HasSubstr("Episode/ContentRating"));
   EXPECT_THAT(lines[2], HasSubstr("Mezzanine/ChecksumMD5"));
   EXPECT_THAT(lines[3], HasSubstr("AudioTracks/AudioTrack[2]/Language"));
-}
-
-TEST(ReadManifestFile, MissingFileIsNotFound) {
-  testing::TempDir dir;
-  EXPECT_THAT(ReadManifestFile(dir.path() / "none.xml"),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("none.xml")));
-}
-
-TEST(ReadManifestFile, RefusesAHugeFileBySizeAlone) {
-  testing::TempDir dir;
-  const std::filesystem::path file = dir.path() / "huge.xml";
-  dir.WriteFile("huge.xml", "");
-  std::filesystem::resize_file(file, 2 << 20);  // Sparse: nothing to read but zeros.
-  EXPECT_THAT(ReadManifestFile(file), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("2097152 bytes is over the limit")));
-}
-
-// A FIFO (or a device) named as the manifest: refused at once, never waited on.
-TEST(ReadManifestFile, RefusesWhatIsNotAFileWithoutBlocking) {
-  testing::TempDir dir;
-  const std::filesystem::path fifo = dir.path() / "m.xml";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_THAT(ReadManifestFile(fifo),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a file")));
-  EXPECT_THAT(ReadManifestFile("/dev/zero"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a file")));
-}
-
-TEST(ReadManifestFile, ReadsAFile) {
-  testing::TempDir dir;
-  ASSERT_OK_AND_ASSIGN(ParsedManifest parsed,
-                       ReadManifestFile(dir.WriteFile("m.xml", kExampleManifest)));
-  EXPECT_EQ(parsed.spec.manifest_id, "aot-s01e01-2024-001");
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace {
 // Large reads: mezzanines are read mostly front to back at hundreds of Mbit/s.
 constexpr int kIoBufferBytes = 1 << 20;
 
-// The AVIOContext's opaque, freed with it by Demuxer::IoDeleter.
+// The AVIOContext's opaque, freed with it by DemuxerDeleter.
 struct IoCursor {
   const RandomAccessFile* file;
   int64_t position;
@@ -74,6 +74,18 @@ absl::Status OpenError(int error, const std::string& name) {
                                                  std::string(status.message()), ")"));
 }
 
+// Frees an AVIOContext made by OpenDemuxer with its buffer and cursor.
+void FreeCustomIo(AVIOContext* io) {
+  av_freep(&io->opaque);
+  av_freep(&io->buffer);
+  avio_context_free(&io);
+}
+
+// AVFormatContext::io_open for a demuxer that reads one file only: refuses every other.
+int RefuseNestedOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
+  return AVERROR(EPERM);
+}
+
 absl::StatusOr<Demuxer> FindStreamInfo(Demuxer demuxer, const std::string& name) {
   if (int error = avformat_find_stream_info(demuxer.get(), nullptr); error < 0) {
     absl::Status status = AvErrorToStatus(error, name);
@@ -86,10 +98,10 @@ absl::StatusOr<Demuxer> FindStreamInfo(Demuxer demuxer, const std::string& name)
 
 }  // namespace
 
-void Demuxer::IoDeleter::operator()(AVIOContext* io) const {
-  av_freep(&io->opaque);
-  av_freep(&io->buffer);
-  avio_context_free(&io);
+void DemuxerDeleter::operator()(AVFormatContext* context) const {
+  AVIOContext* io = owns_io ? context->pb : nullptr;
+  avformat_close_input(&context);
+  if (io != nullptr) FreeCustomIo(io);
 }
 
 absl::StatusOr<Demuxer> OpenDemuxer(const std::filesystem::path& file) {
@@ -99,7 +111,7 @@ absl::StatusOr<Demuxer> OpenDemuxer(const std::filesystem::path& file) {
   if (int error = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); error < 0) {
     return OpenError(error, name);
   }
-  return FindStreamInfo(Demuxer(InputFormatPtr(raw), nullptr), name);
+  return FindStreamInfo(Demuxer(raw), name);
 }
 
 absl::StatusOr<Demuxer> OpenDemuxer(const RandomAccessFile& file) {
@@ -107,28 +119,27 @@ absl::StatusOr<Demuxer> OpenDemuxer(const RandomAccessFile& file) {
   const std::string& name = file.name();
   auto* cursor = static_cast<IoCursor*>(av_mallocz(sizeof(IoCursor)));
   auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferBytes));
-  AVIOContext* raw_io = cursor == nullptr || buffer == nullptr
-                            ? nullptr
-                            : avio_alloc_context(buffer, kIoBufferBytes, /*write_flag=*/0, cursor,
-                                                 &ReadPacket, nullptr, &Seek);
-  if (raw_io == nullptr) {
+  AVIOContext* io = cursor == nullptr || buffer == nullptr
+                        ? nullptr
+                        : avio_alloc_context(buffer, kIoBufferBytes, /*write_flag=*/0, cursor,
+                                             &ReadPacket, nullptr, &Seek);
+  AVFormatContext* raw = io == nullptr ? nullptr : avformat_alloc_context();
+  if (raw == nullptr) {
+    if (io != nullptr) avio_context_free(&io);
     av_free(cursor);
     av_free(buffer);
     return absl::ResourceExhaustedError(absl::StrCat(name, ": out of memory opening a demuxer"));
   }
-  Demuxer::IoPtr io(raw_io);
   *cursor = {.file = &file, .position = 0};
-  AVFormatContext* raw = avformat_alloc_context();
-  if (raw == nullptr) {
-    return absl::ResourceExhaustedError(absl::StrCat(name, ": out of memory opening a demuxer"));
-  }
-  raw->pb = io.get();
+  raw->pb = io;
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
-  // On failure avformat_open_input frees the context (not the I/O, which `io` owns).
+  raw->io_open = &RefuseNestedOpen;
   if (int error = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); error < 0) {
+    // avformat_open_input freed the context, not the custom I/O.
+    FreeCustomIo(io);
     return OpenError(error, name);
   }
-  return FindStreamInfo(Demuxer(InputFormatPtr(raw), std::move(io)), name);
+  return FindStreamInfo(Demuxer(raw, DemuxerDeleter{.owns_io = true}), name);
 }
 
 }  // namespace atp::media

@@ -15,29 +15,18 @@
 
 namespace atp::media {
 
-// An open demuxer with its stream info read, and the I/O context it reads through when that
-// is atp's own (closed after the demuxer).
-class Demuxer {
- public:
-  struct IoDeleter {
-    void operator()(AVIOContext* io) const;
-  };
-  using IoPtr = std::unique_ptr<AVIOContext, IoDeleter>;
-
-  Demuxer() = default;
-  Demuxer(InputFormatPtr format, IoPtr io) : io_(std::move(io)), format_(std::move(format)) {}
-
-  [[nodiscard]] AVFormatContext* get() const { return format_.get(); }
-  AVFormatContext* operator->() const { return format_.get(); }
-
- private:
-  IoPtr io_;  // Declared first: destroyed after the demuxer that reads through it.
-  InputFormatPtr format_;
+// Closes the demuxer, then frees the I/O context it read through when it is atp's own.
+struct DemuxerDeleter {
+  bool owns_io = false;
+  void operator()(AVFormatContext* context) const;
 };
+using Demuxer = std::unique_ptr<AVFormatContext, DemuxerDeleter>;
 
-// Opens a demuxer on `file` (format probed from its bytes): every byte is read with
-// file.ReadAt. `file` must outlive the demuxer. A read error keeps its code (Unavailable
-// stays Unavailable, so it is retried); bytes libavformat cannot read are InvalidArgument
+// Opens a demuxer on `file` (format probed from its bytes) and reads its stream info: every
+// byte is read with file.ReadAt, and the demuxer may open nothing else (a playlist, a
+// reference movie or an image sequence naming other files fails instead of reading them).
+// `file` must outlive the demuxer. A read error keeps its code (Unavailable stays
+// Unavailable, so it is retried); bytes libavformat cannot read are InvalidArgument
 // "<name>: not a media file libavformat can read (...)".
 [[nodiscard]] absl::StatusOr<Demuxer> OpenDemuxer(const RandomAccessFile& file);
 

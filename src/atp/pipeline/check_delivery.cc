@@ -2,6 +2,7 @@
 
 #include "atp/encode/ladder_planner.h"
 #include "atp/pipeline/job_key.h"
+#include "atp/pipeline/read_manifest.h"
 
 namespace atp::pipeline {
 
@@ -28,7 +29,7 @@ CheckReport CheckDelivery(const std::filesystem::path& manifest_file,
     return std::move(report);
   };
 
-  absl::StatusOr<manifest::ParsedManifest> parsed = manifest::ReadManifestFile(manifest_file);
+  absl::StatusOr<manifest::ParsedManifest> parsed = ReadManifest(manifest_file);
   if (!parsed.ok()) return fail(CheckStep::kIngest, parsed.status());
   report.manifest = *std::move(parsed);
   const JobSpec& spec = report.manifest->spec;

@@ -17,6 +17,7 @@
 #include "atp/pipeline/job_key.h"
 #include "atp/pipeline/job_report.h"
 #include "atp/pipeline/output_layout.h"
+#include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/records_json.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/pipeline/verify_mezzanine.h"
@@ -35,6 +36,10 @@ constexpr char kMezzanineArtifact[] = "mezzanine";    // FileIdentity of the ver
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
 constexpr char kFailureArtifact[] = "failure";        // {step, code, message}: terminal error.
+
+// The journaled outcome of an attempt a stop signal ended: not a failure of the step, so it
+// does not use up the step's attempts.
+constexpr char kInterruptedOutcome[] = "INTERRUPTED";
 
 // How often a long step looks at the job (cancel requests) between lease renewals.
 constexpr absl::Duration kCancelPollInterval = absl::Seconds(2);
@@ -70,6 +75,15 @@ RunOutcome OutcomeOf(const state::JobRecord& job, bool created, bool worked) {
 fs::path StagingDir(const state::JobRecord& job) {
   const fs::path final_dir = job.job.output_dir;
   return final_dir.parent_path() / absl::StrCat(".staging-", job.job.job_id);
+}
+
+// Removes `job`'s staging folder when it exists and no other process holds its lock.
+void RemoveStagingUnlessHeld(const state::JobRecord& job) {
+  std::error_code error;
+  if (!fs::exists(StagingDir(job), error)) return;
+  absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
+      storage::DirectoryLock::TryAcquire(StagingDir(job));
+  if (lock.ok()) (void)storage::RemovePath(StagingDir(job));
 }
 
 // One process working one job while it holds the job's lease.
@@ -137,7 +151,8 @@ class JobWork {
   }
 
  private:
-  // Steps this run finished, from the journal, and attempts already made per step.
+  // Steps this run finished, from the journal, the attempts made per step, and how many of
+  // them failed (the retry budget: attempts a kill or a stop signal ended are not failures).
   absl::Status LoadJournal() {
     ATP_ASSIGN_OR_RETURN(std::vector<state::StepEvent> events, store_.Events(id_));
     for (const state::StepEvent& event : events) {
@@ -145,7 +160,12 @@ class JobWork {
       const std::optional<Step> step = ParseStep(event.step);
       if (!step) continue;
       if (event.kind == "start") attempts_[*step] = std::max(attempts_[*step], event.attempt);
-      if (event.kind == "end" && event.outcome == "OK") finished_.insert(*step);
+      if (event.kind != "end") continue;
+      if (event.outcome == "OK") {
+        finished_.insert(*step);
+      } else if (event.outcome != kInterruptedOutcome) {
+        ++failures_[*step];
+      }
     }
     return absl::OkStatus();
   }
@@ -162,7 +182,9 @@ class JobWork {
                               {.step = std::string(step),
                                .kind = "end",
                                .attempt = attempt,
-                               .outcome = std::string(absl::StatusCodeToString(outcome.code())),
+                               .outcome = stopped_by_signal_ != 0 && !outcome.ok()
+                                              ? kInterruptedOutcome
+                                              : absl::StatusCodeToString(outcome.code()),
                                .message = std::string(outcome.message()),
                                .time = time});
   }
@@ -199,10 +221,11 @@ class JobWork {
       if (status.ok() || stopped_by_signal_ != 0) return status;
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
-      // Attempts are counted per run, across process restarts.
-      if (!IsRetriable(action) || attempt >= policy.max_attempts) return status;
+      // Failures are counted per run, across process restarts.
+      const int failures = ++failures_[step];
+      if (!IsRetriable(action) || failures >= policy.max_attempts) return status;
       if (action != ErrorAction::kRestartStep) {
-        clock_.SleepFor(BackoffDelay(policy, attempt + 1, UnitRandom()));
+        clock_.SleepFor(BackoffDelay(policy, failures + 1, UnitRandom()));
       }
     }
   }
@@ -253,7 +276,7 @@ class JobWork {
     ATP_ASSIGN_OR_RETURN(VerifiedMezzanine verified,
                          VerifyMezzanine(manifest_.spec, paths_, ChecksumProgress()));
     source_ = verified.source;
-    mezzanine_ = verified.file;
+    mezzanine_ = std::move(verified.file);
     ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(mezzanine_->identity()));
     return store_.PutArtifact(id_, self_.owner, kSourceArtifact, nlohmann::json(*source_).dump());
   }
@@ -273,9 +296,15 @@ class JobWork {
       ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(/*during_unit=*/false));
       return mezzanine_.get();
     }
-    ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kMezzanineArtifact));
-    ATP_ASSIGN_OR_RETURN(const storage::FileIdentity verified,
-                         ParseRecord<storage::FileIdentity>(text, "mezzanine artifact"));
+    // A job verified by an atp that did not record the identity: its file is read again.
+    storage::FileIdentity verified;
+    absl::StatusOr<std::string> text = store_.GetArtifact(id_, kMezzanineArtifact);
+    if (text.ok()) {
+      ATP_ASSIGN_OR_RETURN(verified,
+                           ParseRecord<storage::FileIdentity>(*text, "mezzanine artifact"));
+    } else if (!absl::IsNotFound(text.status())) {
+      return text.status();
+    }
     ATP_ASSIGN_OR_RETURN(mezzanine_, ReopenVerifiedMezzanine(manifest_.spec, paths_.mezzanine,
                                                              verified, ChecksumProgress()));
     verified_identity_ = verified;
@@ -290,7 +319,7 @@ class JobWork {
   // the step restarts and encodes the unit again from bytes that were not moving.
   absl::Status CheckMezzanineUnchanged(bool during_unit) {
     ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, mezzanine_->CurrentIdentity());
-    if (!storage::BytesMayDiffer(verified_identity_, now)) return absl::OkStatus();
+    if (now == verified_identity_) return absl::OkStatus();
     ATP_RETURN_IF_ERROR(
         ReverifyMezzanine(manifest_.spec, *mezzanine_, verified_identity_, ChecksumProgress()));
     ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(now));
@@ -432,7 +461,7 @@ class JobWork {
     const fs::path staging = StagingDir(job_);
     ATP_RETURN_IF_ERROR(LockStaging());
     std::error_code error;
-    if (fs::exists(final_dir, error)) return storage::RemoveDirectory(staging);
+    if (fs::exists(final_dir, error)) return storage::RemovePath(staging);
     ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
     ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
@@ -453,10 +482,10 @@ class JobWork {
   }
 
   // Tells every notifier; records every attempt. Each attempt is claimed first (the lease
-  // renewed: a process that lost the job sends nothing more), and a destination that already
-  // has the event (a run stopped inside this step) is not sent it again. Never fails
-  // otherwise: a notification failure does not change the job's outcome (the step's end
-  // event carries what went wrong).
+  // renewed: a process that lost the job sends nothing more); a claim that fails (the job
+  // store unavailable, a stop signal) fails the step, which is retried, and a destination
+  // that already has the event is not sent it again. A delivery failure itself does not fail
+  // the step or change the job's outcome (the attempts record what went wrong).
   absl::Status Notify(state::JobState state, const std::string& error_step,
                       const absl::Status& error) {
     const notify::Notification notification =
@@ -474,22 +503,27 @@ class JobWork {
         delivered.insert(attempt.destination);
       }
     }
-    const notify::DeliveryHooks hooks{
-        .before_attempt = [this](int) { return Checkpoint(/*force=*/true); },
-        .record =
-            [&](const notify::Attempt& a) {
-              (void)store_.RecordDelivery(id_, {.event_id = notification.event_id,
-                                                .destination = a.destination,
-                                                .attempt = a.attempt,
-                                                .http_status = a.http_status,
-                                                .delivered = a.delivered,
-                                                .error = a.error,
-                                                .time = a.time});
-            }};
+    absl::Status claim;
+    const notify::DeliveryHooks hooks{.before_attempt =
+                                          [&](int) {
+                                            claim = Checkpoint(/*force=*/true);
+                                            return claim;
+                                          },
+                                      .record =
+                                          [&](const notify::Attempt& a) {
+                                            (void)store_.RecordDelivery(
+                                                id_, {.event_id = notification.event_id,
+                                                      .destination = a.destination,
+                                                      .attempt = a.attempt,
+                                                      .http_status = a.http_status,
+                                                      .delivered = a.delivered,
+                                                      .error = a.error,
+                                                      .time = a.time});
+                                          }};
     for (notify::Notifier* notifier : notifiers) {
       if (delivered.contains(notifier->destination())) continue;
-      const absl::Status sent = notifier->Notify(notification, hooks);
-      if (lease_lost_ || stopped_by_signal_ != 0) return sent;  // Recorded attempt by attempt.
+      (void)notifier->Notify(notification, hooks);  // Recorded attempt by attempt.
+      if (!claim.ok()) return claim;
     }
     return absl::OkStatus();
   }
@@ -517,17 +551,17 @@ class JobWork {
   // the lease renewed) while another process holds it.
   absl::Status LockStaging() {
     const absl::Time give_up = clock_.Now() + options_.staging_lock_wait;
-    while (staging_lock_ == nullptr) {
-      absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
-          storage::DirectoryLock::TryAcquire(StagingDir(job_));
-      if (lock.ok()) {
-        staging_lock_ = *std::move(lock);
-        break;
-      }
-      if (!absl::IsUnavailable(lock.status()) || clock_.Now() >= give_up) return lock.status();
+    for (;;) {
+      absl::Status locked = TryLockStaging();
+      if (!absl::IsUnavailable(locked) || clock_.Now() >= give_up) return locked;
       ATP_RETURN_IF_ERROR(Checkpoint());
       clock_.SleepFor(options_.poll_interval);
     }
+  }
+
+  absl::Status TryLockStaging() {
+    if (staging_lock_ != nullptr) return absl::OkStatus();
+    ATP_ASSIGN_OR_RETURN(staging_lock_, storage::DirectoryLock::TryAcquire(StagingDir(job_)));
     return absl::OkStatus();
   }
 
@@ -535,13 +569,11 @@ class JobWork {
   // keep it or another process holds it.
   void RemoveStagingOfEndedJob() {
     if (request_.keep_staging) return;
-    if (staging_lock_ == nullptr) {
-      absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
-          storage::DirectoryLock::TryAcquire(StagingDir(job_));
-      if (!lock.ok()) return;
-      staging_lock_ = *std::move(lock);
+    if (staging_lock_ != nullptr) {
+      (void)storage::RemovePath(StagingDir(job_));  // Under the lock this process holds.
+    } else {
+      RemoveStagingUnlessHeld(job_);
     }
-    (void)storage::RemoveDirectory(StagingDir(job_));
   }
 
   RunOutcome Reload() {
@@ -575,8 +607,9 @@ class JobWork {
 
   std::set<Step> finished_;
   std::map<Step, int> attempts_;
+  std::map<Step, int> failures_;
   std::optional<SourceInfo> source_;
-  std::shared_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
+  std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
   storage::FileIdentity verified_identity_;         // What mezzanine_ was when last verified.
   std::optional<PackagedMedia> media_;
   absl::Time last_renewal_ = absl::InfinitePast();
@@ -602,8 +635,7 @@ JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> noti
 
 RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
   const absl::Time ingest_started = clock_.Now();
-  absl::StatusOr<manifest::ParsedManifest> manifest =
-      manifest::ReadManifestFile(request.manifest_file);
+  absl::StatusOr<manifest::ParsedManifest> manifest = ReadManifest(request.manifest_file);
   const fs::path input_root = request.input_root.empty()
                                   ? fs::absolute(request.manifest_file).parent_path()
                                   : fs::absolute(request.input_root);
@@ -688,6 +720,13 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
     if (hooks.waiting) hooks.waiting(*current);
     clock_.SleepFor(options_.poll_interval);
   }
+}
+
+absl::StatusOr<state::JobRecord> CancelJob(state::JobStore& store, std::string_view job_id,
+                                           absl::Time now) {
+  ATP_ASSIGN_OR_RETURN(state::JobRecord job, store.RequestCancel(job_id, now));
+  if (job.state == state::JobState::kCancelled) RemoveStagingUnlessHeld(job);
+  return job;
 }
 
 state::LeaseHolder ThisProcess() {

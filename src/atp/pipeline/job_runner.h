@@ -115,6 +115,12 @@ class JobRunner {
   RunnerOptions options_;
 };
 
+// `atp cancel`: asks the job's worker to stop (JobStore::RequestCancel); a job no process
+// works on is CANCELLED at once, and then its staging folder is removed here (unless another
+// process holds it), as a worker removes it when it ends a job.
+[[nodiscard]] absl::StatusOr<state::JobRecord> CancelJob(state::JobStore& store,
+                                                         std::string_view job_id, absl::Time now);
+
 // The process's lease identity: "host:pid:random".
 [[nodiscard]] state::LeaseHolder ThisProcess();
 

@@ -17,6 +17,7 @@
 #include "atp/notify/webhook_notifier.h"
 #include "atp/pipeline/job_key.h"
 #include "atp/pipeline/output_layout.h"
+#include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/fake_clock.h"
@@ -350,7 +351,7 @@ TEST_F(JobRunnerTest, AFullDiskFailsTheJobSaysSoAndFreesTheDisk) {
 class LeasedElsewhereTest : public JobRunnerTest {
  protected:
   std::string LeaseTo(const state::LeaseHolder& holder) {
-    absl::StatusOr<manifest::ParsedManifest> parsed = manifest::ReadManifestFile(*manifest_);
+    absl::StatusOr<manifest::ParsedManifest> parsed = ReadManifest(*manifest_);
     EXPECT_TRUE(parsed.ok()) << parsed.status();
     const std::string key = ComputeJobKey(parsed->spec, encode::EncodingProfile{});
     const std::string id = JobIdFromKey(key);

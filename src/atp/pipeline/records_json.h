@@ -34,8 +34,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 namespace atp::storage {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileIdentity, device, inode, size_bytes, mtime_ns, ctime_ns,
-                                   links)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileIdentity, device, inode, size_bytes, mtime_ns, ctime_ns)
 
 }  // namespace atp::storage
 

@@ -13,6 +13,7 @@
 #include "atp/package/dash_writer.h"
 #include "atp/package/hls_writer.h"
 #include "atp/storage/atomic_file.h"
+#include "atp/storage/directory_publish.h"
 
 namespace atp::pipeline {
 namespace {
@@ -146,15 +147,9 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
 absl::Status RemoveUnlistedFiles(const std::filesystem::path& folder, const PackagedTrack& track) {
   std::set<std::string> listed = {track.init_uri};
   for (const MediaSegment& segment : track.segments) listed.insert(segment.uri);
-  std::error_code error;
-  std::vector<std::filesystem::path> unlisted;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
-    if (!listed.contains(entry.path().filename().string())) unlisted.push_back(entry.path());
-  }
-  for (const std::filesystem::path& path : unlisted) std::filesystem::remove_all(path, error);
-  if (error) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot clean ", folder.string(), ": ", error.message()));
+  ATP_ASSIGN_OR_RETURN(const std::vector<std::string> names, storage::ListDirectory(folder));
+  for (const std::string& name : names) {
+    if (!listed.contains(name)) ATP_RETURN_IF_ERROR(storage::RemovePath(folder / name));
   }
   return absl::OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "atp/manifest/manifest_parser.h"
 #include "atp/media/av_ptr.h"
 #include "atp/media/probe.h"
+#include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/storage/pinned_file.h"
 #include "atp/testing/status_matchers.h"
@@ -58,8 +59,7 @@ class TranscodeAndPackageTest : public ::testing::Test {
     options.media.audio_languages = {"ja", "en"};
     absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, dir_->path() / "in");
     ASSERT_TRUE(delivery.ok()) << delivery.status();
-    absl::StatusOr<manifest::ParsedManifest> parsed =
-        manifest::ReadManifestFile(delivery->manifest_file);
+    absl::StatusOr<manifest::ParsedManifest> parsed = ReadManifest(delivery->manifest_file);
     ASSERT_TRUE(parsed.ok()) << parsed.status();
 
     request_ = new PackageRequest();
@@ -199,8 +199,7 @@ absl::StatusOr<std::pair<SampleDelivery, manifest::ParsedManifest>> H264Sample(c
   options.media.width = width;
   options.media.height = height;
   ATP_ASSIGN_OR_RETURN(SampleDelivery delivery, CreateSampleDelivery(options, dir));
-  ATP_ASSIGN_OR_RETURN(manifest::ParsedManifest parsed,
-                       manifest::ReadManifestFile(delivery.manifest_file));
+  ATP_ASSIGN_OR_RETURN(manifest::ParsedManifest parsed, ReadManifest(delivery.manifest_file));
   return std::make_pair(std::move(delivery), std::move(parsed));
 }
 

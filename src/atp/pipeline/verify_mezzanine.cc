@@ -94,19 +94,20 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
   verified.file = *std::move(file);
   absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(*verified.file, progress);
   if (!digest.ok()) return WithField("Mezzanine/FilePath", digest.status());
+  verified.digest = *std::move(digest);
+  ATP_RETURN_IF_ERROR(CompareDigest(spec.mezzanine, verified.digest));
+  absl::StatusOr<SourceInfo> source = media::ProbeMedia(*verified.file);
+  if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
+  verified.source = *std::move(source);
+  // The checksums and the probe are of the bytes as they were opened only if nothing wrote
+  // to the file meanwhile.
   ATP_ASSIGN_OR_RETURN(const storage::FileIdentity after, verified.file->CurrentIdentity());
-  if (storage::BytesMayDiffer(verified.file->identity(), after)) {
+  if (after != verified.file->identity()) {
     return absl::UnavailableError(absl::StrCat(
         "Mezzanine/FilePath: ", paths.mezzanine.string(), " was written while it was read (",
         storage::DescribeIdentityChange(verified.file->identity(), after),
         "); is it still arriving? It is read again on the next attempt"));
   }
-  verified.digest = *std::move(digest);
-  ATP_RETURN_IF_ERROR(CompareDigest(spec.mezzanine, verified.digest));
-
-  absl::StatusOr<SourceInfo> source = media::ProbeMedia(*verified.file);
-  if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
-  verified.source = *std::move(source);
   if (std::vector<std::string> problems = CompareSourceWithManifest(spec, verified.source);
       !problems.empty()) {
     return absl::FailedPreconditionError(absl::StrJoin(problems, "\n"));
@@ -127,7 +128,7 @@ absl::Status ReverifyMezzanine(const JobSpec& spec, const storage::PinnedFile& f
                    ") and no longer matches the manifest: ", std::string(matches.message())));
 }
 
-absl::StatusOr<std::shared_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
+absl::StatusOr<std::unique_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
     const JobSpec& spec, const std::filesystem::path& path, const storage::FileIdentity& verified,
     const storage::DigestProgress& progress) {
   absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file = storage::PinnedFile::Open(path);
@@ -138,10 +139,10 @@ absl::StatusOr<std::shared_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
     return absl::DataLossError(absl::StrCat("Mezzanine/FilePath: changed since verify: ",
                                             std::string(file.status().message())));
   }
-  if (storage::BytesMayDiffer(verified, (*file)->identity())) {
+  if ((*file)->identity() != verified) {
     ATP_RETURN_IF_ERROR(ReverifyMezzanine(spec, **file, verified, progress));
   }
-  return std::shared_ptr<storage::PinnedFile>(*std::move(file));
+  return file;
 }
 
 }  // namespace atp::pipeline

@@ -23,7 +23,7 @@ struct VerifiedMezzanine {
   SourceInfo source;
   // The file that was read, held open: every later read of the mezzanine goes through it, so
   // a file renamed over its path after verify is never read.
-  std::shared_ptr<storage::PinnedFile> file;
+  std::unique_ptr<storage::PinnedFile> file;
 };
 
 // Tolerances of the comparison (manifest-format.md).
@@ -53,7 +53,7 @@ inline constexpr double kFrameRateTolerance = 0.01;
 
 // Opens the mezzanine at `path` again (a resumed run) and returns it when its identity is
 // `verified`, or when ReverifyMezzanine confirms it; the caller records the new identity.
-[[nodiscard]] absl::StatusOr<std::shared_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
+[[nodiscard]] absl::StatusOr<std::unique_ptr<storage::PinnedFile>> ReopenVerifiedMezzanine(
     const JobSpec& spec, const std::filesystem::path& path, const storage::FileIdentity& verified,
     const storage::DigestProgress& progress);
 

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "atp/manifest/manifest_parser.h"
+#include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -97,9 +98,8 @@ class VerifyMezzanineTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(sample_, nullptr);
     fs::copy(sample_dir_->path(), dir_.path(), fs::copy_options::recursive);
-    ASSERT_OK_AND_ASSIGN(
-        manifest::ParsedManifest parsed,
-        manifest::ReadManifestFile(dir_.path() / sample_->manifest_file.filename()));
+    ASSERT_OK_AND_ASSIGN(manifest::ParsedManifest parsed,
+                         ReadManifest(dir_.path() / sample_->manifest_file.filename()));
     spec_ = parsed.spec;
     mezzanine_ = dir_.path() / spec_.mezzanine.file_path;
   }

@@ -344,6 +344,20 @@ TEST(SqliteJobStore, MigratesAnOlderSchemaForward) {
   EXPECT_EQ(stored.job.profile, job.profile);
 }
 
+// The atp of schema 1 sets user_version back to 1 whenever it opens a database, so a
+// database can say 1 and already have version 2's columns: it still opens.
+TEST(SqliteJobStore, OpensADatabaseAnOlderAtpSetBackToAnOlderVersion) {
+  testing::TempDir dir;
+  const std::filesystem::path file = dir.path() / "jobs.db";
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteJobStore(file));
+    ASSERT_OK(store->Reserve(Job("a"), kNow, {}).status());
+  }
+  ExecSql(file, "PRAGMA user_version = 1;");
+  ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteJobStore(file));
+  EXPECT_OK(store->Get("a").status());
+}
+
 TEST(SqliteJobStore, RefusesAnSqliteDatabaseThatIsNotAJobDatabase) {
   testing::TempDir dir;
   const std::filesystem::path file = dir.path() / "other.db";

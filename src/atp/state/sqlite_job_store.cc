@@ -40,11 +40,18 @@ CREATE TABLE deliveries (
   time_us INTEGER NOT NULL);
 )sql";
 
-// Migrations[v] takes a database from version v to v + 1.
-const char* const kMigrations[] = {
-    /*0 -> 1: the schema above, created whole instead*/ nullptr,
+// kMigrations[v] takes a database from version v to v + 1. Each is guarded by the schema it
+// finds, not only by the version number: an atp of schema 1 resets the number to 1 whenever
+// it opens a database, so a database may be at version 1 with version 2's columns.
+struct Migration {
+  const char* already_done;  // A query that returns a row when the schema has the change.
+  const char* sql;
+};
+const Migration kMigrations[] = {
+    /*0 -> 1: the schema above, created whole instead*/ {nullptr, nullptr},
     /*1 -> 2: jobs own their profile*/
-    "ALTER TABLE jobs ADD COLUMN profile TEXT NOT NULL DEFAULT ''",
+    {"SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'profile'",
+     "ALTER TABLE jobs ADD COLUMN profile TEXT NOT NULL DEFAULT ''"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -140,7 +147,12 @@ class SqliteJobStore : public JobStore {
         current = kSchemaVersion;
       }
       for (; current < kSchemaVersion; ++current) {
-        ATP_RETURN_IF_ERROR(Exec(kMigrations[current]));
+        bool has_change = false;
+        {  // The query is finished before the schema changes.
+          ATP_ASSIGN_OR_RETURN(auto done, Prepare(kMigrations[current].already_done, {}));
+          ATP_ASSIGN_OR_RETURN(has_change, done->Step());
+        }
+        if (!has_change) ATP_RETURN_IF_ERROR(Exec(kMigrations[current].sql));
       }
       return Exec(absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str());
     });

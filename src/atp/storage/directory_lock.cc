@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/errno_status.h"
@@ -20,7 +21,8 @@ absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::TryAcquire(
     std::error_code error;
     std::filesystem::create_directories(dir, error);
     if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", dir.string()));
-    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    // O_NOFOLLOW: a symlink planted at the name is refused (ENOTDIR), never locked and emptied.
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) continue;
       return ErrnoToStatus(errno, dir.string());
@@ -33,6 +35,11 @@ absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::TryAcquire(
             absl::StrCat(dir.string(),
                          " is locked by another process writing into it (another atp working "
                          "the same job, perhaps with another --state on the same --out)"));
+      }
+      if (lock_error == EBADF || lock_error == ENOLCK || lock_error == EOPNOTSUPP) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cannot lock ", dir.string(), ": ", std::strerror(lock_error),
+            " (the output folder's filesystem does not support flock; use a local disk)"));
       }
       return ErrnoToStatus(lock_error, absl::StrCat("cannot lock ", dir.string()));
     }

@@ -34,6 +34,16 @@ TEST(DirectoryLock, AFolderRenamedAwayFreesItsName) {
   EXPECT_OK(DirectoryLock::TryAcquire(staging).status());
 }
 
+// A symlink at the staging name (to a folder someone wants emptied) is not followed.
+TEST(DirectoryLock, RefusesASymlinkAtItsName) {
+  testing::TempDir dir;
+  dir.WriteFile("precious/file", "x");
+  std::filesystem::create_directory_symlink(dir.path() / "precious", dir.path() / ".staging-1");
+  EXPECT_THAT(DirectoryLock::TryAcquire(dir.path() / ".staging-1").status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("Not a directory")));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "precious/file"));
+}
+
 TEST(DirectoryLock, ReportsWhyTheFolderCannotBeMade) {
   testing::TempDir dir;
   dir.WriteFile("file", "x");

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/errno_status.h"
+#include "atp/core/status_macros.h"
 
 namespace atp::storage {
 
@@ -37,25 +38,29 @@ absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
   return ErrnoToStatus(errno, absl::StrCat("publishing ", final_dir.string()));
 }
 
-absl::Status EmptyDirectory(const std::filesystem::path& dir) {
+absl::StatusOr<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) {
   std::error_code error;
   std::filesystem::directory_iterator entries(dir, error);
-  if (error) {
-    if (error.value() == ENOENT) return absl::OkStatus();
-    return ErrnoToStatus(error.value(), dir.string());
+  if (error.value() == ENOENT) return std::vector<std::string>();
+  std::vector<std::string> names;
+  // increment(error), not ++: a read error mid-listing is a status, not an exception.
+  for (; !error && entries != std::filesystem::directory_iterator(); entries.increment(error)) {
+    names.push_back(entries->path().filename().string());
   }
-  for (const std::filesystem::directory_entry& entry : entries) {
-    std::filesystem::remove_all(entry.path(), error);
-    if (error)
-      return ErrnoToStatus(error.value(), absl::StrCat("cannot delete ", entry.path().string()));
-  }
+  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot list ", dir.string()));
+  return names;
+}
+
+absl::Status EmptyDirectory(const std::filesystem::path& dir) {
+  ATP_ASSIGN_OR_RETURN(const std::vector<std::string> names, ListDirectory(dir));
+  for (const std::string& name : names) ATP_RETURN_IF_ERROR(RemovePath(dir / name));
   return absl::OkStatus();
 }
 
-absl::Status RemoveDirectory(const std::filesystem::path& dir) {
+absl::Status RemovePath(const std::filesystem::path& path) {
   std::error_code error;
-  std::filesystem::remove_all(dir, error);
-  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot delete ", dir.string()));
+  std::filesystem::remove_all(path, error);
+  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot delete ", path.string()));
   return absl::OkStatus();
 }
 

@@ -5,6 +5,8 @@
 #define ATP_STORAGE_DIRECTORY_PUBLISH_H_
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -20,12 +22,16 @@ namespace atp::storage {
 [[nodiscard]] absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
                                             const std::filesystem::path& final_dir);
 
+// The names of the entries of `dir`, in no particular order; empty when `dir` does not exist.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> ListDirectory(
+    const std::filesystem::path& dir);
+
 // Deletes everything inside `dir` but `dir` itself (whose inode may carry a DirectoryLock).
 // OK when `dir` does not exist.
 [[nodiscard]] absl::Status EmptyDirectory(const std::filesystem::path& dir);
 
-// Deletes `dir` and everything in it; OK when it does not exist.
-[[nodiscard]] absl::Status RemoveDirectory(const std::filesystem::path& dir);
+// Deletes `path`, a file or a folder with everything in it; OK when it does not exist.
+[[nodiscard]] absl::Status RemovePath(const std::filesystem::path& path);
 
 }  // namespace atp::storage
 

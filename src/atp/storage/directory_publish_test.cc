@@ -47,9 +47,9 @@ TEST(EmptyDirectory, DeletesWhatIsInsideAndKeepsTheFolder) {
   ASSERT_EQ(stat((dir.path() / "staging").c_str(), &after), 0);
   EXPECT_EQ(after.st_ino, before.st_ino);
   EXPECT_OK(EmptyDirectory(dir.path() / "absent"));
-  EXPECT_OK(RemoveDirectory(dir.path() / "staging"));
+  EXPECT_OK(RemovePath(dir.path() / "staging"));
   EXPECT_FALSE(fs::exists(dir.path() / "staging"));
-  EXPECT_OK(RemoveDirectory(dir.path() / "staging"));
+  EXPECT_OK(RemovePath(dir.path() / "staging"));
 }
 
 }  // namespace

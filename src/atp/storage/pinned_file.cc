@@ -19,28 +19,10 @@ FileIdentity IdentityOf(const struct stat& info) {
           .inode = static_cast<uint64_t>(info.st_ino),
           .size_bytes = static_cast<int64_t>(info.st_size),
           .mtime_ns = int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec,
-          .ctime_ns = int64_t{info.st_ctim.tv_sec} * 1'000'000'000 + info.st_ctim.tv_nsec,
-          .links = static_cast<uint64_t>(info.st_nlink)};
-}
-
-const char* FileTypeName(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a file";
+          .ctime_ns = int64_t{info.st_ctim.tv_sec} * 1'000'000'000 + info.st_ctim.tv_nsec};
 }
 
 }  // namespace
-
-bool BytesMayDiffer(const FileIdentity& before, const FileIdentity& after) {
-  if (before.device != after.device || before.inode != after.inode ||
-      before.size_bytes != after.size_bytes || before.mtime_ns != after.mtime_ns) {
-    return true;
-  }
-  return before.ctime_ns != after.ctime_ns && after.links > 0;
-}
 
 std::string DescribeIdentityChange(const FileIdentity& before, const FileIdentity& after) {
   std::vector<std::string> changes;
@@ -52,7 +34,6 @@ std::string DescribeIdentityChange(const FileIdentity& before, const FileIdentit
   }
   if (before.mtime_ns != after.mtime_ns) changes.push_back("modification time");
   if (before.ctime_ns != after.ctime_ns) changes.push_back("change time");
-  if (before.links != after.links && after.links == 0) changes.push_back("deleted");
   return changes.empty() ? "unchanged" : absl::StrJoin(changes, ", ");
 }
 

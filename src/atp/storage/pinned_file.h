@@ -16,25 +16,19 @@
 
 namespace atp::storage {
 
-// Which inode a file is, when its data or metadata last changed, and how many names it has.
+// Which inode a file is and when its data or metadata last changed. Equal identities mean its
+// bytes have not been written since: a write moves mtime and ctime, and setting mtime back
+// (touch -d) moves ctime, which no caller can set. (Some changes that leave the bytes alone
+// move ctime too, such as renaming another file over it: a caller then reads it again.)
 struct FileIdentity {
   uint64_t device = 0;
   uint64_t inode = 0;
   int64_t size_bytes = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  uint64_t links = 0;
 
   bool operator==(const FileIdentity&) const = default;
 };
-
-// Whether the bytes of the file `before` describes may differ from those of the file `after`
-// describes (the same path reopened, or the same open file looked at again). A write moves
-// mtime and ctime, and setting mtime back (touch -d) moves ctime, which no caller can set.
-// A ctime change alone does not count once the file has no name left: that is the change
-// renaming another file over it (mv other.mov <path>) or deleting it makes, and a file no
-// name reaches cannot be written by anyone else.
-[[nodiscard]] bool BytesMayDiffer(const FileIdentity& before, const FileIdentity& after);
 
 // What differs between two identities, for messages: "inode 12 -> 34, size 10 -> 11 bytes".
 [[nodiscard]] std::string DescribeIdentityChange(const FileIdentity& before,
@@ -55,7 +49,7 @@ class PinnedFile : public RandomAccessFile {
 
   // The identity when it was opened.
   [[nodiscard]] const FileIdentity& identity() const { return identity_; }
-  // The identity of the open inode now (fstat); see BytesMayDiffer.
+  // The identity of the open inode now (fstat): differs from identity() once it was written.
   [[nodiscard]] absl::StatusOr<FileIdentity> CurrentIdentity() const;
 
   [[nodiscard]] const std::string& name() const override { return name_; }

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "atp/core/errno_status.h"
 #include "atp/core/status_macros.h"
 
 namespace atp::validate {
@@ -63,15 +64,6 @@ bool HasScheme(std::string_view uri) {
 absl::Status LeavesPackage(std::string_view uri, std::string_view why) {
   return absl::PermissionDeniedError(
       absl::StrCat(AsAbsl(uri), " leaves the package (", AsAbsl(why), ")"));
-}
-
-std::string_view FileTypeName(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a file";
 }
 
 // The status of a failed open of `uri` with `error` (an errno value).
@@ -120,7 +112,7 @@ absl::StatusOr<UniqueFd> OpenWithProcFdCheck(const Root& root, const char* path,
   if ((flags & O_DIRECTORY) != 0 ? !S_ISDIR(info.st_mode) : !S_ISREG(info.st_mode)) {
     if ((flags & O_DIRECTORY) != 0) return OpenError(ENOTDIR, uri);
     return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file (",
-                                                    AsAbsl(FileTypeName(info.st_mode)), ")"));
+                                                    FileTypeName(info.st_mode), ")"));
   }
   UniqueFd opened(open(link.c_str(), flags | kOpenFlags));
   if (opened.get() < 0) return OpenError(errno, uri);
@@ -161,7 +153,7 @@ absl::StatusOr<RegularFile> OpenRegularFile(const Root& root, std::string_view f
   if (fstat(fd.get(), &info) != 0) return OpenError(errno, uri);
   if (!S_ISREG(info.st_mode)) {
     return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file (",
-                                                    AsAbsl(FileTypeName(info.st_mode)), ")"));
+                                                    FileTypeName(info.st_mode), ")"));
   }
   return RegularFile{std::move(fd), static_cast<uint64_t>(info.st_size)};
 }
