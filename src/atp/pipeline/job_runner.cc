@@ -11,31 +11,22 @@
 #include "absl/strings/str_format.h"
 #include "atp/core/error_policy.h"
 #include "atp/core/status_macros.h"
-#include "atp/encode/ladder_planner.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/pipeline/delivery_paths.h"
 #include "atp/pipeline/job_key.h"
 #include "atp/pipeline/job_report.h"
+#include "atp/pipeline/media_job_steps.h"
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/read_manifest.h"
-#include "atp/pipeline/records_json.h"
-#include "atp/pipeline/transcode_and_package.h"
-#include "atp/pipeline/verify_mezzanine.h"
-#include "atp/storage/atomic_file.h"
 #include "atp/storage/directory_lock.h"
 #include "atp/storage/directory_publish.h"
-#include "atp/validate/package_validator.h"
 
 namespace atp::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
-constexpr char kMezzanineArtifact[] = "mezzanine";    // FileIdentity of the verified file.
-constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
-constexpr char kValidationArtifact[] = "validation";  // The check step's report.
-constexpr char kFailureArtifact[] = "failure";        // {step, code, message}: terminal error.
+constexpr char kFailureArtifact[] = "failure";  // {step, code, message}: terminal error.
 
 // The journaled outcome of an attempt a stop signal ended: not a failure of the step, so it
 // does not use up the step's attempts.
@@ -86,13 +77,14 @@ void RemoveStagingUnlessHeld(const state::JobRecord& job) {
   if (lock.ok()) (void)storage::RemovePath(StagingDir(job));
 }
 
-// One process working one job while it holds the job's lease.
-class JobWork {
+// One process working one job while it holds the job's lease: the orchestration, and the
+// StepContext of the steps it runs.
+class JobWork : public StepContext {
  public:
   JobWork(state::JobStore& store, const std::vector<notify::Notifier*>& notifiers, Clock& clock,
           const state::LeaseHolder& self, const RunnerOptions& options, const RunRequest& request,
           const RunHooks& hooks, manifest::ParsedManifest manifest, DeliveryPaths paths,
-          state::JobRecord job)
+          state::JobRecord job, std::unique_ptr<JobSteps> steps)
       : store_(store),
         notifiers_(notifiers),
         clock_(clock),
@@ -103,7 +95,8 @@ class JobWork {
         manifest_(std::move(manifest)),
         paths_(std::move(paths)),
         job_(std::move(job)),
-        id_(job_.job.job_id) {}
+        id_(job_.job.job_id),
+        steps_(std::move(steps)) {}
 
   // Journals ingest and reserve (done before the lease was taken), then runs every step this
   // run has not finished.
@@ -117,22 +110,20 @@ class JobWork {
     if (failure.ok()) return FinishFailed(*failure);
     if (!absl::IsNotFound(failure.status())) return Abandon(failure.status());
 
-    const std::vector<std::pair<Step, std::function<absl::Status()>>> steps = {
-        {Step::kVerify, [this] { return Verify(); }},
-        {Step::kPlan, [this] { return Plan(); }},
-        {Step::kTranscode, [this] { return TranscodeStep(); }},
-        {Step::kPackage, [this] { return PackageStep(); }},
-        {Step::kCheck, [this] { return Check(); }},
-        {Step::kPublish, [this] { return Publish(); }},
-    };
-    for (const auto& [step, body] : steps) {
+    for (const Step step : kWorkSteps) {
       if (finished_.contains(step)) continue;
-      status = RunStep(step, body);
+      status = RunStep(step, [this, step] { return steps_->Run(step, *this); });
       if (status.ok()) continue;
       if (lease_lost_ || stopped_by_signal_ != 0) return Abandon(status);
-      const nlohmann::json failure_json = {{"step", StepName(step)},
-                                           {"code", absl::StatusCodeToString(status.code())},
-                                           {"message", std::string(status.message())}};
+      const bool bug = ActionFor(status.code()) == ErrorAction::kFailAsBug;
+      const nlohmann::json failure_json = {
+          {"step", StepName(step)},
+          {"code", absl::StatusCodeToString(status.code())},
+          {"message", absl::StrCat(std::string(status.message()),
+                                   bug ? " (an error atp does not expect: a bug in atp; please "
+                                         "report it with the output of atp events)"
+                                       : "")},
+          {"bug", bug}};
       if (absl::Status saved =
               store_.PutArtifact(id_, self_.owner, kFailureArtifact, failure_json.dump());
           !saved.ok()) {
@@ -148,6 +139,53 @@ class JobWork {
     }
     if (!status.ok()) return Abandon(status);
     return Reload();
+  }
+
+  // StepContext.
+  const state::JobRecord& job() const override { return job_; }
+  const manifest::ParsedManifest& manifest() const override { return manifest_; }
+  const DeliveryPaths& paths() const override { return paths_; }
+  const encode::EncodingProfile& profile() const override { return request_.profile; }
+  int threads() const override { return request_.threads; }
+  const RunHooks& hooks() const override { return hooks_; }
+  fs::path staging() const override { return StagingDir(job_); }
+
+  // Holds the staging folder's lock for as long as this process works the job, waiting (with
+  // the lease renewed) while another process holds it.
+  absl::Status LockStaging() override {
+    const absl::Time give_up = clock_.Now() + options_.staging_lock_wait;
+    for (;;) {
+      absl::Status locked = TryLockStaging();
+      if (!absl::IsUnavailable(locked) || clock_.Now() >= give_up) return locked;
+      ATP_RETURN_IF_ERROR(CheckIn());
+      clock_.SleepFor(options_.poll_interval);
+    }
+  }
+
+  absl::StatusOr<std::string> GetArtifact(std::string_view name) override {
+    return store_.GetArtifact(id_, name);
+  }
+  absl::Status PutArtifact(std::string_view name, std::string_view value) override {
+    return store_.PutArtifact(id_, self_.owner, name, value);
+  }
+  absl::StatusOr<std::vector<state::StepEvent>> Events() override { return store_.Events(id_); }
+  absl::Status Checkpoint() override { return CheckIn(); }
+
+  absl::StatusOr<std::string> RunUnit(
+      std::string_view unit, const std::function<absl::StatusOr<std::string>()>& work) override {
+    const std::string name = UnitArtifactName(current_step_, unit);
+    const int attempt = attempts_[current_step_];
+    ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
+    ATP_RETURN_IF_ERROR(JournalStart(name, attempt, clock_.Now()));
+    if (hooks_.unit_started) hooks_.unit_started(std::string(unit));
+    // A stop or cancel request that came while the unit was starting ends it at once.
+    const absl::Status ready = CheckIn();
+    absl::StatusOr<std::string> result = ready.ok() ? work() : absl::StatusOr<std::string>(ready);
+    if (lease_lost_) return result.status();
+    ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, result.status(), clock_.Now()));
+    ATP_RETURN_IF_ERROR(result.status());
+    ATP_RETURN_IF_ERROR(PutArtifact(name, *result));
+    return result;
   }
 
  private:
@@ -199,13 +237,13 @@ class JobWork {
   }
 
   // Runs `body` as `step`: journaled, retried as its error code says, bounded by the step's
-  // timeout (checked by Checkpoint), stopped by a cancel request.
+  // timeout (checked by CheckIn), stopped by a cancel request.
   absl::Status RunStep(Step step, const std::function<absl::Status()>& body) {
     BackoffPolicy policy = options_.retry;
     for (;;) {
       const int attempt = ++attempts_[step];
       current_step_ = step;
-      ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
+      ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
       ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, clock_.Now()));
       if (hooks_.step_started) hooks_.step_started(step, attempt);
       auto timeout = options_.timeouts.find(step);
@@ -213,7 +251,7 @@ class JobWork {
                                                      : clock_.Now() + timeout->second;
       // A stop or cancel request that came while the step was starting ends it before it does
       // anything.
-      absl::Status status = Checkpoint();
+      absl::Status status = CheckIn();
       if (status.ok()) status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
@@ -232,7 +270,7 @@ class JobWork {
 
   // Renews the lease when a third of it has passed, looks for a cancel request now and then,
   // and enforces the step's deadline. Long steps call it from their progress callbacks.
-  absl::Status Checkpoint(bool force = false) {
+  absl::Status CheckIn(bool force = false) {
     if (const int signal = options_.stop_signal ? options_.stop_signal() : 0; signal != 0) {
       stopped_by_signal_ = signal;
       return absl::AbortedError(
@@ -263,224 +301,6 @@ class JobWork {
     return absl::OkStatus();
   }
 
-  storage::DigestProgress ChecksumProgress() {
-    return [this](int64_t done, int64_t total) {
-      if (hooks_.verify_progress) hooks_.verify_progress(done, total);
-      return Checkpoint();
-    };
-  }
-
-  // Keeps the verified file open for the units this process encodes, and records its
-  // identity so a resumed run can tell whether the file at the path is still that one.
-  absl::Status Verify() {
-    ATP_ASSIGN_OR_RETURN(VerifiedMezzanine verified,
-                         VerifyMezzanine(manifest_.spec, paths_, ChecksumProgress()));
-    source_ = verified.source;
-    mezzanine_ = std::move(verified.file);
-    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(mezzanine_->identity()));
-    return store_.PutArtifact(id_, self_.owner, kSourceArtifact, nlohmann::json(*source_).dump());
-  }
-
-  absl::Status RecordMezzanineIdentity(const storage::FileIdentity& identity) {
-    verified_identity_ = identity;
-    return store_.PutArtifact(id_, self_.owner, kMezzanineArtifact,
-                              nlohmann::json(identity).dump());
-  }
-
-  // The verified mezzanine for the next transcode unit. In the process that verified it,
-  // the descriptor verify opened (whatever has since been renamed over its path); in a
-  // resumed run, the file at the path if it is the one verify recorded or, re-read, still
-  // holds the delivery (DataLoss otherwise: nothing made from it is published).
-  absl::StatusOr<const RandomAccessFile*> Mezzanine() {
-    if (mezzanine_) {
-      ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(/*during_unit=*/false));
-      return mezzanine_.get();
-    }
-    // A job verified by an atp that did not record the identity: its file is read again.
-    storage::FileIdentity verified;
-    absl::StatusOr<std::string> text = store_.GetArtifact(id_, kMezzanineArtifact);
-    if (text.ok()) {
-      ATP_ASSIGN_OR_RETURN(verified,
-                           ParseRecord<storage::FileIdentity>(*text, "mezzanine artifact"));
-    } else if (!absl::IsNotFound(text.status())) {
-      return text.status();
-    }
-    ATP_ASSIGN_OR_RETURN(mezzanine_, ReopenVerifiedMezzanine(manifest_.spec, paths_.mezzanine,
-                                                             verified, ChecksumProgress()));
-    verified_identity_ = verified;
-    if (mezzanine_->identity() != verified) {
-      ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(mezzanine_->identity()));
-    }
-    return mezzanine_.get();
-  }
-
-  // Whether the open mezzanine was written (in place) since it was verified: DataLoss when it
-  // no longer holds the delivery; when it still does but changed `during_unit`, Aborted, so
-  // the step restarts and encodes the unit again from bytes that were not moving.
-  absl::Status CheckMezzanineUnchanged(bool during_unit) {
-    ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, mezzanine_->CurrentIdentity());
-    if (now == verified_identity_) return absl::OkStatus();
-    ATP_RETURN_IF_ERROR(
-        ReverifyMezzanine(manifest_.spec, *mezzanine_, verified_identity_, ChecksumProgress()));
-    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(now));
-    if (!during_unit) return absl::OkStatus();
-    return absl::AbortedError(
-        "the mezzanine was written while it was being encoded; it still matches the manifest, "
-        "so the unit is encoded again");
-  }
-
-  absl::StatusOr<SourceInfo> Source() {
-    if (!source_) {
-      ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kSourceArtifact));
-      ATP_ASSIGN_OR_RETURN(source_, ParseRecord<SourceInfo>(text, "source artifact"));
-    }
-    return *source_;
-  }
-
-  // Pure: re-planned (not journaled again) when a resumed run needs the ladder.
-  absl::StatusOr<Ladder> PlannedLadder() {
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
-    return encode::PlanLadder(request_.profile, source.width, source.height);
-  }
-
-  absl::Status Plan() { return PlannedLadder().status(); }
-
-  // Encodes the units (audio, video chunks) this run has not finished, each journaled as
-  // "transcode/<unit>" and its records saved as an artifact when it ends, then joins them.
-  // A run's first unit starts from an empty staging folder; a resumed run keeps the files
-  // of finished units and rewrites those of the unit it was killed in.
-  absl::Status TranscodeStep() {
-    ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest());
-    const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
-    std::vector<std::optional<std::vector<PackagedTrack>>> finished(units.size());
-    bool any_finished = false;
-    for (size_t i = 0; i < units.size(); ++i) {
-      absl::StatusOr<std::string> saved = store_.GetArtifact(id_, UnitArtifact(units[i]));
-      if (absl::IsNotFound(saved.status())) continue;
-      ATP_RETURN_IF_ERROR(saved.status());
-      ATP_ASSIGN_OR_RETURN(finished[i],
-                           ParseRecord<std::vector<PackagedTrack>>(*saved, UnitArtifact(units[i])));
-      any_finished = true;
-    }
-    if (std::find(finished.begin(), finished.end(), std::nullopt) != finished.end()) {
-      ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine());
-    }
-    const fs::path staging = StagingDir(job_);
-    ATP_RETURN_IF_ERROR(LockStaging());
-    if (!any_finished) ATP_RETURN_IF_ERROR(storage::EmptyDirectory(staging));
-    std::vector<std::vector<PackagedTrack>> results;
-    for (size_t i = 0; i < units.size(); ++i) {
-      if (!finished[i]) {
-        ATP_ASSIGN_OR_RETURN(finished[i], EncodeJournaledUnit(request, units[i]));
-      }
-      results.push_back(*std::move(finished[i]));
-    }
-    ATP_ASSIGN_OR_RETURN(PackagedMedia media, AssembleMedia(request, results, staging));
-    media_ = media;
-    return store_.PutArtifact(id_, self_.owner, kMediaArtifact, nlohmann::json(media).dump());
-  }
-
-  absl::StatusOr<PackageRequest> TranscodeRequest() {
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
-    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
-    return PackageRequest{.spec = manifest_.spec,
-                          .source = source,
-                          .ladder = ladder,
-                          .profile = request_.profile,
-                          .threads = request_.threads};
-  }
-
-  static std::string UnitArtifact(const TranscodeUnit& unit) {
-    return absl::StrCat("transcode/", unit.name);
-  }
-
-  absl::StatusOr<std::vector<PackagedTrack>> EncodeJournaledUnit(const PackageRequest& request,
-                                                                 const TranscodeUnit& unit) {
-    const std::string name = UnitArtifact(unit);
-    const int attempt = attempts_[current_step_];
-    ATP_RETURN_IF_ERROR(Checkpoint(/*force=*/true));
-    ATP_RETURN_IF_ERROR(JournalStart(name, attempt, clock_.Now()));
-    if (hooks_.unit_started) hooks_.unit_started(unit.name);
-    absl::StatusOr<std::vector<PackagedTrack>> tracks =
-        EncodeUnit(request, unit, StagingDir(job_), [&](const encode::TranscodeProgress& progress) {
-          if (hooks_.transcode_progress) hooks_.transcode_progress(progress, request.source);
-          return Checkpoint();
-        });
-    if (lease_lost_) return tracks.status();
-    // A change to the file explains whatever the unit saw (a decode error, or nothing).
-    if (absl::Status unchanged = CheckMezzanineUnchanged(/*during_unit=*/true); !unchanged.ok()) {
-      tracks = unchanged;
-    }
-    ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, tracks.status(), clock_.Now()));
-    ATP_RETURN_IF_ERROR(tracks.status());
-    ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, name, nlohmann::json(*tracks).dump()));
-    return tracks;
-  }
-
-  absl::StatusOr<PackagedMedia> Media() {
-    if (!media_) {
-      ATP_ASSIGN_OR_RETURN(std::string text, store_.GetArtifact(id_, kMediaArtifact));
-      ATP_ASSIGN_OR_RETURN(media_, ParseRecord<PackagedMedia>(text, "media artifact"));
-    }
-    return *media_;
-  }
-
-  absl::Status PackageStep() {
-    ATP_RETURN_IF_ERROR(LockStaging());
-    ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
-    return WritePackageManifests(media, request_.profile.enable_dash, StagingDir(job_));
-  }
-
-  // The validator on the staged package; errors fail the job with FailedPrecondition.
-  absl::Status Check() {
-    ATP_RETURN_IF_ERROR(LockStaging());
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
-    validate::ValidateOptions options;
-    options.source_duration_seconds = source.duration_seconds();
-    ATP_ASSIGN_OR_RETURN(validate::ValidationReport report,
-                         validate::ValidatePackage(StagingDir(job_), options));
-    const nlohmann::json json = ValidationJson(report);
-    ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, kValidationArtifact, json.dump()));
-    if (report.errors() > 0) {
-      std::string first;
-      for (const validate::Finding& finding : report.findings()) {
-        if (finding.severity != validate::Severity::kError) continue;
-        first = absl::StrCat(finding.rule, " ", finding.where, ": ", finding.message);
-        break;
-      }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the output failed validation with ", report.errors(), " error(s); first: ", first));
-    }
-    return absl::OkStatus();
-  }
-
-  // Writes report.json into the staged package and renames it into place. A job whose final
-  // folder exists was published by an earlier attempt that died before journaling it.
-  absl::Status Publish() {
-    const fs::path final_dir = job_.job.output_dir;
-    const fs::path staging = StagingDir(job_);
-    ATP_RETURN_IF_ERROR(LockStaging());
-    std::error_code error;
-    if (fs::exists(final_dir, error)) return storage::RemovePath(staging);
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, Source());
-    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder());
-    ATP_ASSIGN_OR_RETURN(PackagedMedia media, Media());
-    ATP_ASSIGN_OR_RETURN(std::string validation, store_.GetArtifact(id_, kValidationArtifact));
-    ATP_ASSIGN_OR_RETURN(std::vector<state::StepEvent> events, store_.Events(id_));
-    const nlohmann::json report =
-        JobReportJson({.job = job_,
-                       .source = source,
-                       .ladder = ladder,
-                       .media = media,
-                       .validation = nlohmann::json::parse(validation, nullptr, false),
-                       .events = events,
-                       .warnings = manifest_.warnings,
-                       .profile = request_.profile});
-    ATP_RETURN_IF_ERROR(
-        storage::WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
-    return storage::PublishDirectory(staging, final_dir);
-  }
-
   // Tells every notifier; records every attempt. Each attempt is claimed first (the lease
   // renewed: a process that lost the job sends nothing more); a claim that fails (the job
   // store unavailable, a stop signal) fails the step, which is retried, and a destination
@@ -506,7 +326,7 @@ class JobWork {
     absl::Status claim;
     const notify::DeliveryHooks hooks{.before_attempt =
                                           [&](int) {
-                                            claim = Checkpoint(/*force=*/true);
+                                            claim = CheckIn(/*force=*/true);
                                             return claim;
                                           },
                                       .record =
@@ -545,18 +365,6 @@ class JobWork {
     if (status.ok()) status = store_.Finish(id_, self_.owner, state, step, error, clock_.Now());
     if (!status.ok()) return Abandon(status);
     return Reload();
-  }
-
-  // Holds the staging folder's lock for as long as this process works the job, waiting (with
-  // the lease renewed) while another process holds it.
-  absl::Status LockStaging() {
-    const absl::Time give_up = clock_.Now() + options_.staging_lock_wait;
-    for (;;) {
-      absl::Status locked = TryLockStaging();
-      if (!absl::IsUnavailable(locked) || clock_.Now() >= give_up) return locked;
-      ATP_RETURN_IF_ERROR(Checkpoint());
-      clock_.SleepFor(options_.poll_interval);
-    }
   }
 
   absl::Status TryLockStaging() {
@@ -608,10 +416,7 @@ class JobWork {
   std::set<Step> finished_;
   std::map<Step, int> attempts_;
   std::map<Step, int> failures_;
-  std::optional<SourceInfo> source_;
-  std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
-  storage::FileIdentity verified_identity_;         // What mezzanine_ was when last verified.
-  std::optional<PackagedMedia> media_;
+  std::unique_ptr<JobSteps> steps_;
   absl::Time last_renewal_ = absl::InfinitePast();
   absl::Time last_cancel_poll_ = absl::InfinitePast();
   absl::Time deadline_ = absl::InfiniteFuture();
@@ -631,6 +436,7 @@ JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> noti
       self_(std::move(self)),
       options_(std::move(options)) {
   if (!options_.process_alive) options_.process_alive = &ProcessAlive;
+  if (!options_.make_steps) options_.make_steps = &MakeMediaJobSteps;
 }
 
 RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
@@ -694,7 +500,7 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
     }
     if (leased.ok()) {
       JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, *manifest, *paths,
-                   *leased);
+                   *leased, options_.make_steps());
       RunOutcome outcome = work.Run(ingest_started, reserved_at);
       outcome.created = created;
       return outcome;

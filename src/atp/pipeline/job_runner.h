@@ -21,13 +21,10 @@
 #include "absl/status/status.h"
 #include "atp/core/backoff.h"
 #include "atp/core/clock.h"
-#include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
-#include "atp/encode/transcoder.h"
 #include "atp/notify/notifier.h"
 #include "atp/pipeline/job_steps.h"
 #include "atp/state/job_store.h"
-#include "atp/storage/file_digest.h"
 
 namespace atp::pipeline {
 
@@ -66,22 +63,8 @@ struct RunnerOptions {
   // How long to wait for the staging folder while another process holds its lock before the
   // attempt fails (Unavailable, retried).
   absl::Duration staging_lock_wait = absl::Minutes(10);
-};
-
-// Observers for the command line; all optional. None may block, except `step_started` and
-// `unit_started`, which tests use to pause a process inside a named step or unit and kill it
-// there.
-struct RunHooks {
-  // When this process has journaled the start of an attempt at `step` and is about to run
-  // it.
-  std::function<void(Step step, int attempt)> step_started;
-  // When this process has journaled the start of a transcode unit ("audio", "video-001",
-  // ...) and is about to encode it; may block like step_started.
-  std::function<void(const std::string& unit)> unit_started;
-  std::function<void(int64_t done, int64_t total)> verify_progress;
-  std::function<void(const encode::TranscodeProgress& progress, const SourceInfo& source)>
-      transcode_progress;
-  std::function<void(const state::JobRecord& job)> waiting;  // Another process holds the job.
+  // Makes the steps that do the work of one job (MakeMediaJobSteps when unset).
+  std::function<std::unique_ptr<JobSteps>()> make_steps;
 };
 
 struct RunOutcome {

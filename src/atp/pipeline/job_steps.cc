@@ -1,5 +1,7 @@
 #include "atp/pipeline/job_steps.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace atp::pipeline {
 
 std::string_view StepName(Step step) {
@@ -31,6 +33,10 @@ std::optional<Step> ParseStep(std::string_view name) {
     if (StepName(step) == name) return step;
   }
   return std::nullopt;
+}
+
+std::string UnitArtifactName(Step step, std::string_view unit) {
+  return absl::StrCat(std::string(StepName(step)), "/", std::string(unit));
 }
 
 }  // namespace atp::pipeline

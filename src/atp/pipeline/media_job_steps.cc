@@ -1,0 +1,272 @@
+#include "atp/pipeline/media_job_steps.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
+#include "atp/encode/ladder_planner.h"
+#include "atp/pipeline/job_report.h"
+#include "atp/pipeline/records_json.h"
+#include "atp/pipeline/transcode_and_package.h"
+#include "atp/pipeline/verify_mezzanine.h"
+#include "atp/storage/atomic_file.h"
+#include "atp/storage/directory_publish.h"
+#include "atp/validate/package_validator.h"
+
+namespace atp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
+constexpr char kMezzanineArtifact[] = "mezzanine";    // FileIdentity of the verified file.
+constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
+constexpr char kValidationArtifact[] = "validation";  // The check step's report.
+
+template <typename T>
+absl::StatusOr<T> ReadArtifact(StepContext& context, std::string_view name) {
+  ATP_ASSIGN_OR_RETURN(const std::string text, context.GetArtifact(name));
+  return ParseRecord<T>(text, absl::StrCat(std::string(name), " artifact"));
+}
+
+class MediaJobSteps : public JobSteps {
+ public:
+  absl::Status Run(Step step, StepContext& context) override {
+    switch (step) {
+      case Step::kVerify:
+        return Verify(context);
+      case Step::kPlan:
+        return PlannedLadder(context).status();
+      case Step::kTranscode:
+        return Transcode(context);
+      case Step::kPackage:
+        return Package(context);
+      case Step::kCheck:
+        return Check(context);
+      case Step::kPublish:
+        return Publish(context);
+      default:
+        return absl::InternalError(
+            absl::StrCat("the steps do not do ", std::string(StepName(step))));
+    }
+  }
+
+ private:
+  static storage::DigestProgress ChecksumProgress(StepContext& context) {
+    return [&context](int64_t done, int64_t total) {
+      if (context.hooks().verify_progress) context.hooks().verify_progress(done, total);
+      return context.Checkpoint();
+    };
+  }
+
+  // Keeps the verified file open for the units this process encodes, and records its
+  // identity so a resumed run can tell whether the file at the path is still that one.
+  absl::Status Verify(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(
+        VerifiedMezzanine verified,
+        VerifyMezzanine(context.manifest().spec, context.paths(), ChecksumProgress(context)));
+    mezzanine_ = std::move(verified.file);
+    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, mezzanine_->identity()));
+    return context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump());
+  }
+
+  absl::Status RecordMezzanineIdentity(StepContext& context,
+                                       const storage::FileIdentity& identity) {
+    verified_identity_ = identity;
+    return context.PutArtifact(kMezzanineArtifact, nlohmann::json(identity).dump());
+  }
+
+  // The verified mezzanine for the next transcode unit. In the process that verified it,
+  // the descriptor verify opened (whatever has since been renamed over its path); in a
+  // resumed run, the file at the path if it is the one verify recorded or, re-read, still
+  // holds the delivery (DataLoss otherwise: nothing made from it is published).
+  absl::StatusOr<const RandomAccessFile*> Mezzanine(StepContext& context) {
+    if (mezzanine_) {
+      ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(context, /*during_unit=*/false));
+      return mezzanine_.get();
+    }
+    // A job verified by an atp that did not record the identity: its file is read again.
+    storage::FileIdentity verified;
+    absl::StatusOr<storage::FileIdentity> recorded =
+        ReadArtifact<storage::FileIdentity>(context, kMezzanineArtifact);
+    if (recorded.ok()) {
+      verified = *recorded;
+    } else if (!absl::IsNotFound(recorded.status())) {
+      return recorded.status();
+    }
+    ATP_ASSIGN_OR_RETURN(mezzanine_,
+                         ReopenVerifiedMezzanine(context.manifest().spec, context.paths().mezzanine,
+                                                 verified, ChecksumProgress(context)));
+    verified_identity_ = verified;
+    if (mezzanine_->identity() != verified) {
+      ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, mezzanine_->identity()));
+    }
+    return mezzanine_.get();
+  }
+
+  // Whether the open mezzanine was written (in place) since it was verified: DataLoss when it
+  // no longer holds the delivery; when it still does but changed `during_unit`, Aborted, so
+  // the step restarts and encodes the unit again from bytes that were not moving.
+  absl::Status CheckMezzanineUnchanged(StepContext& context, bool during_unit) {
+    ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, mezzanine_->CurrentIdentity());
+    if (now == verified_identity_) return absl::OkStatus();
+    ATP_RETURN_IF_ERROR(ReverifyMezzanine(context.manifest().spec, *mezzanine_, verified_identity_,
+                                          ChecksumProgress(context)));
+    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, now));
+    if (!during_unit) return absl::OkStatus();
+    return absl::AbortedError(
+        "the mezzanine was written while it was being encoded; it still matches the manifest, "
+        "so the unit is encoded again");
+  }
+
+  // Pure: planned again (not journaled again) whenever a later step needs the ladder.
+  static absl::StatusOr<Ladder> PlannedLadder(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(const SourceInfo source,
+                         ReadArtifact<SourceInfo>(context, kSourceArtifact));
+    return encode::PlanLadder(context.profile(), source.width, source.height);
+  }
+
+  static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
+    ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder(context));
+    return PackageRequest{.spec = context.manifest().spec,
+                          .source = std::move(source),
+                          .ladder = std::move(ladder),
+                          .profile = context.profile(),
+                          .threads = context.threads()};
+  }
+
+  // Encodes the units (audio, video chunks) this run has not finished, each a journaled unit
+  // whose records are saved when it ends, then joins them. A run's first unit starts from an
+  // empty staging folder; a resumed run keeps the files of finished units and rewrites those
+  // of the unit it was stopped in.
+  absl::Status Transcode(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context));
+    const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
+    std::vector<std::optional<std::vector<PackagedTrack>>> finished(units.size());
+    bool any_finished = false;
+    for (size_t i = 0; i < units.size(); ++i) {
+      absl::StatusOr<std::vector<PackagedTrack>> saved = ReadArtifact<std::vector<PackagedTrack>>(
+          context, UnitArtifactName(Step::kTranscode, units[i].name));
+      if (absl::IsNotFound(saved.status())) continue;
+      ATP_RETURN_IF_ERROR(saved.status());
+      finished[i] = *std::move(saved);
+      any_finished = true;
+    }
+    if (std::find(finished.begin(), finished.end(), std::nullopt) != finished.end()) {
+      ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
+    }
+    ATP_RETURN_IF_ERROR(context.LockStaging());
+    const fs::path staging = context.staging();
+    if (!any_finished) ATP_RETURN_IF_ERROR(storage::EmptyDirectory(staging));
+    std::vector<std::vector<PackagedTrack>> results;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (!finished[i]) {
+        ATP_ASSIGN_OR_RETURN(const std::string saved,
+                             context.RunUnit(units[i].name, [&]() -> absl::StatusOr<std::string> {
+                               ATP_ASSIGN_OR_RETURN(std::vector<PackagedTrack> tracks,
+                                                    EncodeOneUnit(context, request, units[i]));
+                               return nlohmann::json(tracks).dump();
+                             }));
+        ATP_ASSIGN_OR_RETURN(finished[i],
+                             ParseRecord<std::vector<PackagedTrack>>(
+                                 saved, UnitArtifactName(Step::kTranscode, units[i].name)));
+      }
+      results.push_back(*std::move(finished[i]));
+    }
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media, AssembleMedia(request, results, staging));
+    return context.PutArtifact(kMediaArtifact, nlohmann::json(media).dump());
+  }
+
+  absl::StatusOr<std::vector<PackagedTrack>> EncodeOneUnit(StepContext& context,
+                                                           const PackageRequest& request,
+                                                           const TranscodeUnit& unit) {
+    absl::StatusOr<std::vector<PackagedTrack>> tracks = EncodeUnit(
+        request, unit, context.staging(), [&](const encode::TranscodeProgress& progress) {
+          if (context.hooks().transcode_progress) {
+            context.hooks().transcode_progress(progress, request.source);
+          }
+          return context.Checkpoint();
+        });
+    // A change to the file explains whatever the unit saw (a decode error, or nothing).
+    if (absl::Status unchanged = CheckMezzanineUnchanged(context, /*during_unit=*/true);
+        !unchanged.ok()) {
+      return unchanged;
+    }
+    return tracks;
+  }
+
+  static absl::Status Package(StepContext& context) {
+    ATP_RETURN_IF_ERROR(context.LockStaging());
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
+                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
+    return WritePackageManifests(media, context.profile().enable_dash, context.staging());
+  }
+
+  // The validator on the staged package; errors fail the job with FailedPrecondition.
+  static absl::Status Check(StepContext& context) {
+    ATP_RETURN_IF_ERROR(context.LockStaging());
+    ATP_ASSIGN_OR_RETURN(const SourceInfo source,
+                         ReadArtifact<SourceInfo>(context, kSourceArtifact));
+    validate::ValidateOptions options;
+    options.source_duration_seconds = source.duration_seconds();
+    ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,
+                         validate::ValidatePackage(context.staging(), options));
+    ATP_RETURN_IF_ERROR(context.PutArtifact(kValidationArtifact, ValidationJson(report).dump()));
+    if (report.errors() > 0) {
+      std::string first;
+      for (const validate::Finding& finding : report.findings()) {
+        if (finding.severity != validate::Severity::kError) continue;
+        first = absl::StrCat(finding.rule, " ", finding.where, ": ", finding.message);
+        break;
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the output failed validation with ", report.errors(), " error(s); first: ", first));
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes report.json into the staged package and renames it into place. A job whose final
+  // folder exists was published already (by an attempt that died before journaling it, or
+  // by another process): the staging folder then goes.
+  static absl::Status Publish(StepContext& context) {
+    const fs::path final_dir = context.job().job.output_dir;
+    const fs::path staging = context.staging();
+    ATP_RETURN_IF_ERROR(context.LockStaging());
+    std::error_code error;
+    if (fs::exists(final_dir, error)) return storage::RemovePath(staging);
+    ATP_ASSIGN_OR_RETURN(const SourceInfo source,
+                         ReadArtifact<SourceInfo>(context, kSourceArtifact));
+    ATP_ASSIGN_OR_RETURN(const Ladder ladder, PlannedLadder(context));
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
+                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
+    ATP_ASSIGN_OR_RETURN(const std::string validation, context.GetArtifact(kValidationArtifact));
+    ATP_ASSIGN_OR_RETURN(const std::vector<state::StepEvent> events, context.Events());
+    const nlohmann::json report =
+        JobReportJson({.job = context.job(),
+                       .source = source,
+                       .ladder = ladder,
+                       .media = media,
+                       .validation = nlohmann::json::parse(validation, nullptr, false),
+                       .events = events,
+                       .warnings = context.manifest().warnings,
+                       .profile = context.profile()});
+    ATP_RETURN_IF_ERROR(
+        storage::WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
+    const absl::Status published = storage::PublishDirectory(staging, final_dir);
+    if (absl::IsAlreadyExists(published)) return storage::RemovePath(staging);
+    return published;
+  }
+
+  std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
+  storage::FileIdentity verified_identity_;         // What mezzanine_ was when last verified.
+};
+
+}  // namespace
+
+std::unique_ptr<JobSteps> MakeMediaJobSteps() { return std::make_unique<MediaJobSteps>(); }
+
+}  // namespace atp::pipeline
