@@ -24,20 +24,14 @@ std::string AudioLine(const AudioTrackSpec& track, const SourceInfo* source) {
   return line;
 }
 
+std::string FailedStepName(const pipeline::CheckReport& report) {
+  return report.failed_step ? std::string(pipeline::StepName(*report.failed_step)) : "check";
+}
+
 }  // namespace
 
 int CheckExitCode(const pipeline::CheckReport& report) {
-  if (report.ok()) return kExitOk;
-  switch (*report.failed_step) {
-    case pipeline::CheckStep::kIngest:
-      return report.status.code() == absl::StatusCode::kInvalidArgument ? kExitInvalidManifest
-                                                                        : kExitOtherError;
-    case pipeline::CheckStep::kVerify:
-      return kExitMezzanineMismatch;
-    case pipeline::CheckStep::kPlan:
-      return kExitOtherError;
-  }
-  return kExitOtherError;
+  return ExitCodeFor(report.failed_step, report.status);
 }
 
 std::string FormatCheckText(const pipeline::CheckReport& report, const Settings& settings) {
@@ -45,8 +39,8 @@ std::string FormatCheckText(const pipeline::CheckReport& report, const Settings&
   if (report.ok()) {
     absl::StrAppend(&out, "atp check: OK\n");
   } else {
-    absl::StrAppend(&out, "atp check: FAILED at ", std::string(CheckStepName(*report.failed_step)),
-                    " (", absl::StatusCodeToString(report.status.code()), ")\n");
+    absl::StrAppend(&out, "atp check: FAILED at ", FailedStepName(report), " (",
+                    absl::StatusCodeToString(report.status.code()), ")\n");
     for (const std::string& line : ProblemLines(report.status)) {
       absl::StrAppend(&out, "  ", line, "\n");
     }
@@ -101,7 +95,7 @@ nlohmann::json FormatCheckJson(const pipeline::CheckReport& report, const Settin
   json["ok"] = report.ok();
   json["environment"] = settings.environment;
   if (!report.ok()) {
-    json["failed_step"] = std::string(CheckStepName(*report.failed_step));
+    json["failed_step"] = FailedStepName(report);
     json["error"] = {{"code", absl::StatusCodeToString(report.status.code())},
                      {"problems", ProblemLines(report.status)}};
   }

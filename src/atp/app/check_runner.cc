@@ -15,10 +15,7 @@ absl::StatusOr<CheckRun> RunCheckWithProgress(const std::filesystem::path& manif
   ProgressLine progress("verify: checksums");
   run.report = pipeline::CheckDelivery(
       manifest, root, run.settings.profile,
-      [&progress](int64_t done, int64_t total) {
-        progress.UpdateBytes(done, total);
-        return absl::OkStatus();
-      });
+      [&progress](int64_t done, int64_t total) { progress.UpdateBytes(done, total); });
   return run;
 }
 

@@ -31,24 +31,21 @@ struct RunFlags {
   std::string job_id;  // `atp retry`.
 };
 
-int ExitCodeFor(const pipeline::RunOutcome& outcome) {
+int ExitCodeOf(const pipeline::RunOutcome& outcome) {
   if (outcome.stopped_by_signal != 0) return ExitCodeForSignal(outcome.stopped_by_signal);
-  if (outcome.status.ok()) return kExitOk;
-  if (outcome.failed_step == "ingest") return kExitInvalidManifest;
-  // The mezzanine's bytes are not the delivery's: found at verify, or (DataLoss, "changed
-  // since verify") when the transcode reads it again.
-  if (outcome.failed_step == "verify" ||
-      (outcome.failed_step == "transcode" && absl::IsDataLoss(outcome.status))) {
-    return kExitMezzanineMismatch;
-  }
-  if (outcome.failed_step == "check") return kExitValidationFailed;
-  return kExitOtherError;
+  return ExitCodeFor(outcome.failed_step, outcome.status);
+}
+
+// The step a failure is reported at: a step's name, or what stopped this process.
+std::string FailedAt(const pipeline::RunOutcome& outcome) {
+  return outcome.failed_step ? std::string(pipeline::StepName(*outcome.failed_step))
+                             : "this process (the job is left to the next run)";
 }
 
 void PrintOutcome(const pipeline::RunOutcome& outcome) {
   const state::JobRecord& job = outcome.job;
   if (job.job.job_id.empty()) {
-    std::cerr << "atp run: " << outcome.failed_step << " failed ("
+    std::cerr << "atp run: " << FailedAt(outcome) << " failed ("
               << absl::StatusCodeToString(outcome.status.code()) << "):\n"
               << outcome.status.message() << "\nno job was created\n";
     return;
@@ -62,7 +59,7 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
               << "report      " << (folder / "report.json").string() << "\n"
               << "play        ffplay " << (folder / "master.m3u8").string() << "\n";
   } else if (!outcome.status.ok()) {
-    std::cout << absl::StrFormat("failed at   %s (%s)\n", outcome.failed_step,
+    std::cout << absl::StrFormat("failed at   %s (%s)\n", FailedAt(outcome),
                                  absl::StatusCodeToString(outcome.status.code()))
               << "error       " << outcome.status.message() << "\n";
   }
@@ -94,7 +91,7 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
   absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
   if (!settings.ok()) {
     std::cerr << "atp run: " << settings.status().message() << "\n";
-    return kExitInvalidManifest;
+    return kExitOtherError;
   }
   if (job_profile) settings->profile = *job_profile;
   InstallStopSignalHandlers();
@@ -167,10 +164,10 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     std::cerr << "atp run: stopped by signal " << outcome.stopped_by_signal << " ("
               << outcome.status.message() << "); run it again to resume job "
               << outcome.job.job.job_id << "\n";
-    return ExitCodeFor(outcome);
+    return ExitCodeOf(outcome);
   }
   PrintOutcome(outcome);
-  return ExitCodeFor(outcome);
+  return ExitCodeOf(outcome);
 }
 
 // The output root a job was submitted with: its folder is <out>/<series>/sNN/eNNN/<job id>.

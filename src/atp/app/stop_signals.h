@@ -20,10 +20,6 @@ void InstallStopSignalHandlers();
 // The real clock, except that SleepFor returns early once a stop signal has arrived.
 [[nodiscard]] Clock& StoppableClock();
 
-// The exit status of a process that stopped on `signal`: 128 + signal (143, 130), as a shell
-// reports one killed by it.
-[[nodiscard]] inline int ExitCodeForSignal(int signal) { return 128 + signal; }
-
 }  // namespace atp::app
 
 #endif  // ATP_APP_STOP_SIGNALS_H_

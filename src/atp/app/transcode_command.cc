@@ -1,18 +1,18 @@
-// `atp transcode MANIFEST [--input-root DIR] --out DIR`: check the delivery, encode the
-// ladder once, package HLS and DASH, and publish the package atomically.
+// `atp transcode MANIFEST [--input-root DIR] --out DIR`: the job of `atp run` (verify,
+// plan, transcode, package, check, publish) without a job database or notifications.
 #include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "absl/strings/str_format.h"
-#include "atp/app/check_report_format.h"
-#include "atp/app/check_runner.h"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
 #include "atp/app/progress_line.h"
-#include "atp/pipeline/output_layout.h"
-#include "atp/pipeline/transcode_and_package.h"
-#include "atp/storage/directory_publish.h"
+#include "atp/app/settings.h"
+#include "atp/core/clock.h"
+#include "atp/pipeline/job_runner.h"
+#include "atp/pipeline/media_job_steps.h"
+#include "atp/state/sqlite_job_store.h"
 
 namespace atp::app {
 namespace {
@@ -36,61 +36,64 @@ void PrintPackage(const PackagedMedia& media, const std::filesystem::path& dir) 
   std::cout << "play        " << (dir / "master.m3u8").string() << "\n";
 }
 
+// The job of `atp run`, in a scratch job store: nothing is recorded, nobody is notified,
+// and a killed transcode starts again from the beginning.
 int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
-  absl::StatusOr<CheckRun> run = RunCheckWithProgress(flags.manifest, flags.input_root, global);
-  if (!run.ok()) {
-    std::cerr << "atp transcode: " << run.status().message() << "\n";
+  absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
+  absl::StatusOr<std::unique_ptr<state::JobStore>> store =
+      settings.ok() ? state::OpenSqliteJobStore(":memory:") : settings.status();
+  if (!store.ok()) {
+    std::cerr << "atp transcode: " << store.status().message() << "\n";
     return kExitOtherError;
   }
-  const pipeline::CheckReport& report = run->report;
-  const Settings& settings = run->settings;
-  if (!report.ok()) {
-    std::cout << FormatCheckText(report, settings);
-    return CheckExitCode(report);
+  pipeline::JobRunner runner(**store, /*notifiers=*/{}, RealClock(), pipeline::ThisProcess(), {});
+  std::unique_ptr<ProgressLine> progress;
+  pipeline::RunHooks hooks;
+  hooks.step_started = [&](pipeline::Step, int) { progress.reset(); };
+  hooks.verify_progress = [&](int64_t done, int64_t total) {
+    if (!progress) progress = std::make_unique<ProgressLine>("verify: checksums");
+    progress->UpdateBytes(done, total);
+  };
+  hooks.transcode_progress = [&](const encode::TranscodeProgress& p, const SourceInfo& source) {
+    if (!progress) progress = std::make_unique<ProgressLine>("transcode");
+    progress->UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
+  };
+  const auto started = std::chrono::steady_clock::now();
+  const pipeline::RunOutcome outcome = runner.Run({.manifest_file = flags.manifest,
+                                                   .input_root = flags.input_root,
+                                                   .out = flags.out,
+                                                   .profile = settings->profile},
+                                                  hooks);
+  progress.reset();
+  const std::filesystem::path final_dir = outcome.job.job.output_dir;
+  if (!outcome.status.ok()) {
+    std::cerr << "atp transcode: FAILED at "
+              << (outcome.failed_step ? pipeline::StepName(*outcome.failed_step) : "transcode")
+              << " (" << absl::StatusCodeToString(outcome.status.code())
+              << "): " << outcome.status.message() << "\nnothing was published\n";
+    return ExitCodeFor(outcome.failed_step, outcome.status);
   }
-  const JobSpec& spec = report.manifest->spec;
-  const std::string job_id = pipeline::JobIdFromKey(report.job_key);
-  const std::filesystem::path final_dir = pipeline::JobOutputDir(flags.out, spec, job_id);
-  if (std::filesystem::exists(final_dir)) {
-    std::cout << "already published: " << final_dir.string() << " (job " << job_id << ")\n";
+  if (outcome.published_before) {
+    std::cout << "already published: " << final_dir.string() << " (job " << outcome.job.job.job_id
+              << ")\n";
     return kExitOk;
   }
-  absl::StatusOr<std::filesystem::path> staging = storage::CreateStagingDirectory(final_dir);
-  if (!staging.ok()) {
-    std::cerr << "atp transcode: " << staging.status().message() << "\n";
+  absl::StatusOr<pipeline::VerifiedSource> source =
+      pipeline::ReadVerifiedSource(**store, outcome.job.job.job_id);
+  absl::StatusOr<PackagedMedia> media =
+      pipeline::ReadPackagedMedia(**store, outcome.job.job.job_id);
+  if (!source.ok() || !media.ok()) {
+    std::cerr << "atp transcode: published " << final_dir.string()
+              << " but cannot show it: " << (source.ok() ? media.status() : source.status())
+              << "\n";
     return kExitOtherError;
-  }
-  const SourceInfo& source = report.mezzanine->source;
-  const auto started = std::chrono::steady_clock::now();
-  absl::StatusOr<PackagedMedia> media;
-  {
-    ProgressLine progress("transcode");
-    media = pipeline::TranscodeAndPackage({.spec = spec,
-                                           .mezzanine = report.mezzanine->file.get(),
-                                           .source = source,
-                                           .ladder = *report.ladder,
-                                           .profile = settings.profile},
-                                          *staging, [&](const encode::TranscodeProgress& p) {
-                                            progress.UpdateFrames(p.frames_done, p.frames_total,
-                                                                  source.frame_rate.ToDouble());
-                                            return absl::OkStatus();
-                                          });
-  }
-  absl::Status published = media.status();
-  if (published.ok()) published = storage::PublishDirectory(*staging, final_dir);
-  if (!published.ok()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(*staging, ignored);
-    std::cerr << "atp transcode: FAILED (" << absl::StatusCodeToString(published.code())
-              << "): " << published.message() << "\nnothing was published\n";
-    return published.code() == absl::StatusCode::kInvalidArgument ? kExitMezzanineMismatch
-                                                                  : kExitOtherError;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double media_seconds = source->source.duration_seconds();
   std::cout << absl::StrFormat("transcoded  %.3f s of media in %.1f s (%.2fx realtime), job %s\n",
-                               source.duration_seconds(), seconds,
-                               source.duration_seconds() / seconds, job_id);
+                               media_seconds, seconds, media_seconds / seconds,
+                               outcome.job.job.job_id);
   PrintPackage(*media, final_dir);
   return kExitOk;
 }

@@ -56,7 +56,7 @@ TEST_F(CheckDeliveryTest, InvalidManifestStopsAtIngest) {
   ReplaceInManifest("<SeasonNumber>1</SeasonNumber>", "<SeasonNumber>one</SeasonNumber>");
   CheckReport report =
       CheckDelivery(delivery_.manifest_file, dir_.path(), encode::EncodingProfile{});
-  EXPECT_EQ(report.failed_step, CheckStep::kIngest);
+  EXPECT_EQ(report.failed_step, Step::kIngest);
   EXPECT_THAT(report.status,
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Episode/SeasonNumber")));
   EXPECT_FALSE(report.mezzanine.has_value());
@@ -70,7 +70,7 @@ TEST_F(CheckDeliveryTest, SymlinkOutOfTheInputRootStopsAtIngest) {
   fs::create_symlink(moved, delivery_.mezzanine_file);
   CheckReport report =
       CheckDelivery(delivery_.manifest_file, dir_.path(), encode::EncodingProfile{});
-  EXPECT_EQ(report.failed_step, CheckStep::kIngest);
+  EXPECT_EQ(report.failed_step, Step::kIngest);
   EXPECT_THAT(report.status, StatusIs(absl::StatusCode::kInvalidArgument,
                                       HasSubstr("Mezzanine/FilePath: 'mezzanines/atp-sample/"
                                                 "s01e01.mov' resolves to")));
@@ -80,7 +80,7 @@ TEST_F(CheckDeliveryTest, MismatchedFileStopsAtVerify) {
   std::ofstream(delivery_.mezzanine_file, std::ios::app) << "trailing junk";
   CheckReport report =
       CheckDelivery(delivery_.manifest_file, dir_.path(), encode::EncodingProfile{});
-  EXPECT_EQ(report.failed_step, CheckStep::kVerify);
+  EXPECT_EQ(report.failed_step, Step::kVerify);
   EXPECT_THAT(report.status, StatusIs(absl::StatusCode::kFailedPrecondition,
                                       HasSubstr("Mezzanine/FileSizeBytes")));
   EXPECT_TRUE(report.manifest.has_value());

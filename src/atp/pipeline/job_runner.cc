@@ -56,7 +56,7 @@ RunOutcome OutcomeOf(const state::JobRecord& job, bool created, bool worked) {
   if (job.state == state::JobState::kFailed || job.state == state::JobState::kCancelled) {
     outcome.status = absl::Status(StatusCodeFromName(job.error_code), job.error_message);
     if (outcome.status.ok()) outcome.status = absl::UnknownError(job.error_message);
-    outcome.failed_step = job.error_step;
+    outcome.failed_step = ParseStep(job.error_step);
   }
   return outcome;
 }
@@ -110,9 +110,26 @@ class JobWork : public StepContext {
     if (failure.ok()) return FinishFailed(*failure);
     if (!absl::IsNotFound(failure.status())) return Abandon(failure.status());
 
+    // A package with this job's id (the same delivery, the same profile) published by a
+    // process that kept another job database, or by this job in a run killed before it
+    // journaled the publish: nothing to do but to say so.
+    std::error_code error;
+    const bool published_before = options_.last_step == Step::kPublish &&
+                                  !finished_.contains(Step::kPublish) &&
+                                  fs::exists(job_.job.output_dir, error);
+    if (published_before) {
+      RemoveStagingUnlessHeld(job_);
+      status = JournalPriorStep(Step::kPublish, clock_.Now(), clock_.Now());
+      if (!status.ok()) return Abandon(status);
+    }
     for (const Step step : kWorkSteps) {
-      if (finished_.contains(step)) continue;
+      if (published_before) break;
+      if (finished_.contains(step)) {
+        if (EndsAfter(step)) return EndAfterLastStep();
+        continue;
+      }
       status = RunStep(step, [this, step] { return steps_->Run(step, *this); });
+      if (status.ok() && EndsAfter(step)) return EndAfterLastStep();
       if (status.ok()) continue;
       if (lease_lost_ || stopped_by_signal_ != 0) return Abandon(status);
       const bool bug = ActionFor(status.code()) == ErrorAction::kFailAsBug;
@@ -138,7 +155,9 @@ class JobWork : public StepContext {
                              clock_.Now());
     }
     if (!status.ok()) return Abandon(status);
-    return Reload();
+    RunOutcome outcome = Reload();
+    outcome.published_before = published_before;
+    return outcome;
   }
 
   // StepContext.
@@ -376,12 +395,23 @@ class JobWork : public StepContext {
   // A FAILED or CANCELLED job's partial output goes (a full disk is freed), unless asked to
   // keep it or another process holds it.
   void RemoveStagingOfEndedJob() {
-    if (request_.keep_staging) return;
+    // A run that stops before publishing (atp check) stages nothing of its own.
+    if (request_.keep_staging || options_.last_step != Step::kPublish) return;
     if (staging_lock_ != nullptr) {
       (void)storage::RemovePath(StagingDir(job_));  // Under the lock this process holds.
     } else {
       RemoveStagingUnlessHeld(job_);
     }
+  }
+
+  // Whether the run ends after `step` (RunnerOptions::last_step) rather than go on to
+  // publish and notify.
+  bool EndsAfter(Step step) const { return step == options_.last_step && step != Step::kPublish; }
+
+  // A run that stops before publishing leaves the job RUNNING, without a lease.
+  RunOutcome EndAfterLastStep() {
+    (void)store_.ReleaseLease(id_, self_.owner);
+    return {.job = job_, .worked = true};
   }
 
   RunOutcome Reload() {
@@ -394,11 +424,7 @@ class JobWork : public StepContext {
   // next process to resume.
   RunOutcome Abandon(const absl::Status& status) {
     if (!lease_lost_) (void)store_.ReleaseLease(id_, self_.owner);
-    return {.job = job_,
-            .worked = true,
-            .status = status,
-            .failed_step = "lease",
-            .stopped_by_signal = stopped_by_signal_};
+    return {.job = job_, .worked = true, .status = status, .stopped_by_signal = stopped_by_signal_};
   }
 
   state::JobStore& store_;
@@ -442,23 +468,31 @@ JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> noti
 RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
   const absl::Time ingest_started = clock_.Now();
   absl::StatusOr<manifest::ParsedManifest> manifest = ReadManifest(request.manifest_file);
+  if (!manifest.ok()) return {.status = manifest.status(), .failed_step = Step::kIngest};
   const fs::path input_root = request.input_root.empty()
                                   ? fs::absolute(request.manifest_file).parent_path()
                                   : fs::absolute(request.input_root);
-  absl::StatusOr<DeliveryPaths> paths =
-      manifest.ok() ? ResolveDeliveryPaths(manifest->spec, input_root) : manifest.status();
-  if (!paths.ok()) return {.status = paths.status(), .failed_step = "ingest"};
+  absl::StatusOr<DeliveryPaths> paths = ResolveDeliveryPaths(manifest->spec, input_root);
+  RunOutcome outcome = paths.ok()
+                           ? RunJob(request, hooks, *manifest, *paths, input_root, ingest_started)
+                           : RunOutcome{.status = paths.status(), .failed_step = Step::kIngest};
+  outcome.manifest = *std::move(manifest);
+  return outcome;
+}
 
-  const std::string key = ComputeJobKey(manifest->spec, request.profile);
+RunOutcome JobRunner::RunJob(const RunRequest& request, const RunHooks& hooks,
+                             const manifest::ParsedManifest& manifest, const DeliveryPaths& paths,
+                             const fs::path& input_root, absl::Time ingest_started) {
+  const std::string key = ComputeJobKey(manifest.spec, request.profile);
   const std::string id = JobIdFromKey(key);
   const state::NewJob new_job{
       .job_id = id,
       .job_key = key,
-      .manifest_id = manifest->spec.manifest_id,
+      .manifest_id = manifest.spec.manifest_id,
       .manifest_path = fs::absolute(request.manifest_file).lexically_normal().string(),
       .input_root = input_root.lexically_normal().string(),
       .output_dir =
-          fs::absolute(JobOutputDir(request.out, manifest->spec, id)).lexically_normal().string(),
+          fs::absolute(JobOutputDir(request.out, manifest.spec, id)).lexically_normal().string(),
       .profile = encode::ProfileToml(request.profile)};
   // A new job is stored with the journal of the steps that made it, all or nothing.
   const absl::Time reserved_at = clock_.Now();
@@ -475,14 +509,14 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
        .time = reserved_at}};
   absl::StatusOr<std::pair<state::JobRecord, bool>> reserved =
       store_.Reserve(new_job, reserved_at, first_events);
-  if (!reserved.ok()) return {.status = reserved.status(), .failed_step = "reserve"};
+  if (!reserved.ok()) return {.status = reserved.status(), .failed_step = Step::kReserve};
   auto [job, created] = *std::move(reserved);
 
   if (job.state == state::JobState::kComplete) return OutcomeOf(job, created, false);
   if (IsTerminal(job.state)) {
     if (!request.retry_failed) return OutcomeOf(job, created, false);
     if (absl::Status reopened = store_.Reopen(id, clock_.Now()); !reopened.ok()) {
-      return {.job = job, .status = reopened, .failed_step = "reserve"};
+      return {.job = job, .status = reopened, .failed_step = Step::kReserve};
     }
   }
   // Take the lease, or wait for the process that holds it (taking over when it dies).
@@ -499,7 +533,7 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       }
     }
     if (leased.ok()) {
-      JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, *manifest, *paths,
+      JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, manifest, paths,
                    *leased, options_.make_steps());
       RunOutcome outcome = work.Run(ingest_started, reserved_at);
       outcome.created = created;
@@ -510,9 +544,9 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
       current = store_.Get(id);
       if (current.ok()) return OutcomeOf(*current, created, false);
     }
-    if (!current.ok()) return {.job = job, .status = current.status(), .failed_step = "lease"};
+    if (!current.ok()) return {.job = job, .status = current.status()};
     if (leased.status().code() != absl::StatusCode::kAborted) {
-      return {.job = job, .status = leased.status(), .failed_step = "lease"};
+      return {.job = job, .status = leased.status()};
     }
     if (!request.wait) return OutcomeOf(*current, created, false);
     if (const int signal = options_.stop_signal ? options_.stop_signal() : 0; signal != 0) {
@@ -520,7 +554,6 @@ RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
               .created = created,
               .status = absl::AbortedError(
                   absl::StrCat("interrupted by ", SignalName(signal), " while waiting")),
-              .failed_step = "lease",
               .stopped_by_signal = signal};
     }
     if (hooks.waiting) hooks.waiting(*current);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,18 +66,28 @@ struct RunnerOptions {
   absl::Duration staging_lock_wait = absl::Minutes(10);
   // Makes the steps that do the work of one job (MakeMediaJobSteps when unset).
   std::function<std::unique_ptr<JobSteps>()> make_steps;
+  // The run ends after this step (`atp check`: kPlan), leaving the job RUNNING, unpublished
+  // and unnotified, in what is then a scratch job store.
+  Step last_step = Step::kPublish;
 };
 
 struct RunOutcome {
   // Empty job_id when the manifest failed ingest (no job exists).
   state::JobRecord job;
-  bool created = false;  // This submission created the job.
-  bool worked = false;   // This process ran steps of it.
-  // OK when the job is COMPLETE, or RUNNING under another process with `wait` false.
-  // Otherwise the job's error (ingest's when no job exists).
+  bool created = false;           // This submission created the job.
+  bool worked = false;            // This process ran steps of it.
+  bool published_before = false;  // Its package was found published: nothing was done.
+  // OK when the job is COMPLETE (or ran to RunnerOptions::last_step), or RUNNING under
+  // another process with `wait` false. Otherwise the job's error (ingest's when no job
+  // exists).
   absl::Status status;
-  std::string failed_step;    // Set with a non-OK status.
+  // With a non-OK status: the step whose failure ended the job (ingest and reserve
+  // included). Empty when this process stopped working the job without an outcome (a lost
+  // lease, an unavailable job store, a stop signal): the job stays RUNNING for the next run.
+  std::optional<Step> failed_step;
   int stopped_by_signal = 0;  // This process stopped on this signal (RunnerOptions).
+  // The manifest, once ingest read it.
+  std::optional<manifest::ParsedManifest> manifest;
 };
 
 class JobRunner {
@@ -91,6 +102,11 @@ class JobRunner {
   [[nodiscard]] RunOutcome Run(const RunRequest& request, const RunHooks& hooks);
 
  private:
+  // Run, once the manifest is read and its paths resolved.
+  RunOutcome RunJob(const RunRequest& request, const RunHooks& hooks,
+                    const manifest::ParsedManifest& manifest, const DeliveryPaths& paths,
+                    const std::filesystem::path& input_root, absl::Time ingest_started);
+
   state::JobStore& store_;
   std::vector<notify::Notifier*> notifiers_;
   Clock& clock_;

@@ -116,7 +116,7 @@ TEST_F(JobRunnerPolicyTest, TransientFailuresPastTheAttemptLimitFailTheJob) {
                                         absl::UnavailableError("3"), absl::UnavailableError("4")};
   const RunOutcome outcome = Run();
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("3")));
-  EXPECT_EQ(outcome.failed_step, "check");
+  EXPECT_EQ(outcome.failed_step, Step::kCheck);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
   EXPECT_EQ(Ran("check"), options_.retry.max_attempts);
   EXPECT_EQ(clock_.sleeps().size(), 2u);
@@ -166,7 +166,7 @@ TEST_P(TerminalCodeTest, FailsTheJobAtOnce) {
   script_.step_results[Step::kTranscode] = {absl::Status(GetParam(), "no retry fixes this")};
   const RunOutcome outcome = Run();
   EXPECT_EQ(outcome.status.code(), GetParam());
-  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_EQ(outcome.failed_step, Step::kTranscode);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
   EXPECT_EQ(Ran("transcode"), 1);
   EXPECT_TRUE(clock_.sleeps().empty());
@@ -212,7 +212,7 @@ TEST_F(JobRunnerPolicyTest, ALostLeaseStopsTheWorkWithoutATrace) {
   };
   const RunOutcome outcome = Run();
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kAborted, HasSubstr("lease lost")));
-  EXPECT_EQ(outcome.failed_step, "lease");
+  EXPECT_EQ(outcome.failed_step, std::nullopt);
   EXPECT_THAT(Journal("package"), ElementsAre("start 1"));
   EXPECT_EQ(Notifications(), 0);
   ASSERT_OK_AND_ASSIGN(state::JobRecord job, real_store_->Get(outcome.job.job.job_id));

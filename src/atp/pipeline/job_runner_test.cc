@@ -127,7 +127,7 @@ TEST_F(JobRunnerTest, AFaultThatPersistsFailsTheJobAtTheAttemptLimit) {
   store_->FailArtifactWrites("source", 100, absl::UnavailableError("disk went away"));
   const RunOutcome outcome = Run();
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk")));
-  EXPECT_EQ(outcome.failed_step, "verify");
+  EXPECT_EQ(outcome.failed_step, Step::kVerify);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
   EXPECT_EQ(Journal(outcome.job.job.job_id, "verify").size(), 2u * options_.retry.max_attempts);
   // Waits before attempts 2 and 3, growing.
@@ -141,7 +141,7 @@ TEST_F(JobRunnerTest, AFailureThatIsNotTransientIsNotRetried) {
   store_->FailArtifactWrites("media", 1, absl::PermissionDeniedError("read-only staging"));
   const RunOutcome outcome = Run();
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_EQ(outcome.failed_step, Step::kTranscode);
   EXPECT_THAT(Journal(outcome.job.job.job_id, "transcode"),
               ::testing::ElementsAre("start 1", "end/PERMISSION_DENIED 1"));
   EXPECT_TRUE(clock_.sleeps().empty());
@@ -173,7 +173,7 @@ TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
   const RunOutcome outcome = Run(hooks);
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(outcome.job.state, state::JobState::kCancelled);
-  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_EQ(outcome.failed_step, Step::kTranscode);
   EXPECT_THAT(Journal(job_id, "transcode/video-001"),
               ::testing::ElementsAre("start 1", "end/CANCELLED 1"));
   EXPECT_FALSE(Published(outcome.job));
@@ -249,7 +249,7 @@ TEST_F(JobRunnerTest, AFullDiskFailsTheJobSaysSoAndFreesTheDisk) {
   const RunOutcome outcome = Run();
   EXPECT_THAT(outcome.status,
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("No space left on device")));
-  EXPECT_EQ(outcome.failed_step, "transcode");
+  EXPECT_EQ(outcome.failed_step, Step::kTranscode);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
   EXPECT_EQ(Journal(outcome.job.job.job_id, "transcode").size(),
             2u * options_.retry_later.max_attempts);

@@ -22,13 +22,27 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
-constexpr char kMezzanineArtifact[] = "mezzanine";    // FileIdentity of the verified file.
+constexpr char kMezzanineArtifact[] = "mezzanine";    // VerifiedFile.
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
+
+// The file verify read: what it was (identity, to know it again) and what it held.
+struct VerifiedFile {
+  storage::FileIdentity identity;
+  storage::FileDigest digest;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VerifiedFile, identity, digest)
 
 template <typename T>
 absl::StatusOr<T> ReadArtifact(StepContext& context, std::string_view name) {
   ATP_ASSIGN_OR_RETURN(const std::string text, context.GetArtifact(name));
+  return ParseRecord<T>(text, absl::StrCat(std::string(name), " artifact"));
+}
+
+template <typename T>
+absl::StatusOr<T> ReadArtifact(state::JobStore& store, std::string_view job_id,
+                               std::string_view name) {
+  ATP_ASSIGN_OR_RETURN(const std::string text, store.GetArtifact(job_id, name));
   return ParseRecord<T>(text, absl::StrCat(std::string(name), " artifact"));
 }
 
@@ -69,14 +83,15 @@ class MediaJobSteps : public JobSteps {
         VerifiedMezzanine verified,
         VerifyMezzanine(context.manifest().spec, context.paths(), ChecksumProgress(context)));
     mezzanine_ = std::move(verified.file);
-    ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, mezzanine_->identity()));
+    verified_ = {.identity = mezzanine_->identity(), .digest = verified.digest};
+    ATP_RETURN_IF_ERROR(context.PutArtifact(kMezzanineArtifact, nlohmann::json(verified_).dump()));
     return context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump());
   }
 
   absl::Status RecordMezzanineIdentity(StepContext& context,
                                        const storage::FileIdentity& identity) {
-    verified_identity_ = identity;
-    return context.PutArtifact(kMezzanineArtifact, nlohmann::json(identity).dump());
+    verified_.identity = identity;
+    return context.PutArtifact(kMezzanineArtifact, nlohmann::json(verified_).dump());
   }
 
   // The verified mezzanine for the next transcode unit. In the process that verified it,
@@ -88,19 +103,17 @@ class MediaJobSteps : public JobSteps {
       ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(context, /*during_unit=*/false));
       return mezzanine_.get();
     }
-    // A job verified by an atp that did not record the identity: its file is read again.
-    storage::FileIdentity verified;
-    absl::StatusOr<storage::FileIdentity> recorded =
-        ReadArtifact<storage::FileIdentity>(context, kMezzanineArtifact);
+    // A job verified by an atp that did not record the file: it is read again.
+    absl::StatusOr<VerifiedFile> recorded = ReadArtifact<VerifiedFile>(context, kMezzanineArtifact);
     if (recorded.ok()) {
-      verified = *recorded;
+      verified_ = *recorded;
     } else if (!absl::IsNotFound(recorded.status())) {
       return recorded.status();
     }
+    const storage::FileIdentity verified = verified_.identity;
     ATP_ASSIGN_OR_RETURN(mezzanine_,
                          ReopenVerifiedMezzanine(context.manifest().spec, context.paths().mezzanine,
                                                  verified, ChecksumProgress(context)));
-    verified_identity_ = verified;
     if (mezzanine_->identity() != verified) {
       ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, mezzanine_->identity()));
     }
@@ -112,8 +125,8 @@ class MediaJobSteps : public JobSteps {
   // the step restarts and encodes the unit again from bytes that were not moving.
   absl::Status CheckMezzanineUnchanged(StepContext& context, bool during_unit) {
     ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, mezzanine_->CurrentIdentity());
-    if (now == verified_identity_) return absl::OkStatus();
-    ATP_RETURN_IF_ERROR(ReverifyMezzanine(context.manifest().spec, *mezzanine_, verified_identity_,
+    if (now == verified_.identity) return absl::OkStatus();
+    ATP_RETURN_IF_ERROR(ReverifyMezzanine(context.manifest().spec, *mezzanine_, verified_.identity,
                                           ChecksumProgress(context)));
     ATP_RETURN_IF_ERROR(RecordMezzanineIdentity(context, now));
     if (!during_unit) return absl::OkStatus();
@@ -262,11 +275,22 @@ class MediaJobSteps : public JobSteps {
   }
 
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
-  storage::FileIdentity verified_identity_;         // What mezzanine_ was when last verified.
+  VerifiedFile verified_;  // What mezzanine_ was when last verified, and what it held.
 };
 
 }  // namespace
 
 std::unique_ptr<JobSteps> MakeMediaJobSteps() { return std::make_unique<MediaJobSteps>(); }
+
+absl::StatusOr<VerifiedSource> ReadVerifiedSource(state::JobStore& store, std::string_view job_id) {
+  ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(store, job_id, kSourceArtifact));
+  ATP_ASSIGN_OR_RETURN(const VerifiedFile file,
+                       ReadArtifact<VerifiedFile>(store, job_id, kMezzanineArtifact));
+  return VerifiedSource{.source = std::move(source), .digest = file.digest};
+}
+
+absl::StatusOr<PackagedMedia> ReadPackagedMedia(state::JobStore& store, std::string_view job_id) {
+  return ReadArtifact<PackagedMedia>(store, job_id, kMediaArtifact);
+}
 
 }  // namespace atp::pipeline

@@ -7,14 +7,33 @@
 #define ATP_PIPELINE_MEDIA_JOB_STEPS_H_
 
 #include <memory>
+#include <string_view>
 
+#include "absl/status/statusor.h"
+#include "atp/core/packaged_media.h"
+#include "atp/core/source_info.h"
 #include "atp/pipeline/job_steps.h"
+#include "atp/state/job_store.h"
+#include "atp/storage/file_digest.h"
 
 namespace atp::pipeline {
 
 // Steps for one job, worked by one process: it keeps the verified mezzanine open across
 // steps, so make one per job run (JobRunner does).
 [[nodiscard]] std::unique_ptr<JobSteps> MakeMediaJobSteps();
+
+// What the verify step found, as it saved it for `job_id`'s current run (NotFound before
+// verify ended): for `atp check`, which stops after plan.
+struct VerifiedSource {
+  SourceInfo source;
+  storage::FileDigest digest;
+};
+[[nodiscard]] absl::StatusOr<VerifiedSource> ReadVerifiedSource(state::JobStore& store,
+                                                                std::string_view job_id);
+
+// The transcode step's records of the package (NotFound before it ended).
+[[nodiscard]] absl::StatusOr<PackagedMedia> ReadPackagedMedia(state::JobStore& store,
+                                                              std::string_view job_id);
 
 }  // namespace atp::pipeline
 

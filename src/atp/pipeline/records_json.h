@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "atp/core/packaged_media.h"
 #include "atp/core/source_info.h"
+#include "atp/storage/file_digest.h"
 #include "atp/storage/pinned_file.h"
 #include "nlohmann/json.hpp"
 
@@ -35,6 +36,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 namespace atp::storage {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileIdentity, device, inode, size_bytes, mtime_ns, ctime_ns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileDigest, size_bytes, md5_hex, xxh64_hex)
 
 }  // namespace atp::storage
 
