@@ -2,18 +2,22 @@
 //
 // An exclusive, advisory lock on a folder (flock on the folder itself), so two processes
 // never write into one staging folder, even when they keep their jobs in different job
-// databases. The lock dies with its process: a killed holder never leaves it stuck.
+// databases. The lock dies with its process: a killed holder never leaves it stuck. It is the
+// local BlobStore's PrefixLock (BlobStore::TryLock).
 #ifndef ATP_STORAGE_DIRECTORY_LOCK_H_
 #define ATP_STORAGE_DIRECTORY_LOCK_H_
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
+#include "atp/storage/blob_store.h"
 
 namespace atp::storage {
 
-class DirectoryLock {
+class DirectoryLock : public PrefixLock {
  public:
   // Creates `dir` (and its parents) when missing and locks it, without waiting. Unavailable
   // "<dir> is locked by another process" when another holds it; errors creating the folder
@@ -22,12 +26,20 @@ class DirectoryLock {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DirectoryLock>> TryAcquire(
       const std::filesystem::path& dir);
 
-  ~DirectoryLock();  // Unlocks.
+  // The same for the folder `relative_path` ('/'-separated, "" for the root itself) beneath
+  // the folder `root_fd`, named `name` in messages: neither the folder nor its parents,
+  // which are created when missing, may be symlinks (PermissionDenied), so the lock never
+  // leaves the root.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DirectoryLock>> TryAcquireBeneath(
+      int root_fd, std::string_view relative_path, const std::string& name);
+
+  ~DirectoryLock() override;  // Unlocks.
   DirectoryLock(const DirectoryLock&) = delete;
   DirectoryLock& operator=(const DirectoryLock&) = delete;
 
  private:
   explicit DirectoryLock(int fd) : fd_(fd) {}
+
   int fd_;
 };
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "atp/core/errno_status.h"
+#include "atp/core/status_macros.h"
 
 namespace atp::storage {
 namespace {
@@ -37,11 +38,20 @@ std::string DescribeIdentityChange(const FileIdentity& before, const FileIdentit
   return changes.empty() ? "unchanged" : absl::StrJoin(changes, ", ");
 }
 
+BlobVersion VersionOf(const FileIdentity& identity) {
+  return {absl::StrCat(identity.device, ":", identity.inode, ":", identity.size_bytes, ":",
+                       identity.mtime_ns, ":", identity.ctime_ns)};
+}
+
 absl::StatusOr<std::unique_ptr<PinnedFile>> PinnedFile::Open(const std::filesystem::path& path) {
-  const std::string name = path.string();
+  std::string name = path.string();
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
   const int fd = open(name.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return ErrnoToStatus(errno, name);
+  return Adopt(fd, std::move(name));
+}
+
+absl::StatusOr<std::unique_ptr<PinnedFile>> PinnedFile::Adopt(int fd, std::string name) {
   struct stat info {};
   if (fstat(fd, &info) != 0) {
     const int error = errno;
@@ -55,7 +65,7 @@ absl::StatusOr<std::unique_ptr<PinnedFile>> PinnedFile::Open(const std::filesyst
   }
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<PinnedFile>(new PinnedFile(fd, name, IdentityOf(info)));
+  return std::unique_ptr<PinnedFile>(new PinnedFile(fd, std::move(name), IdentityOf(info)));
 }
 
 PinnedFile::~PinnedFile() { close(fd_); }
@@ -64,6 +74,11 @@ absl::StatusOr<FileIdentity> PinnedFile::CurrentIdentity() const {
   struct stat info {};
   if (fstat(fd_, &info) != 0) return ErrnoToStatus(errno, name_);
   return IdentityOf(info);
+}
+
+absl::StatusOr<BlobVersion> PinnedFile::CurrentVersion() const {
+  ATP_ASSIGN_OR_RETURN(const FileIdentity identity, CurrentIdentity());
+  return VersionOf(identity);
 }
 
 absl::StatusOr<int64_t> PinnedFile::Size() const {

@@ -2,7 +2,7 @@
 //
 // A local file held open from the moment it is verified: reads go to the same inode whatever
 // later happens to its path (renamed over, deleted), and its identity tells whether its bytes
-// may have changed since.
+// may have changed since. It is the local BlobStore's BlobReader (local_blob_store.h).
 #ifndef ATP_STORAGE_PINNED_FILE_H_
 #define ATP_STORAGE_PINNED_FILE_H_
 
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "atp/core/random_access_file.h"
+#include "atp/storage/blob_store.h"
 
 namespace atp::storage {
 
@@ -34,7 +34,11 @@ struct FileIdentity {
 [[nodiscard]] std::string DescribeIdentityChange(const FileIdentity& before,
                                                  const FileIdentity& after);
 
-class PinnedFile : public RandomAccessFile {
+// The BlobVersion of a local file: "<device>:<inode>:<size>:<mtime ns>:<ctime ns>", so equal
+// versions are equal identities.
+[[nodiscard]] BlobVersion VersionOf(const FileIdentity& identity);
+
+class PinnedFile : public BlobReader {
  public:
   // Opens `path` for reading without ever blocking (a FIFO or a device cannot hang the
   // caller) and keeps it only if it is a regular file. NotFound when it does not exist,
@@ -42,6 +46,11 @@ class PinnedFile : public RandomAccessFile {
   // PermissionDenied when it cannot be read.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PinnedFile>> Open(
       const std::filesystem::path& path);
+
+  // Takes `fd` (open for reading, perhaps O_NONBLOCK, or an O_PATH descriptor) and keeps it
+  // if it is a regular file, named `name` in messages; closes it otherwise, and on error.
+  // FailedPrecondition "<name>: not a regular file (a FIFO)" as Open.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PinnedFile>> Adopt(int fd, std::string name);
 
   ~PinnedFile() override;
   PinnedFile(const PinnedFile&) = delete;
@@ -52,6 +61,10 @@ class PinnedFile : public RandomAccessFile {
   // The identity of the open inode now (fstat): differs from identity() once it was written.
   [[nodiscard]] absl::StatusOr<FileIdentity> CurrentIdentity() const;
 
+  // identity() and CurrentIdentity() as BlobVersions (VersionOf).
+  [[nodiscard]] const BlobVersion& version() const override { return version_; }
+  [[nodiscard]] absl::StatusOr<BlobVersion> CurrentVersion() const override;
+
   [[nodiscard]] const std::string& name() const override { return name_; }
   [[nodiscard]] absl::StatusOr<int64_t> Size() const override;
   [[nodiscard]] absl::StatusOr<size_t> ReadAt(int64_t offset, char* buffer,
@@ -59,11 +72,12 @@ class PinnedFile : public RandomAccessFile {
 
  private:
   PinnedFile(int fd, std::string name, FileIdentity identity)
-      : fd_(fd), name_(std::move(name)), identity_(identity) {}
+      : fd_(fd), name_(std::move(name)), identity_(identity), version_(VersionOf(identity)) {}
 
   int fd_;
   std::string name_;
   FileIdentity identity_;
+  BlobVersion version_;
 };
 
 }  // namespace atp::storage
