@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
+#include "atp/encode/encoded_records.h"
 #include "atp/media/av_error.h"
 
 extern "C" {
@@ -41,6 +42,7 @@ absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> AudioTrackEncoder::Create(
   if (int error = avcodec_open2(encoder, aac, nullptr); error < 0) {
     return media::AvErrorToStatus(error, "aac encoder");
   }
+  ATP_ASSIGN_OR_RETURN(track->stream_, EncodedStreamOf(*encoder));
 
   AVChannelLayout source_layout = track->decoder_->ch_layout;
   if (source_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
@@ -125,7 +127,7 @@ absl::Status AudioTrackEncoder::Drain(const AVFrame* frame, const PacketCallback
       starts_segment = true;
       while (next_boundary_ <= packet_->pts) next_boundary_ += segment_samples_;
     }
-    absl::Status written = out(*packet_, starts_segment);
+    absl::Status written = out(EncodedPacketOf(*packet_), starts_segment);
     av_packet_unref(packet_.get());
     ATP_RETURN_IF_ERROR(written);
   }

@@ -29,7 +29,8 @@ class AudioTrackEncoder {
   // Decodes `packet` (nullptr at the end of the stream) and encodes what is ready.
   absl::Status Decode(const AVPacket* packet, const PacketCallback& out);
 
-  [[nodiscard]] const AVCodecContext& encoder() const { return *encoder_; }
+  // The encoded stream the packets belong to; their times are in its time base.
+  [[nodiscard]] const EncodedStream& stream() const { return stream_; }
 
  private:
   absl::Status EncodeFromFifo(bool final, const PacketCallback& out);
@@ -37,6 +38,7 @@ class AudioTrackEncoder {
 
   media::CodecContextPtr decoder_;
   media::CodecContextPtr encoder_;
+  EncodedStream stream_;
   SwrContext* resampler_ = nullptr;
   AVAudioFifo* fifo_ = nullptr;
   media::FramePtr decoded_;

@@ -148,6 +148,21 @@ TEST(FrameGridFor, RoundsTheKeyframeIntervalToFramesAndMultipliesUp) {
   EXPECT_EQ(grid.chunk_frames, 1440);
 }
 
+TEST(EstimatedFrameCount, RoundsDurationTimesFrameRateToTheNearestFrame) {
+  SourceInfo source;
+  source.frame_rate = {24000, 1001};
+  source.duration_us = 5'005'000;  // 120 frames exactly.
+  EXPECT_EQ(EstimatedFrameCount(source), 120);
+  source.duration_us = 5'026'000;  // 120.503 frames.
+  EXPECT_EQ(EstimatedFrameCount(source), 121);
+  source.duration_us = 5'025'000;  // 120.480 frames.
+  EXPECT_EQ(EstimatedFrameCount(source), 120);
+  source.frame_rate = {0, 1};  // Unknown.
+  EXPECT_EQ(EstimatedFrameCount(source), 0);
+  source.frame_rate = {25, 0};
+  EXPECT_EQ(EstimatedFrameCount(source), 0);
+}
+
 TEST(PlanVideoChunks, CoversEveryFrameWithTheLastChunkOpenEnded) {
   const FrameGrid grid{.gop_frames = 2, .segment_frames = 4, .chunk_frames = 8};
   EXPECT_EQ(PlanVideoChunks(grid, 0), (std::vector<FrameRange>{{0, kUntilEnd}}));

@@ -71,7 +71,7 @@ class Transcoder {
 
   absl::Status Run() {
     ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
-    grid_ = FrameGridFor(plan_.profile, input_.frame_rate);
+    grid_ = FrameGridFor(plan_.profile, {input_.frame_rate.num, input_.frame_rate.den});
     const int64_t duration_us = input_.format->duration > 0 ? input_.format->duration : 0;
     progress_state_.frames_total =
         av_rescale_q(duration_us, AV_TIME_BASE_Q, av_inv_q(input_.frame_rate));
@@ -105,7 +105,7 @@ class Transcoder {
           auto rung, VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder,
                                               input_.frame_rate, grid_.gop_frames,
                                               grid_.segment_frames, plan_.threads));
-      ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->encoder()));
+      ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->stream()));
       rungs_.push_back(std::move(rung));
     }
     ATP_RETURN_IF_ERROR(PumpVideo());
@@ -182,7 +182,7 @@ class Transcoder {
       const AVStream* stream = input_.format->streams[input_.audio_streams[track.track_index - 1]];
       ATP_ASSIGN_OR_RETURN(auto encoder,
                            AudioTrackEncoder::Create(*stream, plan_.profile, segment_samples));
-      ATP_RETURN_IF_ERROR(sink_.OpenOutput(audio_.size(), encoder->encoder()));
+      ATP_RETURN_IF_ERROR(sink_.OpenOutput(audio_.size(), encoder->stream()));
       audio_.push_back({stream->index, std::move(encoder)});
     }
     std::vector<int> audio_streams;
@@ -229,7 +229,7 @@ class Transcoder {
   }
 
   PacketCallback OutputFor(size_t output) {
-    return [this, output](AVPacket& packet, bool starts_segment) {
+    return [this, output](const EncodedPacket& packet, bool starts_segment) {
       return sink_.WritePacket(output, packet, starts_segment);
     };
   }
@@ -302,15 +302,21 @@ class Transcoder {
 
 }  // namespace
 
-FrameGrid FrameGridFor(const EncodingProfile& profile, AVRational frame_rate) {
+FrameGrid FrameGridFor(const EncodingProfile& profile, Rational frame_rate) {
   FrameGrid grid;
   grid.gop_frames =
-      std::max<int64_t>(1, std::llround(profile.keyframe_interval_seconds * av_q2d(frame_rate)));
+      std::max<int64_t>(1, std::llround(profile.keyframe_interval_seconds * frame_rate.ToDouble()));
   grid.segment_frames =
       grid.gop_frames * std::llround(profile.segment_seconds / profile.keyframe_interval_seconds);
   grid.chunk_frames =
       grid.segment_frames * std::llround(profile.chunk_seconds / profile.segment_seconds);
   return grid;
+}
+
+int64_t EstimatedFrameCount(const SourceInfo& source) {
+  if (source.frame_rate.num <= 0 || source.frame_rate.den <= 0) return 0;
+  return av_rescale(source.duration_us, source.frame_rate.num,
+                    source.frame_rate.den * int64_t{1000000});
 }
 
 std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid, int64_t estimated_frames) {

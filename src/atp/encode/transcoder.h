@@ -2,7 +2,8 @@
 //
 // Passes over a mezzanine. A video pass decodes one range of frames once and scales and
 // encodes it for every rung; an audio pass encodes one AAC rendition per audio track over the
-// whole file. Encoded packets go to a PacketSink.
+// whole file. Encoded packets go to a PacketSink as atp's records (core/encoded_media.h):
+// no FFmpeg type crosses this header.
 #ifndef ATP_ENCODE_TRANSCODER_H_
 #define ATP_ENCODE_TRANSCODER_H_
 
@@ -11,14 +12,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "atp/core/encoded_media.h"
 #include "atp/core/job_spec.h"
 #include "atp/core/random_access_file.h"
 #include "atp/core/rendition.h"
+#include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-}
 
 namespace atp::encode {
 
@@ -34,7 +33,12 @@ struct FrameGrid {
   int64_t chunk_frames = 1;    // A multiple of segment_frames.
 };
 // REQUIRES: ValidateProfile(profile) is OK and frame_rate is positive.
-[[nodiscard]] FrameGrid FrameGridFor(const EncodingProfile& profile, AVRational frame_rate);
+[[nodiscard]] FrameGrid FrameGridFor(const EncodingProfile& profile, Rational frame_rate);
+
+// The number of video frames in `source` by its duration and frame rate, rounded to the
+// nearest; 0 when its frame rate is not positive. An estimate: the container's duration
+// need not be a whole number of frames.
+[[nodiscard]] int64_t EstimatedFrameCount(const SourceInfo& source);
 
 struct FrameRange {
   int64_t first = 0;
@@ -66,11 +70,14 @@ struct TranscodePlan {
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
-  // Called once per output before its first packet, with its opened encoder.
-  virtual absl::Status OpenOutput(size_t output, const AVCodecContext& encoder) = 0;
-  // `packet` is in the encoder's time base. `starts_segment` marks the first packet of a new
-  // segment: a video IDR on the segment grid, or the first audio packet at or after it.
-  virtual absl::Status WritePacket(size_t output, AVPacket& packet, bool starts_segment) = 0;
+  // Called once per output before its first packet, with the stream its encoder produces.
+  virtual absl::Status OpenOutput(size_t output, const EncodedStream& stream) = 0;
+  // `packet` is in the stream's time base; its bytes are valid only during the call.
+  // `starts_segment` marks the first packet of a new segment: a video IDR on the segment
+  // grid, or the first audio packet at or after it. A non-OK status stops the transcode,
+  // which returns it.
+  virtual absl::Status WritePacket(size_t output, const EncodedPacket& packet,
+                                   bool starts_segment) = 0;
 };
 
 struct TranscodeProgress {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
+#include "atp/encode/encoded_records.h"
 #include "atp/media/av_error.h"
 
 extern "C" {
@@ -61,6 +62,7 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   const int error = avcodec_open2(encoder, codec, &options);
   av_dict_free(&options);
   if (error < 0) return media::AvErrorToStatus(error, absl::StrCat(rendition.name, ": encoder"));
+  ATP_ASSIGN_OR_RETURN(rung->stream_, EncodedStreamOf(*encoder));
 
   rung->scaler_.reset(sws_getContext(source.width, source.height, source.pix_fmt, rendition.width,
                                      rendition.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
@@ -105,7 +107,7 @@ absl::Status VideoRungEncoder::Drain(const AVFrame* frame, const PacketCallback&
     packet_->duration = 1;
     const bool starts_segment =
         (packet_->flags & AV_PKT_FLAG_KEY) && packet_->pts % segment_frames_ == 0;
-    absl::Status written = out(*packet_, starts_segment);
+    absl::Status written = out(EncodedPacketOf(*packet_), starts_segment);
     av_packet_unref(packet_.get());
     ATP_RETURN_IF_ERROR(written);
   }

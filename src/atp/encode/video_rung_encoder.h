@@ -6,14 +6,15 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "atp/core/encoded_media.h"
 #include "atp/core/rendition.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/media/av_ptr.h"
 
 namespace atp::encode {
 
-// Receives each packet and whether it starts a segment.
-using PacketCallback = std::function<absl::Status(AVPacket&, bool starts_segment)>;
+// Receives each packet, valid for the call, and whether it starts a segment.
+using PacketCallback = std::function<absl::Status(const EncodedPacket&, bool starts_segment)>;
 
 // Scales decoded source frames to one rung and encodes them with libx264 or libx265.
 class VideoRungEncoder {
@@ -29,12 +30,14 @@ class VideoRungEncoder {
   // Drains the encoder at the end of the stream.
   absl::Status Flush(const PacketCallback& out);
 
-  [[nodiscard]] const AVCodecContext& encoder() const { return *encoder_; }
+  // The encoded stream the packets belong to; their times are in its time base.
+  [[nodiscard]] const EncodedStream& stream() const { return stream_; }
 
  private:
   absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
 
   media::CodecContextPtr encoder_;
+  EncodedStream stream_;
   media::SwsContextPtr scaler_;
   media::FramePtr scaled_;
   media::PacketPtr packet_;

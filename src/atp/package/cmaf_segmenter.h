@@ -1,19 +1,20 @@
 // atp/package/cmaf_segmenter.h
 //
-// Turns one track's encoded packets into CMAF files: init.mp4 and seg_00001.m4s, ... in a
-// folder, using libavformat's mp4 muxer in custom-fragment mode (one moof+mdat per flush),
-// as FFmpeg's own DASH muxer does.
+// Turns one track's encoded packets into CMAF files: init.mp4 and seg_00001.m4s, ..., using
+// libavformat's mp4 muxer in custom-fragment mode (one moof+mdat per flush), as FFmpeg's own
+// DASH muxer does. The files go to a SegmentFileWriter: the segmenter touches no filesystem.
 #ifndef ATP_PACKAGE_CMAF_SEGMENTER_H_
 #define ATP_PACKAGE_CMAF_SEGMENTER_H_
 
-#include <filesystem>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "atp/core/encoded_media.h"
 #include "atp/core/packaged_media.h"
-#include "atp/media/av_ptr.h"
+#include "atp/package/segment_file_writer.h"
 
 namespace atp::package {
 
@@ -30,16 +31,18 @@ struct SegmenterOptions {
 
 class CmafSegmenter {
  public:
-  // `encoder` describes the stream (its parameters and time base are copied); `dir` must
-  // exist.
-  static absl::StatusOr<std::unique_ptr<CmafSegmenter>> Create(const AVCodecContext& encoder,
-                                                               const std::filesystem::path& dir,
+  // Writes init.mp4 for `stream` to `files` (unless options.continues_track). `files` must
+  // outlive the segmenter. InvalidArgument when `stream` cannot be muxed (no codec
+  // configuration, a time base that is not positive); errors of `files` unchanged.
+  static absl::StatusOr<std::unique_ptr<CmafSegmenter>> Create(const EncodedStream& stream,
+                                                               SegmentFileWriter& files,
                                                                const SegmenterOptions& options);
   ~CmafSegmenter();
 
-  // Writes `packet` (in the encoder's time base). When `starts_segment`, the segment written
-  // so far is closed first; the first packet always starts segment 1.
-  absl::Status Write(AVPacket& packet, bool starts_segment);
+  // Writes `packet` (in the stream's time base). When `starts_segment`, the segment written
+  // so far is closed first and written to the files; the first packet always starts
+  // segment 1.
+  absl::Status Write(const EncodedPacket& packet, bool starts_segment);
 
   // Closes the last segment. REQUIRES: called once, after the last Write.
   absl::Status Finish();
@@ -50,17 +53,15 @@ class CmafSegmenter {
   [[nodiscard]] int64_t timescale() const { return timescale_; }
 
  private:
-  CmafSegmenter(const std::filesystem::path& dir, const SegmenterOptions& options)
-      : dir_(dir), options_(options) {}
-  absl::Status CloseSegment();
-  static int WriteCallback(void* opaque, uint8_t* data, int size);  // FFmpeg 5.1 signature.
+  struct Muxer;  // libavformat's mp4 muxer: FFmpeg types stay in the .cc file.
 
-  std::filesystem::path dir_;
+  CmafSegmenter(SegmentFileWriter& files, const SegmenterOptions& options);
+  absl::Status CloseSegment();
+
+  SegmentFileWriter& files_;
   SegmenterOptions options_;
-  media::OutputFormatPtr format_;
-  AVRational encoder_time_base_{};
+  std::unique_ptr<Muxer> muxer_;
   int64_t timescale_ = 0;
-  std::string pending_;  // Bytes the muxer wrote since the last segment was closed.
   bool segment_open_ = false;
   int64_t first_dts_ = 0;  // Decode time of the track's first sample (tfdt 0).
   int64_t segment_start_ = 0;

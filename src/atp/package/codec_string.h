@@ -5,18 +5,16 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-}
+#include "atp/core/encoded_media.h"
 
 namespace atp::package {
 
-// The RFC 6381 `codecs` value of an opened encoder, from its bitstream headers (extradata):
-// H.264 "avc1.PPCCLL" from the SPS, H.265 "hvc1.<profile>.<compat>.<tier><level>.<flags>"
-// from the VPS profile_tier_level (ISO/IEC 14496-15 E.3), AAC "mp4a.40.<object type>".
-// Unimplemented for other codecs; InvalidArgument when the headers cannot be read.
-[[nodiscard]] absl::StatusOr<std::string> Rfc6381CodecString(const AVCodecContext& encoder);
+// The RFC 6381 `codecs` value of an encoded stream, from its codec configuration: H.264
+// "avc1.PPCCLL" from the avcC record or the SPS, H.265
+// "hvc1.<profile>.<compat>.<tier><level>.<flags>" from the hvcC record or the VPS
+// profile_tier_level (ISO/IEC 14496-15 E.3), AAC "mp4a.40.<audio object type>" from the
+// AudioSpecificConfig. InvalidArgument when the configuration cannot be read.
+[[nodiscard]] absl::StatusOr<std::string> Rfc6381CodecString(const EncodedStream& stream);
 
 }  // namespace atp::package
 

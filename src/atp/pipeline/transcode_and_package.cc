@@ -6,17 +6,33 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "atp/core/encoded_media.h"
+#include "atp/core/errno_status.h"
 #include "atp/core/language_codes.h"
 #include "atp/core/status_macros.h"
 #include "atp/package/cmaf_segmenter.h"
 #include "atp/package/codec_string.h"
 #include "atp/package/dash_writer.h"
 #include "atp/package/hls_writer.h"
+#include "atp/package/segment_file_writer.h"
 #include "atp/storage/atomic_file.h"
 #include "atp/storage/directory_publish.h"
 
 namespace atp::pipeline {
 namespace {
+
+// A track's folder: `dir/<track>/<name>`, each file written whole (storage/atomic_file.h).
+class TrackFolderWriter : public package::SegmentFileWriter {
+ public:
+  explicit TrackFolderWriter(std::filesystem::path folder) : folder_(std::move(folder)) {}
+
+  absl::Status WriteFile(const std::string& name, std::string_view bytes) override {
+    return storage::WriteFileAtomically(folder_ / name, bytes);
+  }
+
+ private:
+  std::filesystem::path folder_;
+};
 
 // Routes each output's packets to its own CMAF segmenter, in a folder named after the track.
 class SegmentingSink : public encode::PacketSink {
@@ -30,47 +46,52 @@ class SegmentingSink : public encode::PacketSink {
         continues_tracks_(continues_tracks),
         first_segment_number_(first_segment_number) {}
 
-  absl::Status OpenOutput(size_t output, const AVCodecContext& encoder) override {
+  absl::Status OpenOutput(size_t output, const EncodedStream& stream) override {
     PackagedTrack& track = tracks_.at(output);
-    ATP_ASSIGN_OR_RETURN(track.codecs, package::Rfc6381CodecString(encoder));
-    if (track.kind == TrackKind::kVideo) {
-      track.frame_rate = {encoder.framerate.num, encoder.framerate.den};
-    }
+    ATP_ASSIGN_OR_RETURN(track.codecs, package::Rfc6381CodecString(stream));
+    if (track.kind == TrackKind::kVideo) track.frame_rate = stream.frame_rate;
     const std::filesystem::path folder = dir_ / track.name;
     std::error_code error;
     std::filesystem::create_directories(folder, error);
-    if (error) return absl::UnavailableError(absl::StrCat("cannot create ", folder.string()));
-    ATP_ASSIGN_OR_RETURN(
-        std::unique_ptr<package::CmafSegmenter> segmenter,
-        package::CmafSegmenter::Create(encoder, folder,
-                                       {.language = ContainerLanguageCode(track.language),
-                                        .continues_track = continues_tracks_,
-                                        .first_segment_number = first_segment_number_}));
-    if (segmenters_.size() <= output) segmenters_.resize(output + 1);
-    segmenters_[output] = std::move(segmenter);
+    if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", folder.string()));
+    if (outputs_.size() <= output) outputs_.resize(output + 1);
+    Output& opened = outputs_[output];
+    opened.files = std::make_unique<TrackFolderWriter>(folder);
+    ATP_ASSIGN_OR_RETURN(opened.segmenter, package::CmafSegmenter::Create(
+                                               stream, *opened.files,
+                                               {.language = ContainerLanguageCode(track.language),
+                                                .continues_track = continues_tracks_,
+                                                .first_segment_number = first_segment_number_}));
     return absl::OkStatus();
   }
 
-  absl::Status WritePacket(size_t output, AVPacket& packet, bool starts_segment) override {
-    return segmenters_.at(output)->Write(packet, starts_segment);
+  absl::Status WritePacket(size_t output, const EncodedPacket& packet,
+                           bool starts_segment) override {
+    return outputs_.at(output).segmenter->Write(packet, starts_segment);
   }
 
   // Closes every track's last segment and copies the segment records into the tracks.
   absl::Status Finish() {
-    for (size_t i = 0; i < segmenters_.size(); ++i) {
-      ATP_RETURN_IF_ERROR(segmenters_[i]->Finish());
-      tracks_[i].segments = segmenters_[i]->segments();
-      tracks_[i].timescale = segmenters_[i]->timescale();
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      package::CmafSegmenter& segmenter = *outputs_[i].segmenter;
+      ATP_RETURN_IF_ERROR(segmenter.Finish());
+      tracks_[i].segments = segmenter.segments();
+      tracks_[i].timescale = segmenter.timescale();
     }
     return absl::OkStatus();
   }
 
  private:
+  struct Output {
+    std::unique_ptr<TrackFolderWriter> files;  // Outlives the segmenter that writes to it.
+    std::unique_ptr<package::CmafSegmenter> segmenter;
+  };
+
   std::filesystem::path dir_;
   std::vector<PackagedTrack>& tracks_;
   bool continues_tracks_;
   int first_segment_number_;
-  std::vector<std::unique_ptr<package::CmafSegmenter>> segmenters_;
+  std::vector<Output> outputs_;
 };
 
 void MeasureBitrates(PackagedTrack& track) {
@@ -117,10 +138,6 @@ std::vector<PackagedTrack> PlannedTracks(const PackageRequest& request) {
   return tracks;
 }
 
-AVRational FrameRateOf(const SourceInfo& source) {
-  return {static_cast<int>(source.frame_rate.num), static_cast<int>(source.frame_rate.den)};
-}
-
 // Adds `part` (one unit's records of the track) to `whole`, checking they fit together.
 absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
                              PackagedTrack& whole) {
@@ -162,12 +179,10 @@ std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
     units.push_back({.name = "audio", .part = encode::TranscodePart::kAudio});
   }
   std::vector<encode::FrameRange> chunks = {{}};
-  const AVRational frame_rate = FrameRateOf(request.source);
+  const Rational& frame_rate = request.source.frame_rate;
   if (frame_rate.num > 0 && frame_rate.den > 0) {
-    const int64_t estimated_frames =
-        av_rescale(request.source.duration_us, frame_rate.num, int64_t{frame_rate.den} * 1000000);
     chunks = encode::PlanVideoChunks(encode::FrameGridFor(request.profile, frame_rate),
-                                     estimated_frames);
+                                     encode::EstimatedFrameCount(request.source));
   }
   for (size_t i = 0; i < chunks.size(); ++i) {
     units.push_back({.name = absl::StrFormat("video-%03d", i + 1),
@@ -189,8 +204,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
   }
   int first_segment_number = 1;
   if (unit.frames.first > 0) {
-    const encode::FrameGrid grid =
-        encode::FrameGridFor(request.profile, FrameRateOf(request.source));
+    const encode::FrameGrid grid = encode::FrameGridFor(request.profile, request.source.frame_rate);
     first_segment_number = static_cast<int>(unit.frames.first / grid.segment_frames) + 1;
   }
   encode::TranscodePlan plan{.input = request.mezzanine,

@@ -2,14 +2,19 @@
 // decoding the output and by the ffprobe command-line tool, not by trusting the writers.
 #include "atp/pipeline/transcode_and_package.h"
 
+#include <deque>
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/media/av_ptr.h"
 #include "atp/media/probe.h"
+#include "atp/package/cmaf_segmenter.h"
+#include "atp/package/codec_string.h"
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/storage/pinned_file.h"
@@ -185,6 +190,114 @@ TEST_F(TranscodeAndPackageTest, FfprobeOpensBothManifestsAndFindsEveryStream) {
     const int audio = count("audio");
     EXPECT_GE(video, 4) << manifest << ":\n" << streams;
     EXPECT_GE(audio, 2) << manifest << ":\n" << streams;
+  }
+}
+
+// Keeps a segmenter's files in memory.
+class MemoryFiles : public package::SegmentFileWriter {
+ public:
+  absl::Status WriteFile(const std::string& name, std::string_view bytes) override {
+    files[name] = std::string(bytes);
+    return absl::OkStatus();
+  }
+  std::map<std::string, std::string> files;
+};
+
+// Keeps each output's stream record and segments its packets into memory.
+class RecordingSink : public encode::PacketSink {
+ public:
+  struct Output {
+    EncodedStream stream;
+    MemoryFiles files;
+    std::unique_ptr<package::CmafSegmenter> segmenter;
+    int packets = 0;
+  };
+
+  absl::Status OpenOutput(size_t output, const EncodedStream& stream) override {
+    outputs.resize(std::max(outputs.size(), output + 1));
+    Output& opened = outputs[output];
+    opened.stream = stream;
+    ATP_ASSIGN_OR_RETURN(opened.segmenter,
+                         package::CmafSegmenter::Create(stream, opened.files, {}));
+    return absl::OkStatus();
+  }
+  absl::Status WritePacket(size_t output, const EncodedPacket& packet,
+                           bool starts_segment) override {
+    ++outputs.at(output).packets;
+    return outputs[output].segmenter->Write(packet, starts_segment);
+  }
+
+  std::deque<Output> outputs;  // A deque: segmenters keep references to their files.
+};
+
+// What ffprobe says of the only stream of `file`: codec_name, width, time_base, ...
+std::map<std::string, std::string> FfprobeStream(const fs::path& file) {
+  const testing::CommandResult result = testing::RunCommand(
+      "ffprobe -v error -show_entries "
+      "stream=codec_name,width,height,time_base,sample_rate,channels -of default=nw=1 " +
+      file.string() + " 2>&1");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::map<std::string, std::string> fields;
+  std::istringstream lines(result.output);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t equals = line.find('=');
+    if (equals != std::string::npos) fields[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  return fields;
+}
+
+// The records the real encoders make (an H.264 and an H.265 rung, AAC tracks) round-trip
+// through a segmenter: ffprobe reads each init segment as the encoder's codec, size and
+// time base, and the codecs string is the package's.
+TEST_F(TranscodeAndPackageTest, EncoderRecordsRoundTripIntoASegmentersInitSegment) {
+  const Rendition& h264 = request_->ladder.front();
+  const Rendition& h265 = request_->ladder.back();
+  ASSERT_EQ(h265.codec, VideoCodec::kH265);
+  for (const encode::TranscodePart part :
+       {encode::TranscodePart::kVideo, encode::TranscodePart::kAudio}) {
+    RecordingSink sink;
+    const encode::TranscodePlan plan{.input = mezzanine_,
+                                     .ladder = {h264, h265},
+                                     .profile = request_->profile,
+                                     .audio_tracks = request_->spec.audio_tracks,
+                                     .part = part,
+                                     .frames = {0, 48}};
+    ASSERT_OK(encode::Transcode(plan, sink, nullptr));
+    ASSERT_EQ(sink.outputs.size(), 2u);
+    for (size_t i = 0; i < sink.outputs.size(); ++i) {
+      RecordingSink::Output& output = sink.outputs[i];
+      ASSERT_OK(output.segmenter->Finish());
+      const EncodedStream& stream = output.stream;
+      const bool video = part == encode::TranscodePart::kVideo;
+      const PackagedTrack& packaged =
+          video ? media_->video[i == 0 ? 0 : media_->video.size() - 1] : media_->audio[i];
+      SCOPED_TRACE(packaged.name);
+      EXPECT_EQ(stream.kind, video ? TrackKind::kVideo : TrackKind::kAudio);
+      EXPECT_GT(output.packets, 0);
+      ASSERT_OK_AND_ASSIGN(const std::string codecs, package::Rfc6381CodecString(stream));
+      EXPECT_EQ(codecs, packaged.codecs);
+
+      const fs::path init = dir_->path() / ("roundtrip-" + packaged.name + "-init.mp4");
+      std::ofstream(init, std::ios::binary) << output.files.files.at("init.mp4");
+      std::map<std::string, std::string> probed = FfprobeStream(init);
+      EXPECT_EQ(probed["codec_name"], std::string(CodecIdName(stream.codec)));
+      EXPECT_EQ(probed["time_base"], "1/" + std::to_string(stream.time_base.den));
+      if (video) {
+        const Rendition& rendition = i == 0 ? h264 : h265;
+        EXPECT_EQ(stream.codec, i == 0 ? CodecId::kH264 : CodecId::kHevc);
+        EXPECT_EQ(stream.width, rendition.width);
+        EXPECT_EQ(stream.height, rendition.height);
+        EXPECT_EQ(probed["width"], std::to_string(rendition.width));
+        EXPECT_EQ(probed["height"], std::to_string(rendition.height));
+        EXPECT_EQ(stream.time_base, (Rational{1001, 24000}));
+        EXPECT_EQ(stream.frame_rate, (Rational{24000, 1001}));
+      } else {
+        EXPECT_EQ(stream.codec, CodecId::kAac);
+        EXPECT_EQ(stream.time_base, (Rational{1, 48000}));
+        EXPECT_EQ(probed["sample_rate"], "48000");
+        EXPECT_EQ(probed["channels"], "2");
+      }
+    }
   }
 }
 
