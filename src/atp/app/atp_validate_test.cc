@@ -8,9 +8,9 @@
 #include <functional>
 #include <set>
 
+#include "atp/testing/open_watch.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
-#include "atp/validate/open_watch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -164,7 +164,7 @@ class AtpValidateTest : public ::testing::Test {
     for (const auto& entry : fs::recursive_directory_iterator(outside)) {
       watched.push_back(entry.path());
     }
-    validate::OpenWatch watch(watched);
+    testing::OpenWatch watch(watched);
     EXPECT_TRUE(watch.watching());
     const fs::path stderr_file = scratch_.path() / "stderr.txt";
     Result result =

@@ -18,8 +18,7 @@
 #include "atp/pipeline/media_job_steps.h"
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/read_manifest.h"
-#include "atp/storage/directory_lock.h"
-#include "atp/storage/directory_publish.h"
+#include "atp/storage/local_blob_store.h"
 
 namespace atp::pipeline {
 namespace {
@@ -61,20 +60,13 @@ RunOutcome OutcomeOf(const state::JobRecord& job, bool created, bool worked) {
   return outcome;
 }
 
-// Where a job's output is staged: beside its final folder, so publishing is one rename, and
-// named after the job, so a process resuming the job finds it.
-fs::path StagingDir(const state::JobRecord& job) {
-  const fs::path final_dir = job.job.output_dir;
-  return final_dir.parent_path() / absl::StrCat(".staging-", job.job.job_id);
-}
-
-// Removes `job`'s staging folder when it exists and no other process holds its lock.
-void RemoveStagingUnlessHeld(const state::JobRecord& job) {
-  std::error_code error;
-  if (!fs::exists(StagingDir(job), error)) return;
-  absl::StatusOr<std::unique_ptr<storage::DirectoryLock>> lock =
-      storage::DirectoryLock::TryAcquire(StagingDir(job));
-  if (lock.ok()) (void)storage::RemovePath(StagingDir(job));
+// Removes the staged output of `place` from `output` when there is some and no other process
+// holds its lock.
+void RemoveStagingUnlessHeld(storage::BlobStore& output, const OutputPlace& place) {
+  absl::StatusOr<bool> staged = output.Exists(place.staging);
+  if (!staged.ok() || !*staged) return;
+  absl::StatusOr<std::unique_ptr<storage::PrefixLock>> lock = output.TryLock(place.staging);
+  if (lock.ok()) (void)output.DeletePrefix(place.staging);
 }
 
 // One process working one job while it holds the job's lease: the orchestration, and the
@@ -113,12 +105,10 @@ class JobWork : public StepContext {
     // A package with this job's id (the same delivery, the same profile) published by a
     // process that kept another job database, or by this job in a run killed before it
     // journaled the publish: nothing to do but to say so.
-    std::error_code error;
     const bool published_before = options_.last_step == Step::kPublish &&
-                                  !finished_.contains(Step::kPublish) &&
-                                  fs::exists(job_.job.output_dir, error);
+                                  !finished_.contains(Step::kPublish) && PublishedAlready();
     if (published_before) {
-      RemoveStagingUnlessHeld(job_);
+      RemoveStagingUnlessHeld(*output_, place_);
       status = JournalPriorStep(Step::kPublish, clock_.Now(), clock_.Now());
       if (!status.ok()) return Abandon(status);
     }
@@ -167,7 +157,9 @@ class JobWork : public StepContext {
   const encode::EncodingProfile& profile() const override { return request_.profile; }
   int threads() const override { return request_.threads; }
   const RunHooks& hooks() const override { return hooks_; }
-  fs::path staging() const override { return StagingDir(job_); }
+  storage::BlobStore& output() override { return *output_; }
+  const std::string& staging() const override { return place_.staging; }
+  const std::string& published() const override { return place_.published; }
 
   // Holds the staging folder's lock for as long as this process works the job, waiting (with
   // the lease renewed) while another process holds it.
@@ -388,8 +380,24 @@ class JobWork : public StepContext {
 
   absl::Status TryLockStaging() {
     if (staging_lock_ != nullptr) return absl::OkStatus();
-    ATP_ASSIGN_OR_RETURN(staging_lock_, storage::DirectoryLock::TryAcquire(StagingDir(job_)));
+    ATP_RETURN_IF_ERROR(OpenOutput());
+    ATP_ASSIGN_OR_RETURN(staging_lock_, output_->TryLock(place_.staging));
     return absl::OkStatus();
+  }
+
+  // Opens the output store, once: when a step first needs it, so that a store that cannot be
+  // opened (a read-only disk) fails that step, as the error's code says.
+  absl::Status OpenOutput() {
+    if (output_ != nullptr) return absl::OkStatus();
+    ATP_ASSIGN_OR_RETURN(output_, options_.open_output(place_.root));
+    return absl::OkStatus();
+  }
+
+  // Whether the job's package is published already (the output store answers).
+  bool PublishedAlready() {
+    if (!OpenOutput().ok()) return false;
+    absl::StatusOr<bool> exists = output_->Exists(place_.published);
+    return exists.ok() && *exists;
   }
 
   // A FAILED or CANCELLED job's partial output goes (a full disk is freed), unless asked to
@@ -397,10 +405,11 @@ class JobWork : public StepContext {
   void RemoveStagingOfEndedJob() {
     // A run that stops before publishing (atp check) stages nothing of its own.
     if (request_.keep_staging || options_.last_step != Step::kPublish) return;
+    if (!OpenOutput().ok()) return;
     if (staging_lock_ != nullptr) {
-      (void)storage::RemovePath(StagingDir(job_));  // Under the lock this process holds.
+      (void)output_->DeletePrefix(place_.staging);  // Under the lock this process holds.
     } else {
-      RemoveStagingUnlessHeld(job_);
+      RemoveStagingUnlessHeld(*output_, place_);
     }
   }
 
@@ -446,7 +455,9 @@ class JobWork : public StepContext {
   absl::Time last_renewal_ = absl::InfinitePast();
   absl::Time last_cancel_poll_ = absl::InfinitePast();
   absl::Time deadline_ = absl::InfiniteFuture();
-  std::unique_ptr<storage::DirectoryLock> staging_lock_;  // Once a step needs the folder.
+  const OutputPlace place_ = OutputPlaceOf(job_.job.output_dir);
+  std::unique_ptr<storage::BlobStore> output_;         // Once a step needs it.
+  std::unique_ptr<storage::PrefixLock> staging_lock_;  // Once a step needs the staging.
   Step current_step_ = Step::kIngest;
   bool lease_lost_ = false;
   int stopped_by_signal_ = 0;
@@ -463,6 +474,11 @@ JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> noti
       options_(std::move(options)) {
   if (!options_.process_alive) options_.process_alive = &ProcessAlive;
   if (!options_.make_steps) options_.make_steps = &MakeMediaJobSteps;
+  if (!options_.open_output) {
+    options_.open_output = [](const std::filesystem::path& root) {
+      return storage::OpenLocalBlobStore(root);
+    };
+  }
 }
 
 RunOutcome JobRunner::Run(const RunRequest& request, const RunHooks& hooks) {
@@ -564,7 +580,13 @@ RunOutcome JobRunner::RunJob(const RunRequest& request, const RunHooks& hooks,
 absl::StatusOr<state::JobRecord> CancelJob(state::JobStore& store, std::string_view job_id,
                                            absl::Time now) {
   ATP_ASSIGN_OR_RETURN(state::JobRecord job, store.RequestCancel(job_id, now));
-  if (job.state == state::JobState::kCancelled) RemoveStagingUnlessHeld(job);
+  if (job.state != state::JobState::kCancelled) return job;
+  const OutputPlace place = OutputPlaceOf(job.job.output_dir);
+  if (absl::StatusOr<std::unique_ptr<storage::BlobStore>> output =
+          storage::OpenLocalBlobStore(place.root);
+      output.ok()) {
+    RemoveStagingUnlessHeld(**output, place);
+  }
   return job;
 }
 

@@ -26,6 +26,7 @@
 #include "atp/notify/notifier.h"
 #include "atp/pipeline/job_steps.h"
 #include "atp/state/job_store.h"
+#include "atp/storage/blob_store.h"
 
 namespace atp::pipeline {
 
@@ -66,6 +67,11 @@ struct RunnerOptions {
   absl::Duration staging_lock_wait = absl::Minutes(10);
   // Makes the steps that do the work of one job (MakeMediaJobSteps when unset).
   std::function<std::unique_ptr<JobSteps>()> make_steps;
+  // Opens the store a job's output is staged and published in, given the output root
+  // (storage::OpenLocalBlobStore when unset).
+  std::function<absl::StatusOr<std::unique_ptr<storage::BlobStore>>(
+      const std::filesystem::path& root)>
+      open_output;
   // The run ends after this step (`atp check`: kPlan), leaving the job RUNNING, unpublished
   // and unnotified, in what is then a scratch job store.
   Step last_step = Step::kPublish;

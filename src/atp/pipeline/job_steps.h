@@ -9,7 +9,6 @@
 #define ATP_PIPELINE_JOB_STEPS_H_
 
 #include <array>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,6 +22,7 @@
 #include "atp/manifest/manifest_parser.h"
 #include "atp/pipeline/delivery_paths.h"
 #include "atp/state/job_store.h"
+#include "atp/storage/blob_store.h"
 
 namespace atp::pipeline {
 
@@ -78,9 +78,12 @@ class StepContext {
   [[nodiscard]] virtual int threads() const = 0;
   [[nodiscard]] virtual const RunHooks& hooks() const = 0;
 
-  // Where the job's output is staged, beside its final folder (job().job.output_dir).
-  [[nodiscard]] virtual std::filesystem::path staging() const = 0;
-  // Takes the staging folder's lock, waiting while another process holds it; held until the
+  // The store the job's output is staged and published in, and its prefixes there: the
+  // package is written under staging() and published, all at once, as published().
+  [[nodiscard]] virtual storage::BlobStore& output() = 0;
+  [[nodiscard]] virtual const std::string& staging() const = 0;
+  [[nodiscard]] virtual const std::string& published() const = 0;
+  // Takes the staging prefix's lock, waiting while another process holds it; held until the
   // runner is done with the job. Steps that write or read the staged output call it first.
   [[nodiscard]] virtual absl::Status LockStaging() = 0;
 

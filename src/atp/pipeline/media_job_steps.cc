@@ -12,14 +12,10 @@
 #include "atp/pipeline/records_json.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/pipeline/verify_mezzanine.h"
-#include "atp/storage/atomic_file.h"
-#include "atp/storage/directory_publish.h"
 #include "atp/validate/package_validator.h"
 
 namespace atp::pipeline {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify.
 constexpr char kMezzanineArtifact[] = "mezzanine";    // VerifiedFile.
@@ -173,8 +169,12 @@ class MediaJobSteps : public JobSteps {
       ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
     }
     ATP_RETURN_IF_ERROR(context.LockStaging());
-    const fs::path staging = context.staging();
-    if (!any_finished) ATP_RETURN_IF_ERROR(storage::EmptyDirectory(staging));
+    storage::BlobStore& output = context.output();
+    if (!any_finished) {
+      // What an earlier attempt staged goes; the staging folder itself (locked) stays.
+      ATP_ASSIGN_OR_RETURN(const std::vector<std::string> staged, output.List(context.staging()));
+      for (const std::string& key : staged) ATP_RETURN_IF_ERROR(output.Delete(key));
+    }
     std::vector<std::vector<PackagedTrack>> results;
     for (size_t i = 0; i < units.size(); ++i) {
       if (!finished[i]) {
@@ -190,20 +190,22 @@ class MediaJobSteps : public JobSteps {
       }
       results.push_back(*std::move(finished[i]));
     }
-    ATP_ASSIGN_OR_RETURN(const PackagedMedia media, AssembleMedia(request, results, staging));
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
+                         AssembleMedia(request, results, output, context.staging()));
     return context.PutArtifact(kMediaArtifact, nlohmann::json(media).dump());
   }
 
   absl::StatusOr<std::vector<PackagedTrack>> EncodeOneUnit(StepContext& context,
                                                            const PackageRequest& request,
                                                            const TranscodeUnit& unit) {
-    absl::StatusOr<std::vector<PackagedTrack>> tracks = EncodeUnit(
-        request, unit, context.staging(), [&](const encode::TranscodeProgress& progress) {
-          if (context.hooks().transcode_progress) {
-            context.hooks().transcode_progress(progress, request.source);
-          }
-          return context.Checkpoint();
-        });
+    absl::StatusOr<std::vector<PackagedTrack>> tracks =
+        EncodeUnit(request, unit, context.output(), context.staging(),
+                   [&](const encode::TranscodeProgress& progress) {
+                     if (context.hooks().transcode_progress) {
+                       context.hooks().transcode_progress(progress, request.source);
+                     }
+                     return context.Checkpoint();
+                   });
     // A change to the file explains whatever the unit saw (a decode error, or nothing).
     if (absl::Status unchanged = CheckMezzanineUnchanged(context, /*during_unit=*/true);
         !unchanged.ok()) {
@@ -216,7 +218,8 @@ class MediaJobSteps : public JobSteps {
     ATP_RETURN_IF_ERROR(context.LockStaging());
     ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
                          ReadArtifact<PackagedMedia>(context, kMediaArtifact));
-    return WritePackageManifests(media, context.profile().enable_dash, context.staging());
+    return WritePackageManifests(media, context.profile().enable_dash, context.output(),
+                                 context.staging());
   }
 
   // The validator on the staged package; errors fail the job with FailedPrecondition.
@@ -226,8 +229,10 @@ class MediaJobSteps : public JobSteps {
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
+    ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> staged,
+                         context.output().Scoped(context.staging()));
     ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,
-                         validate::ValidatePackage(context.staging(), options));
+                         validate::ValidatePackage(std::move(staged), options));
     ATP_RETURN_IF_ERROR(context.PutArtifact(kValidationArtifact, ValidationJson(report).dump()));
     if (report.errors() > 0) {
       std::string first;
@@ -246,11 +251,10 @@ class MediaJobSteps : public JobSteps {
   // folder exists was published already (by an attempt that died before journaling it, or
   // by another process): the staging folder then goes.
   static absl::Status Publish(StepContext& context) {
-    const fs::path final_dir = context.job().job.output_dir;
-    const fs::path staging = context.staging();
     ATP_RETURN_IF_ERROR(context.LockStaging());
-    std::error_code error;
-    if (fs::exists(final_dir, error)) return storage::RemovePath(staging);
+    storage::BlobStore& output = context.output();
+    ATP_ASSIGN_OR_RETURN(const bool published, output.Exists(context.published()));
+    if (published) return output.DeletePrefix(context.staging());
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
     ATP_ASSIGN_OR_RETURN(const Ladder ladder, PlannedLadder(context));
@@ -267,11 +271,10 @@ class MediaJobSteps : public JobSteps {
                        .events = events,
                        .warnings = context.manifest().warnings,
                        .profile = context.profile()});
-    ATP_RETURN_IF_ERROR(
-        storage::WriteFileAtomically(staging / "report.json", report.dump(2) + "\n"));
-    const absl::Status published = storage::PublishDirectory(staging, final_dir);
-    if (absl::IsAlreadyExists(published)) return storage::RemovePath(staging);
-    return published;
+    ATP_RETURN_IF_ERROR(output.Put(context.staging() + "/report.json", report.dump(2) + "\n"));
+    const absl::Status moved = output.Publish(context.staging(), context.published());
+    if (absl::IsAlreadyExists(moved)) return output.DeletePrefix(context.staging());
+    return moved;
   }
 
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.

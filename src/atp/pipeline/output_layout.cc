@@ -12,4 +12,16 @@ std::filesystem::path JobOutputDir(const std::filesystem::path& out, const JobSp
          absl::StrFormat("e%03d", spec.episode.episode_number) / job_id;
 }
 
+OutputPlace OutputPlaceOf(const std::filesystem::path& output_dir) {
+  const std::filesystem::path episode = output_dir.parent_path();
+  const std::filesystem::path season = episode.parent_path();
+  const std::filesystem::path series = season.parent_path();
+  const std::string folder =
+      absl::StrFormat("%s/%s/%s", series.filename().string(), season.filename().string(),
+                      episode.filename().string());
+  return {.root = series.parent_path(),
+          .published = absl::StrFormat("%s/%s", folder, output_dir.filename().string()),
+          .staging = absl::StrFormat("%s/.staging-%s", folder, output_dir.filename().string())};
+}
+
 }  // namespace atp::pipeline

@@ -17,6 +17,18 @@ namespace atp::pipeline {
 [[nodiscard]] std::filesystem::path JobOutputDir(const std::filesystem::path& out,
                                                  const JobSpec& spec, const std::string& job_id);
 
+// Where a job's output lives, as a BlobStore of its output root sees it.
+struct OutputPlace {
+  std::filesystem::path root;  // The output root (`out` of JobOutputDir).
+  std::string published;       // "<series>/sNN/eNNN/<job id>": the package, once published.
+  // "<series>/sNN/eNNN/.staging-<job id>": beside it, so publishing is one rename, and named
+  // after the job, so a process resuming the job finds it.
+  std::string staging;
+};
+
+// The place of the job whose package JobOutputDir put at `output_dir`.
+[[nodiscard]] OutputPlace OutputPlaceOf(const std::filesystem::path& output_dir);
+
 }  // namespace atp::pipeline
 
 #endif  // ATP_PIPELINE_OUTPUT_LAYOUT_H_

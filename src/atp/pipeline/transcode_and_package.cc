@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "atp/core/encoded_media.h"
-#include "atp/core/errno_status.h"
 #include "atp/core/language_codes.h"
 #include "atp/core/status_macros.h"
 #include "atp/package/cmaf_segmenter.h"
@@ -15,33 +14,42 @@
 #include "atp/package/dash_writer.h"
 #include "atp/package/hls_writer.h"
 #include "atp/package/segment_file_writer.h"
-#include "atp/storage/atomic_file.h"
-#include "atp/storage/directory_publish.h"
 
 namespace atp::pipeline {
 namespace {
 
-// A track's folder: `dir/<track>/<name>`, each file written whole (storage/atomic_file.h).
-class TrackFolderWriter : public package::SegmentFileWriter {
+std::string Key(std::string_view prefix, std::string_view name) {
+  std::string key(prefix);
+  if (!key.empty()) key += '/';
+  return key.append(name);
+}
+
+// A track's objects: `<prefix>/<track>/<name>`, each stored whole (BlobStore::Put).
+class TrackObjectWriter : public package::SegmentFileWriter {
  public:
-  explicit TrackFolderWriter(std::filesystem::path folder) : folder_(std::move(folder)) {}
+  TrackObjectWriter(storage::BlobStore& store, std::string prefix)
+      : store_(store), prefix_(std::move(prefix)) {}
 
   absl::Status WriteFile(const std::string& name, std::string_view bytes) override {
-    return storage::WriteFileAtomically(folder_ / name, bytes);
+    return store_.Put(Key(prefix_, name), bytes);
   }
 
  private:
-  std::filesystem::path folder_;
+  storage::BlobStore& store_;
+  std::string prefix_;
 };
 
-// Routes each output's packets to its own CMAF segmenter, in a folder named after the track.
+// Routes each output's packets to its own CMAF segmenter, under a prefix named after the
+// track.
 class SegmentingSink : public encode::PacketSink {
  public:
   // `continues_tracks`: the packets continue tracks an earlier unit began, from segment
   // `first_segment_number` on.
-  SegmentingSink(const std::filesystem::path& dir, std::vector<PackagedTrack>& tracks,
-                 bool continues_tracks, int first_segment_number)
-      : dir_(dir),
+  SegmentingSink(storage::BlobStore& store, std::string_view prefix,
+                 std::vector<PackagedTrack>& tracks, bool continues_tracks,
+                 int first_segment_number)
+      : store_(store),
+        prefix_(prefix),
         tracks_(tracks),
         continues_tracks_(continues_tracks),
         first_segment_number_(first_segment_number) {}
@@ -50,13 +58,9 @@ class SegmentingSink : public encode::PacketSink {
     PackagedTrack& track = tracks_.at(output);
     ATP_ASSIGN_OR_RETURN(track.codecs, package::Rfc6381CodecString(stream));
     if (track.kind == TrackKind::kVideo) track.frame_rate = stream.frame_rate;
-    const std::filesystem::path folder = dir_ / track.name;
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", folder.string()));
     if (outputs_.size() <= output) outputs_.resize(output + 1);
     Output& opened = outputs_[output];
-    opened.files = std::make_unique<TrackFolderWriter>(folder);
+    opened.files = std::make_unique<TrackObjectWriter>(store_, Key(prefix_, track.name));
     ATP_ASSIGN_OR_RETURN(opened.segmenter, package::CmafSegmenter::Create(
                                                stream, *opened.files,
                                                {.language = ContainerLanguageCode(track.language),
@@ -83,11 +87,12 @@ class SegmentingSink : public encode::PacketSink {
 
  private:
   struct Output {
-    std::unique_ptr<TrackFolderWriter> files;  // Outlives the segmenter that writes to it.
+    std::unique_ptr<TrackObjectWriter> files;  // Outlives the segmenter that writes to it.
     std::unique_ptr<package::CmafSegmenter> segmenter;
   };
 
-  std::filesystem::path dir_;
+  storage::BlobStore& store_;
+  std::string prefix_;
   std::vector<PackagedTrack>& tracks_;
   bool continues_tracks_;
   int first_segment_number_;
@@ -161,12 +166,15 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
 }
 
 // Deletes the files of `track`'s folder that neither its init segment nor a segment is.
-absl::Status RemoveUnlistedFiles(const std::filesystem::path& folder, const PackagedTrack& track) {
-  std::set<std::string> listed = {track.init_uri};
-  for (const MediaSegment& segment : track.segments) listed.insert(segment.uri);
-  ATP_ASSIGN_OR_RETURN(const std::vector<std::string> names, storage::ListDirectory(folder));
-  for (const std::string& name : names) {
-    if (!listed.contains(name)) ATP_RETURN_IF_ERROR(storage::RemovePath(folder / name));
+// Deletes the objects under `track_prefix` that neither its init segment nor a segment is
+// (left by a unit that was stopped).
+absl::Status RemoveUnlistedObjects(storage::BlobStore& store, const std::string& track_prefix,
+                                   const PackagedTrack& track) {
+  std::set<std::string> listed = {Key(track_prefix, track.init_uri)};
+  for (const MediaSegment& segment : track.segments) listed.insert(Key(track_prefix, segment.uri));
+  ATP_ASSIGN_OR_RETURN(const std::vector<std::string> keys, store.List(track_prefix));
+  for (const std::string& key : keys) {
+    if (!listed.contains(key)) ATP_RETURN_IF_ERROR(store.Delete(key));
   }
   return absl::OkStatus();
 }
@@ -194,7 +202,8 @@ std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
 
 absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& request,
                                                       const TranscodeUnit& unit,
-                                                      const std::filesystem::path& dir,
+                                                      storage::BlobStore& store,
+                                                      std::string_view prefix,
                                                       const encode::TranscodeProgressFn& progress) {
   const TrackKind kind =
       unit.part == encode::TranscodePart::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
@@ -214,7 +223,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
                              .threads = request.threads,
                              .part = unit.part,
                              .frames = unit.frames};
-  SegmentingSink sink(dir, tracks, /*continues_tracks=*/unit.frames.first > 0,
+  SegmentingSink sink(store, prefix, tracks, /*continues_tracks=*/unit.frames.first > 0,
                       first_segment_number);
   ATP_RETURN_IF_ERROR(encode::Transcode(plan, sink, progress));
   ATP_RETURN_IF_ERROR(sink.Finish());
@@ -223,7 +232,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
 
 absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
                                             const std::vector<std::vector<PackagedTrack>>& units,
-                                            const std::filesystem::path& dir) {
+                                            storage::BlobStore& store, std::string_view prefix) {
   const std::vector<TranscodeUnit> planned = PlanTranscodeUnits(request);
   PackagedMedia media;
   for (PackagedTrack& track : PlannedTracks(request)) {
@@ -237,7 +246,7 @@ absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
     if (track.segments.empty()) {
       return absl::InternalError(absl::StrCat("no unit encoded ", track.name));
     }
-    ATP_RETURN_IF_ERROR(RemoveUnlistedFiles(dir / track.name, track));
+    ATP_RETURN_IF_ERROR(RemoveUnlistedObjects(store, Key(prefix, track.name), track));
     MeasureBitrates(track);
     (track.kind == TrackKind::kVideo ? media.video : media.audio).push_back(std::move(track));
   }
@@ -245,37 +254,38 @@ absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
 }
 
 absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
-                                                  const std::filesystem::path& dir,
+                                                  storage::BlobStore& store,
+                                                  std::string_view prefix,
                                                   const encode::TranscodeProgressFn& progress) {
   std::vector<std::vector<PackagedTrack>> units;
   for (const TranscodeUnit& unit : PlanTranscodeUnits(request)) {
-    ATP_ASSIGN_OR_RETURN(units.emplace_back(), EncodeUnit(request, unit, dir, progress));
+    ATP_ASSIGN_OR_RETURN(units.emplace_back(), EncodeUnit(request, unit, store, prefix, progress));
   }
-  return AssembleMedia(request, units, dir);
+  return AssembleMedia(request, units, store, prefix);
 }
 
 absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
-                                   const std::filesystem::path& dir) {
+                                   storage::BlobStore& store, std::string_view prefix) {
   for (const auto* tracks : {&media.video, &media.audio}) {
     for (const PackagedTrack& track : *tracks) {
-      ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(dir / track.name / "playlist.m3u8",
-                                                       package::WriteHlsMediaPlaylist(track)));
+      ATP_RETURN_IF_ERROR(store.Put(Key(prefix, absl::StrCat(track.name, "/playlist.m3u8")),
+                                    package::WriteHlsMediaPlaylist(track)));
     }
   }
-  ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(dir / "master.m3u8",
-                                                   package::WriteHlsMultivariantPlaylist(media)));
+  ATP_RETURN_IF_ERROR(
+      store.Put(Key(prefix, "master.m3u8"), package::WriteHlsMultivariantPlaylist(media)));
   if (enable_dash) {
-    ATP_RETURN_IF_ERROR(
-        storage::WriteFileAtomically(dir / "manifest.mpd", package::WriteDashManifest(media)));
+    ATP_RETURN_IF_ERROR(store.Put(Key(prefix, "manifest.mpd"), package::WriteDashManifest(media)));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<PackagedMedia> TranscodeAndPackage(const PackageRequest& request,
-                                                  const std::filesystem::path& dir,
+                                                  storage::BlobStore& store,
+                                                  std::string_view prefix,
                                                   const encode::TranscodeProgressFn& progress) {
-  ATP_ASSIGN_OR_RETURN(PackagedMedia media, TranscodeRenditions(request, dir, progress));
-  ATP_RETURN_IF_ERROR(WritePackageManifests(media, request.profile.enable_dash, dir));
+  ATP_ASSIGN_OR_RETURN(PackagedMedia media, TranscodeRenditions(request, store, prefix, progress));
+  ATP_RETURN_IF_ERROR(WritePackageManifests(media, request.profile.enable_dash, store, prefix));
   return media;
 }
 

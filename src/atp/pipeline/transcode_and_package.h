@@ -5,7 +5,6 @@
 #ifndef ATP_PIPELINE_TRANSCODE_AND_PACKAGE_H_
 #define ATP_PIPELINE_TRANSCODE_AND_PACKAGE_H_
 
-#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/encode/transcoder.h"
+#include "atp/storage/blob_store.h"
 
 namespace atp::pipeline {
 
@@ -41,37 +41,39 @@ struct TranscodeUnit {
 // The units of `request`: audio first (it is quick), then the video chunks in order.
 [[nodiscard]] std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request);
 
-// Encodes `unit` into `dir`: <track>/seg_NNNNN.m4s for the unit's segments of each of its
-// tracks (numbered across the whole track), and <track>/init.mp4 when the unit begins the
-// track. Returns those tracks with their codec facts and segment records (no bitrates).
-// Running a unit again rewrites the same files.
+// Encodes `unit` into `store` under `prefix` (a staging prefix; "" for the store's root):
+// <track>/seg_NNNNN.m4s for the unit's segments of each of its tracks (numbered across the
+// whole track), and <track>/init.mp4 when the unit begins the track. Returns those tracks
+// with their codec facts and segment records (no bitrates). Running a unit again rewrites the
+// same objects.
 [[nodiscard]] absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(
-    const PackageRequest& request, const TranscodeUnit& unit, const std::filesystem::path& dir,
-    const encode::TranscodeProgressFn& progress);
+    const PackageRequest& request, const TranscodeUnit& unit, storage::BlobStore& store,
+    std::string_view prefix, const encode::TranscodeProgressFn& progress);
 
 // Joins the tracks of every unit (in PlanTranscodeUnits order) into the package's media,
-// with bitrates measured on the segment records, and deletes files in the track folders of
-// `dir` that no record names (left by an interrupted unit). Internal error when the units
+// with bitrates measured on the segment records, and deletes the objects under each track's
+// prefix that no record names (left by an interrupted unit). Internal error when the units
 // disagree about a track (codec, timescale) or leave a gap in its segments.
 [[nodiscard]] absl::StatusOr<PackagedMedia> AssembleMedia(
     const PackageRequest& request, const std::vector<std::vector<PackagedTrack>>& units,
-    const std::filesystem::path& dir);
+    storage::BlobStore& store, std::string_view prefix);
 
-// The transcode step in one call: every unit, then AssembleMedia. `dir` must exist and be
-// empty. On error `dir` may hold partial output: callers stage it and publish only on
+// The transcode step in one call: every unit, then AssembleMedia, under an empty `prefix`.
+// On error the prefix may hold partial output: callers stage it and publish only on
 // success.
 [[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeRenditions(
-    const PackageRequest& request, const std::filesystem::path& dir,
+    const PackageRequest& request, storage::BlobStore& store, std::string_view prefix,
     const encode::TranscodeProgressFn& progress);
 
 // The package step: <rendition>/playlist.m3u8 for every track, master.m3u8, and manifest.mpd
-// when `enable_dash`, written into `dir` from the records alone.
+// when `enable_dash`, written under `prefix` from the records alone.
 [[nodiscard]] absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
-                                                 const std::filesystem::path& dir);
+                                                 storage::BlobStore& store,
+                                                 std::string_view prefix);
 
 // Both steps, one after the other.
 [[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeAndPackage(
-    const PackageRequest& request, const std::filesystem::path& dir,
+    const PackageRequest& request, storage::BlobStore& store, std::string_view prefix,
     const encode::TranscodeProgressFn& progress);
 
 }  // namespace atp::pipeline

@@ -17,6 +17,7 @@
 #include "atp/package/codec_string.h"
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
+#include "atp/storage/local_blob_store.h"
 #include "atp/storage/pinned_file.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/subprocess.h"
@@ -26,6 +27,13 @@
 
 namespace atp::pipeline {
 namespace {
+
+// A local BlobStore whose root is `folder` (created when missing).
+std::unique_ptr<storage::BlobStore> LocalStore(const std::filesystem::path& folder) {
+  absl::StatusOr<std::unique_ptr<storage::BlobStore>> store = storage::OpenLocalBlobStore(folder);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
 
 namespace fs = std::filesystem;
 using ::atp::testing::StatusIs;
@@ -89,7 +97,8 @@ class TranscodeAndPackageTest : public ::testing::Test {
 
     out_ = new fs::path(dir_->path() / "out");
     fs::create_directories(*out_);
-    absl::StatusOr<PackagedMedia> media = TranscodeAndPackage(*request_, *out_, nullptr);
+    absl::StatusOr<PackagedMedia> media =
+        TranscodeAndPackage(*request_, *LocalStore(*out_), "", nullptr);
     ASSERT_TRUE(media.ok()) << media.status();
     media_ = new PackagedMedia(*media);
   }
@@ -349,7 +358,8 @@ TEST_F(TranscodeAndPackageTest, ChunkedEncodingJoinsIntoTheSameTimeline) {
 
   const fs::path out = dir_->path() / "chunked";
   fs::create_directories(out);
-  ASSERT_OK_AND_ASSIGN(PackagedMedia media, TranscodeAndPackage(chunked, out, nullptr));
+  ASSERT_OK_AND_ASSIGN(PackagedMedia media,
+                       TranscodeAndPackage(chunked, *LocalStore(out), "", nullptr));
   ASSERT_EQ(media.video.size(), media_->video.size());
   for (size_t i = 0; i < media.video.size(); ++i) {
     const PackagedTrack& track = media.video[i];
@@ -378,7 +388,7 @@ TEST_F(TranscodeAndPackageTest, ALaterChunkContinuesTheTrack) {
   const fs::path out = dir_->path() / "second-chunk";
   fs::create_directories(out);
   ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> tracks,
-                       EncodeUnit(chunked, units[2], out, nullptr));
+                       EncodeUnit(chunked, units[2], *LocalStore(out), "", nullptr));
   ASSERT_EQ(tracks.size(), media_->video.size());
   const PackagedTrack& track = tracks[0];
   EXPECT_FALSE(fs::exists(out / track.name / "init.mp4"));
@@ -387,7 +397,7 @@ TEST_F(TranscodeAndPackageTest, ALaterChunkContinuesTheTrack) {
   EXPECT_EQ(track.segments[0].start_ticks, media_->video[0].segments[1].start_ticks);
   EXPECT_TRUE(fs::exists(out / track.name / "seg_00003.m4s"));
 
-  EXPECT_THAT(AssembleMedia(chunked, {{}, {}, tracks}, out),
+  EXPECT_THAT(AssembleMedia(chunked, {{}, {}, tracks}, *LocalStore(out), ""),
               StatusIs(absl::StatusCode::kInternal,
                        HasSubstr("video-002: h264_360p starts at 48048 ticks but earlier units "
                                  "end at 0")));
@@ -399,11 +409,12 @@ TEST_F(TranscodeAndPackageTest, AssemblingRemovesFilesNoRecordNames) {
   fs::create_directories(out);
   std::vector<std::vector<PackagedTrack>> units;
   for (const TranscodeUnit& unit : PlanTranscodeUnits(*request_)) {
-    ASSERT_OK_AND_ASSIGN(units.emplace_back(), EncodeUnit(*request_, unit, out, nullptr));
+    ASSERT_OK_AND_ASSIGN(units.emplace_back(),
+                         EncodeUnit(*request_, unit, *LocalStore(out), "", nullptr));
   }
   const std::string track = media_->video[0].name;
   std::ofstream(out / track / "seg_00009.m4s") << "left by a killed unit";
-  ASSERT_OK_AND_ASSIGN(PackagedMedia media, AssembleMedia(*request_, units, out));
+  ASSERT_OK_AND_ASSIGN(PackagedMedia media, AssembleMedia(*request_, units, *LocalStore(out), ""));
   EXPECT_FALSE(fs::exists(out / track / "seg_00009.m4s"));
   EXPECT_TRUE(fs::exists(out / track / "seg_00003.m4s"));
   EXPECT_EQ(media.video[0].segments, media_->video[0].segments);
@@ -445,9 +456,9 @@ TEST_P(ChunkSeekTest, TheSecondChunkStartsOnItsOwnFrame) {
   fs::create_directories(out);
   ASSERT_EQ(units.size(), 2u);
   ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> first,
-                       EncodeUnit(request, units[0], out, nullptr));
+                       EncodeUnit(request, units[0], *LocalStore(out), "", nullptr));
   ASSERT_OK_AND_ASSIGN(std::vector<PackagedTrack> second,
-                       EncodeUnit(request, units.back(), out, nullptr));
+                       EncodeUnit(request, units.back(), *LocalStore(out), "", nullptr));
   ASSERT_EQ(second[0].segments.size(), 2u);
   EXPECT_EQ(second[0].segments[0].start_ticks, first[0].duration_ticks());
 
@@ -482,7 +493,7 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
   PackageRequest missing_audio = request;
   missing_audio.spec.audio_tracks.push_back({"fr", "Français", false, 2, 3});
   fs::create_directories(dir.path() / "a");
-  EXPECT_THAT(TranscodeAndPackage(missing_audio, dir.path() / "a", nullptr),
+  EXPECT_THAT(TranscodeAndPackage(missing_audio, *LocalStore(dir.path() / "a"), "", nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("audio stream(s)")));
 
   // Junk instead of video.
@@ -492,7 +503,7 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
                        storage::PinnedFile::Open(dir.path() / "junk.mp4"));
   junk.mezzanine = junk_file.get();
   fs::create_directories(dir.path() / "b");
-  EXPECT_THAT(TranscodeAndPackage(junk, dir.path() / "b", nullptr),
+  EXPECT_THAT(TranscodeAndPackage(junk, *LocalStore(dir.path() / "b"), "", nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument));
 
   // Truncated in the middle of the stream.
@@ -504,7 +515,7 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
                        storage::PinnedFile::Open(cut));
   truncated.mezzanine = cut_file.get();
   fs::create_directories(dir.path() / "c");
-  EXPECT_FALSE(TranscodeAndPackage(truncated, dir.path() / "c", nullptr).ok());
+  EXPECT_FALSE(TranscodeAndPackage(truncated, *LocalStore(dir.path() / "c"), "", nullptr).ok());
 }
 
 }  // namespace

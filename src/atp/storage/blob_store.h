@@ -21,6 +21,7 @@
 #define ATP_STORAGE_BLOB_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,29 @@ namespace atp::storage {
 [[nodiscard]] absl::Status ValidateKey(std::string_view key);
 // OK when `prefix` is "" or a key.
 [[nodiscard]] absl::Status ValidatePrefix(std::string_view prefix);
+
+// Why Open refused a key that names something it will not read, for callers that report it
+// in their own words: attached to Open's status as a payload (WithOpenRefusal), read back with
+// OpenRefusalOf, so that nobody parses messages. A status without one (NotFound, a key the
+// store refuses, a file it may not read, I/O) is no such refusal.
+struct OpenRefusal {
+  enum class Reason {
+    kOutside,      // PermissionDenied: the key resolves outside the store (a symlink out).
+    kNotAnObject,  // FailedPrecondition: a FIFO, device, socket or folder, not an object.
+    kSymlinkLoop,  // FailedPrecondition: a symlink loop on the way (or a /proc magic link).
+  };
+  Reason reason = Reason::kOutside;
+  // kNotAnObject: what the key names instead, as FileTypeName says it ("a FIFO",
+  // "a directory", ...), or "" when the store cannot tell; "" for the other reasons.
+  std::string what;
+
+  bool operator==(const OpenRefusal&) const = default;
+};
+
+// `status` (not OK) with `refusal` attached; for implementations.
+[[nodiscard]] absl::Status WithOpenRefusal(absl::Status status, const OpenRefusal& refusal);
+// The refusal attached to `status`, if any.
+[[nodiscard]] std::optional<OpenRefusal> OpenRefusalOf(const absl::Status& status);
 
 // Which version of an object a reader holds. Equal tags mean the same bytes. Local: device,
 // inode, size, mtime ns and ctime ns of the file in one string (see FileIdentity); an object
@@ -88,8 +112,10 @@ class BlobStore {
 
   // Opens the object `key` for reading, never blocking (a FIFO cannot hang the caller).
   // NotFound when there is none; FailedPrecondition "<place>: not a regular file (a FIFO)"
-  // when the key names a FIFO, a device or a folder; PermissionDenied when the key resolves
-  // outside the store (a symlink out); Unavailable on transient I/O.
+  // when the key names a FIFO, a device, a socket or a folder (OpenRefusal kNotAnObject);
+  // PermissionDenied when the key resolves outside the store, a symlink out (kOutside);
+  // FailedPrecondition on a symlink loop (kSymlinkLoop); PermissionDenied without a refusal
+  // when it may not be read; Unavailable on transient I/O.
   [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<BlobReader>> Open(std::string_view key) = 0;
 
   // Starts writing the object `key` (see BlobWriter). Errors as Append, and
@@ -104,6 +130,16 @@ class BlobStore {
   // Every key under `prefix` (the key itself, if an object, and all below it, recursively),
   // sorted bytewise; empty when there is none. Objects being written are not listed.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> List(std::string_view prefix) = 0;
+
+  // The prefix whose List shows what Open reaches below `prefix`: where a store's keys have
+  // aliases that Open follows and List does not, the prefix with them followed. In a store
+  // without aliases (this default) `prefix` itself, once ValidatePrefix passes. Local: Open
+  // follows symlinks that stay inside, List none, so this is the folder `prefix` leads to
+  // ("b" for "a/link" when a/link is a symlink to "../b"; "" for the root), and errors are
+  // as Open's: NotFound when no folder is there (nothing, or a file, FIFO ...), PermissionDenied
+  // (kOutside) when it resolves outside the store, FailedPrecondition (kSymlinkLoop) on a
+  // loop. Reads no object; nothing outside the store is opened.
+  [[nodiscard]] virtual absl::StatusOr<std::string> CanonicalPrefix(std::string_view prefix);
 
   // Deletes the object `key`; OK when there is none. Objects below `key` stay (locally a
   // folder at `key` is FailedPrecondition "...: Is a directory": use DeletePrefix).

@@ -188,6 +188,25 @@ TEST_P(BlobStoreContract, OpenOfAMissingKeyIsNotFoundAndNamesIt) {
   EXPECT_THAT(store_->Open("a/b/c"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Only a refusal of something that is there carries an OpenRefusal: not a missing key, not a
+// bad one. A prefix without aliases is its own canonical prefix.
+TEST_P(BlobStoreContract, OnlyRefusalsCarryAnOpenRefusalAndPlainPrefixesAreCanonical) {
+  ASSERT_OK(store_->Put("a/b/c", "x"));
+  EXPECT_EQ(OpenRefusalOf(store_->Open("a/none").status()), std::nullopt);
+  EXPECT_EQ(OpenRefusalOf(store_->Open("../a").status()), std::nullopt);
+  for (const char* prefix : {"", "a", "a/b"}) {
+    ASSERT_OK_AND_ASSIGN(const std::string canonical, store_->CanonicalPrefix(prefix));
+    EXPECT_EQ(canonical, prefix);
+  }
+  EXPECT_THAT(store_->CanonicalPrefix("a/../b"), StatusIs(absl::StatusCode::kInvalidArgument));
+  const absl::Status refused =
+      WithOpenRefusal(absl::FailedPreconditionError("x: not a regular file (a FIFO)"),
+                      {.reason = OpenRefusal::Reason::kNotAnObject, .what = "a FIFO"});
+  EXPECT_EQ(OpenRefusalOf(refused),
+            (OpenRefusal{.reason = OpenRefusal::Reason::kNotAnObject, .what = "a FIFO"}));
+  EXPECT_EQ(refused.message(), "x: not a regular file (a FIFO)");
+}
+
 TEST_P(BlobStoreContract, BadKeysAreInvalidArgumentEverywhere) {
   const std::vector<std::string> bad_keys = {"",
                                              "/abs",

@@ -157,12 +157,7 @@ class LocalBlobStore final : public BlobStore {
     ATP_RETURN_IF_ERROR(CheckKey(key));
     const std::string place = Describe(key);
     OpenResult opened = OpenBeneath(root_.get(), real_path_, key, O_RDONLY, confinement_);
-    if (opened.error == EXDEV) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(place, ": resolves outside the store ", Describe(""),
-                       " (a symlink on its way points outside it, or is absolute)"));
-    }
-    if (opened.error != 0) return ErrnoToStatus(opened.error, place);
+    if (opened.error != 0) return OpenError(opened.error, place);
     ATP_ASSIGN_OR_RETURN(std::unique_ptr<PinnedFile> file,
                          PinnedFile::Adopt(opened.fd.release(), place));
     return std::unique_ptr<BlobReader>(std::move(file));
@@ -200,6 +195,29 @@ class LocalBlobStore final : public BlobStore {
     ATP_RETURN_IF_ERROR(Walk(prefix, /*limit=*/0, keys));
     std::sort(keys.begin(), keys.end());
     return keys;
+  }
+
+  absl::StatusOr<std::string> CanonicalPrefix(std::string_view prefix) override {
+    ATP_RETURN_IF_ERROR(ValidatePrefix(prefix));
+    const std::string place = Describe(prefix);
+    // Opening the folder for reading reads no object; openat2 (or the O_PATH check) refuses
+    // a way out before anything outside is opened.
+    OpenResult opened =
+        OpenBeneath(root_.get(), real_path_, prefix, O_RDONLY | O_DIRECTORY, confinement_);
+    if (opened.error != 0) return OpenError(opened.error, place);
+    // Both asked now: a root renamed since the store opened it is still this store's root.
+    const std::string root = RealPathOfFd(root_.get());
+    const std::string folder = RealPathOfFd(opened.fd.get());
+    if (root.empty() || folder.empty()) {
+      return absl::UnavailableError(
+          absl::StrCat(place, ": cannot tell where it leads (/proc/self/fd is not readable)"));
+    }
+    if (folder == root) return std::string();
+    const std::string root_slash = root == "/" ? root : absl::StrCat(root, "/");
+    if (!absl::StartsWith(folder, root_slash)) return OpenError(EXDEV, place);  // Moved out.
+    std::string canonical = folder.substr(root_slash.size());
+    ATP_RETURN_IF_ERROR(ValidatePrefix(canonical));
+    return canonical;
   }
 
   absl::Status Delete(std::string_view key) override {
@@ -305,6 +323,26 @@ class LocalBlobStore final : public BlobStore {
                        "\" and six letters or digits are kept for writes in progress"));
     }
     return absl::OkStatus();
+  }
+
+  // The status of a failed OpenBeneath of `place` (Describe(key)), with the OpenRefusal that
+  // says why when it is one.
+  absl::Status OpenError(int error, const std::string& place) const {
+    switch (error) {
+      case EXDEV:
+        return WithOpenRefusal(absl::PermissionDeniedError(absl::StrCat(
+                                   place, ": resolves outside the store ", Describe(""),
+                                   " (a symlink on its way points outside it, or is absolute)")),
+                               {.reason = OpenRefusal::Reason::kOutside});
+      case ELOOP:  // Too many symlinks, or a /proc magic link (RESOLVE_NO_MAGICLINKS).
+        return WithOpenRefusal(ErrnoToStatus(error, place),
+                               {.reason = OpenRefusal::Reason::kSymlinkLoop});
+      case ENXIO:  // A socket, or a device without a driver.
+        return WithOpenRefusal(ErrnoToStatus(error, place),
+                               {.reason = OpenRefusal::Reason::kNotAnObject});
+      default:
+        return ErrnoToStatus(error, place);
+    }
   }
 
   // The status of a failed OpenFolderNoFollow on the way to `key`.

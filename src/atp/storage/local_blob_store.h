@@ -6,7 +6,9 @@
 //
 // Reads never leave the folder: Open resolves the key with openat2(RESOLVE_BENEATH |
 // RESOLVE_NO_MAGICLINKS) beneath it (or checks /proc/self/fd where the kernel lacks
-// openat2), following symlinks only while they stay inside, and reads through a PinnedFile.
+// openat2), following symlinks only while they stay inside, and reads through a PinnedFile;
+// CanonicalPrefix resolves a folder the same way, so that List can show what Open reaches
+// through a symlinked folder.
 // Everything else follows no symlink at all, walking one folder at a time with O_NOFOLLOW:
 // a symlink on the way of a write, delete, listing, lock, publish or scope is
 // PermissionDenied; a symlink (or FIFO, device, socket) inside a listed folder is not an

@@ -134,6 +134,50 @@ TEST_P(LocalBlobStoreTest, SymlinksInsideAreFollowedToReadButNotOutOfAScopedStor
   EXPECT_GT(watch.Events(), 0);
 }
 
+// Each refusal of Open says why in an OpenRefusal, so callers map it without reading the
+// message; CanonicalPrefix follows a symlinked folder as Open does, and refuses as Open does.
+TEST_P(LocalBlobStoreTest, RefusalsSayWhyAndCanonicalPrefixFollowsSymlinksInside) {
+  const fs::path secret = dir_.WriteFile("outside/secret.mov", "secret");
+  dir_.WriteFile("root/b/x.m4s", "x");
+  fs::create_directories(root_ / "a");
+  ASSERT_EQ(mkfifo((root_ / "a/fifo").c_str(), 0600), 0);
+  fs::create_symlink("../../outside/secret.mov", root_ / "a/out.m4s");
+  fs::create_directory_symlink("../../outside", root_ / "a/out_dir");
+  fs::create_directory_symlink("../b", root_ / "a/b_link");
+  fs::create_symlink("loop", root_ / "a/loop");
+  using Reason = OpenRefusal::Reason;
+  testing::OpenWatch watch({secret, secret.parent_path()});
+  ASSERT_TRUE(watch.watching());
+  EXPECT_EQ(OpenRefusalOf(store_->Open("a/fifo").status()),
+            (OpenRefusal{.reason = Reason::kNotAnObject, .what = "a FIFO"}));
+  EXPECT_EQ(OpenRefusalOf(store_->Open("a").status()),
+            (OpenRefusal{.reason = Reason::kNotAnObject, .what = "a directory"}));
+  EXPECT_EQ(OpenRefusalOf(store_->Open("a/out.m4s").status()),
+            (OpenRefusal{.reason = Reason::kOutside}));
+  absl::Status loop = store_->Open("a/loop").status();
+  EXPECT_THAT(loop, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(OpenRefusalOf(loop), (OpenRefusal{.reason = Reason::kSymlinkLoop}));
+
+  EXPECT_THAT(*store_->List("a/b_link"), IsEmpty());  // List follows no symlink...
+  ASSERT_OK_AND_ASSIGN(std::string canonical, store_->CanonicalPrefix("a/b_link"));
+  EXPECT_EQ(canonical, "b");  // ...so it is asked about where the link leads.
+  EXPECT_THAT(*store_->List(canonical), ElementsAre("b/x.m4s"));
+  ASSERT_OK_AND_ASSIGN(canonical, store_->CanonicalPrefix(""));
+  EXPECT_EQ(canonical, "");
+  ASSERT_OK_AND_ASSIGN(canonical, store_->CanonicalPrefix("a"));
+  EXPECT_EQ(canonical, "a");
+  const absl::StatusOr<std::string> out = store_->CanonicalPrefix("a/out_dir");
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("outside the store")));
+  EXPECT_EQ(OpenRefusalOf(out.status()), (OpenRefusal{.reason = Reason::kOutside}));
+  EXPECT_EQ(OpenRefusalOf(store_->CanonicalPrefix("a/loop").status()),
+            (OpenRefusal{.reason = Reason::kSymlinkLoop}));
+  for (const char* not_a_folder : {"a/fifo", "b/x.m4s", "a/none", "b/x.m4s/y"}) {
+    EXPECT_THAT(store_->CanonicalPrefix(not_a_folder), StatusIs(absl::StatusCode::kNotFound))
+        << not_a_folder;
+  }
+  EXPECT_EQ(watch.Events(), 0);
+}
+
 // Writes, listings, locks, publishing and deletes follow no symlink: nothing outside is
 // written or deleted through one, and deleting a link removes only the link.
 TEST_P(LocalBlobStoreTest, NothingButOpenFollowsASymlink) {

@@ -60,8 +60,10 @@ absl::StatusOr<std::unique_ptr<PinnedFile>> PinnedFile::Adopt(int fd, std::strin
   }
   if (!S_ISREG(info.st_mode)) {
     close(fd);
-    return absl::FailedPreconditionError(
-        absl::StrCat(name, ": not a regular file (", FileTypeName(info.st_mode), ")"));
+    return WithOpenRefusal(
+        absl::FailedPreconditionError(
+            absl::StrCat(name, ": not a regular file (", FileTypeName(info.st_mode), ")")),
+        {.reason = OpenRefusal::Reason::kNotAnObject, .what = FileTypeName(info.st_mode)});
   }
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

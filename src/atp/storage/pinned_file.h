@@ -42,8 +42,8 @@ class PinnedFile : public BlobReader {
  public:
   // Opens `path` for reading without ever blocking (a FIFO or a device cannot hang the
   // caller) and keeps it only if it is a regular file. NotFound when it does not exist,
-  // FailedPrecondition "<path>: not a regular file (a FIFO)" for anything else,
-  // PermissionDenied when it cannot be read.
+  // FailedPrecondition "<path>: not a regular file (a FIFO)" for anything else (with the
+  // OpenRefusal kNotAnObject, `what` "a FIFO"), PermissionDenied when it cannot be read.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PinnedFile>> Open(
       const std::filesystem::path& path);
 

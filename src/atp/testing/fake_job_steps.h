@@ -3,8 +3,8 @@
 // Job steps that do no media work, for testing the orchestrator (pipeline::JobRunner) in
 // milliseconds: each step returns the statuses a test scripted for it, one per attempt, then
 // OK; the transcode step runs its units through StepContext::RunUnit (skipping those the run
-// finished, as the real one does) and stages a file per unit; publish renames the staging
-// folder into place. Everything that ran is recorded.
+// finished, as the real one does) and stages an object per unit; publish publishes the
+// staging prefix. Everything that ran is recorded.
 #ifndef ATP_TESTING_FAKE_JOB_STEPS_H_
 #define ATP_TESTING_FAKE_JOB_STEPS_H_
 
@@ -18,8 +18,6 @@
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/pipeline/job_steps.h"
-#include "atp/storage/atomic_file.h"
-#include "atp/storage/directory_publish.h"
 
 namespace atp::testing {
 
@@ -75,25 +73,26 @@ class FakeJobSteps : public pipeline::JobSteps {
       if (context.GetArtifact(pipeline::UnitArtifactName(pipeline::Step::kTranscode, unit)).ok()) {
         continue;
       }
-      ATP_RETURN_IF_ERROR(
-          context
-              .RunUnit(unit,
-                       [&]() -> absl::StatusOr<std::string> {
-                         ATP_RETURN_IF_ERROR(Enter(absl::StrCat("transcode/", unit),
-                                                   script_.unit_results[unit], context));
-                         ATP_RETURN_IF_ERROR(context.Checkpoint());
-                         ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(
-                             context.staging() / unit, absl::StrCat(unit, " encoded\n")));
-                         return unit;
-                       })
-              .status());
+      ATP_RETURN_IF_ERROR(context
+                              .RunUnit(unit,
+                                       [&]() -> absl::StatusOr<std::string> {
+                                         ATP_RETURN_IF_ERROR(Enter(absl::StrCat("transcode/", unit),
+                                                                   script_.unit_results[unit],
+                                                                   context));
+                                         ATP_RETURN_IF_ERROR(context.Checkpoint());
+                                         ATP_RETURN_IF_ERROR(context.output().Put(
+                                             absl::StrCat(context.staging(), "/", unit),
+                                             absl::StrCat(unit, " encoded\n")));
+                                         return unit;
+                                       })
+                              .status());
     }
     return absl::OkStatus();
   }
 
   static absl::Status Publish(pipeline::StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
-    return storage::PublishDirectory(context.staging(), context.job().job.output_dir);
+    return context.output().Publish(context.staging(), context.published());
   }
 
   JobStepsScript& script_;

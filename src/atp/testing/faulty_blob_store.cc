@@ -264,6 +264,10 @@ absl::StatusOr<std::unique_ptr<BlobStore>> FaultyBlobStore::Scoped(std::string_v
 
 std::string FaultyBlobStore::Describe(std::string_view key) const { return base_->Describe(key); }
 
+absl::StatusOr<std::string> FaultyBlobStore::CanonicalPrefix(std::string_view prefix) {
+  return base_->CanonicalPrefix(prefix);
+}
+
 const char* OperationName(Operation op) {
   switch (op) {
     case Operation::kOpen:

@@ -90,6 +90,7 @@ class FaultyBlobStore : public storage::BlobStore {
   // hook and counters.
   absl::StatusOr<std::unique_ptr<storage::BlobStore>> Scoped(std::string_view prefix) override;
   std::string Describe(std::string_view key) const override;
+  absl::StatusOr<std::string> CanonicalPrefix(std::string_view prefix) override;
 
   // Shared by this store, its Scoped stores, readers and writers.
   class State;

@@ -8,9 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "atp/testing/open_watch.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
-#include "atp/validate/open_watch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -196,7 +196,7 @@ TEST(ValidateDashManifest, ReferencesLeavingThePackageArePkgPathFindings) {
       "</BaseURL><SegmentBase indexRange=\"0-10\"/></Representation>",
       "</AdaptationSet></Period></MPD>");
   dir.WriteFile("pkg/manifest.mpd", mpd);
-  OpenWatch watch({sentinel, sentinel.parent_path()});
+  testing::OpenWatch watch({sentinel, sentinel.parent_path()});
   ASSERT_TRUE(watch.watching());
   ValidationReport report;
   ASSERT_OK_AND_ASSIGN(PackageFiles files, PackageFiles::Open(dir.path() / "pkg"));

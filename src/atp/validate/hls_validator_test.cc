@@ -13,9 +13,10 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "atp/storage/local_blob_store.h"
+#include "atp/testing/open_watch.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
-#include "atp/validate/open_watch.h"
 #include "atp/validate/package_validator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -88,7 +89,7 @@ class ValidateHlsPackageTest : public ::testing::Test {
   std::vector<std::string> PackageFindings(const std::function<void(const fs::path&)>& mutate,
                                            uint64_t max_total_bytes = kDefaultMaxPackageBytes) {
     mutate(package());
-    OpenWatch watch({sentinel_, sentinel_.parent_path()});
+    testing::OpenWatch watch({sentinel_, sentinel_.parent_path()});
     EXPECT_TRUE(watch.watching());
     absl::StatusOr<ValidationReport> report =
         ValidatePackage(package(), {.max_total_bytes = max_total_bytes});
@@ -199,7 +200,7 @@ TEST_F(ValidateHlsPackageTest, EachWayOutIsAFindingWhereTheReferenceIsMade) {
 TEST_F(ValidateHlsPackageTest, AMasterPlaylistOutsideOrNotAFileIsRefused) {
   fs::remove(package() / "master.m3u8");
   fs::create_symlink(sentinel_, package() / "master.m3u8");
-  OpenWatch watch({sentinel_});
+  testing::OpenWatch watch({sentinel_});
   ASSERT_TRUE(watch.watching());
   EXPECT_THAT(ValidatePackage(package(), {}),
               StatusIs(absl::StatusCode::kPermissionDenied, Not(HasSubstr(kSentinel))));
@@ -208,6 +209,31 @@ TEST_F(ValidateHlsPackageTest, AMasterPlaylistOutsideOrNotAFileIsRefused) {
   EXPECT_THAT(ValidatePackage(package(), {}),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not a regular file")));
   EXPECT_EQ(watch.Events(), 0);
+}
+
+// The package as a store (the pipeline passes its staging prefix, Scoped): the same report as
+// for its folder; the prefix is the package's root.
+TEST_F(ValidateHlsPackageTest, AStoreOfThePackageGivesTheReportOfItsFolder) {
+  ASSERT_OK_AND_ASSIGN(ValidationReport by_folder, ValidatePackage(package(), {}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobStore> store,
+                       storage::OpenLocalBlobStore(dir_.path()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobStore> scoped, store->Scoped("pkg"));
+  ASSERT_OK_AND_ASSIGN(ValidationReport by_store, ValidatePackage(std::move(scoped), {}));
+  auto lines = [](const ValidationReport& report) {
+    std::vector<std::string> lines;
+    for (const Finding& f : report.findings()) {
+      lines.push_back(absl::StrCat(f.rule, " ", f.where, ": ", f.message));
+    }
+    return lines;
+  };
+  EXPECT_EQ(lines(by_store), lines(by_folder));
+  EXPECT_FALSE(lines(by_folder).empty());  // ffmpeg's package has findings to compare.
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobStore> empty, store->Scoped("empty"));
+  EXPECT_THAT(ValidatePackage(std::move(empty), {}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("neither master.m3u8 nor")));
+  EXPECT_THAT(ValidatePackage(std::unique_ptr<storage::BlobStore>(), {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // Past the budget nothing more is read: one PKG-BUDGET finding, and no finding drawn from a

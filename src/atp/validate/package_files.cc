@@ -1,21 +1,14 @@
 #include "atp/validate/package_files.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/openat2.h>  // struct open_how, RESOLVE_*
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -25,30 +18,9 @@
 namespace atp::validate {
 namespace {
 
+using ::atp::storage::OpenRefusal;
+
 absl::string_view AsAbsl(std::string_view text) { return {text.data(), text.size()}; }
-
-// Owns one file descriptor.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~UniqueFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-  [[nodiscard]] int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-// Flags every open of a package file carries: never block (a FIFO opens at once), never
-// become the controlling terminal, never leak into a child.
-constexpr int kOpenFlags = O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 
 // RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':', all before the
 // first '/'. A relative reference cannot have a ':' there, so such a URI is never a path.
@@ -66,114 +38,65 @@ absl::Status LeavesPackage(std::string_view uri, std::string_view why) {
       absl::StrCat(AsAbsl(uri), " leaves the package (", AsAbsl(why), ")"));
 }
 
-// The status of a failed open of `uri` with `error` (an errno value).
-absl::Status OpenError(int error, std::string_view uri) {
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR:
+// PermissionDenied "<uri> is not a regular file (a FIFO)"; without the parenthesis when
+// `what` is "" (the store could not tell).
+absl::Status NotARegularFile(std::string_view uri, std::string_view what) {
+  if (what.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file"));
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(AsAbsl(uri), " is not a regular file (", AsAbsl(what), ")"));
+}
+
+// The one place the store's errors become PackageFiles' (see the header): the store's
+// refusals (storage::OpenRefusal) become PermissionDenied, a missing object NotFound, and
+// everything else Unavailable, so that no store error takes the codes PackageFiles keeps for
+// its refusals and the budget.
+absl::Status StoreError(const absl::Status& status, std::string_view uri) {
+  if (const std::optional<OpenRefusal> refusal = storage::OpenRefusalOf(status)) {
+    switch (refusal->reason) {
+      case OpenRefusal::Reason::kOutside:
+        return LeavesPackage(uri, "a symlink on its way points outside it or is absolute");
+      case OpenRefusal::Reason::kSymlinkLoop:
+        return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), ": symlink loop"));
+      case OpenRefusal::Reason::kNotAnObject:
+        return NotARegularFile(uri, refusal->what);
+    }
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
       return absl::NotFoundError(absl::StrCat(AsAbsl(uri), ": no such file"));
-    case EXDEV:  // RESOLVE_BENEATH: a symlink on the way points outside, or is absolute.
-      return LeavesPackage(uri, "a symlink on its way points outside it or is absolute");
-    case ELOOP:  // Too many symlinks, or a /proc magic link (RESOLVE_NO_MAGICLINKS).
-      return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), ": symlink loop"));
-    case ENXIO:  // A socket, or a device without a driver.
-      return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file"));
+    case absl::StatusCode::kInvalidArgument:  // A key the store cannot hold ("a\\b").
+      return absl::NotFoundError(
+          absl::StrCat(AsAbsl(uri), ": no such file (", status.message(), ")"));
     default:
-      return absl::UnavailableError(absl::StrCat(AsAbsl(uri), ": ", std::strerror(error)));
+      return absl::UnavailableError(absl::StrCat(AsAbsl(uri), ": ", status.message()));
   }
 }
 
-struct Root {
-  int fd;
-  const std::string& real_path;
-  PackageFiles::Confinement& confinement;
-};
-
-// Kernels without openat2: the file is opened with O_PATH (which opens nothing for reading),
-// /proc/self/fd/N tells where it really is, and only a file beneath the root, of the type the
-// caller wants, is opened again through that same link for reading.
-absl::StatusOr<UniqueFd> OpenWithProcFdCheck(const Root& root, const char* path,
-                                             std::string_view uri, int flags) {
-  UniqueFd located(openat(root.fd, path, O_PATH | O_CLOEXEC));
-  if (located.get() < 0) return OpenError(errno, uri);
-  const std::string link = absl::StrCat("/proc/self/fd/", located.get());
-  char resolved[PATH_MAX];
-  if (root.real_path.empty() || realpath(link.c_str(), resolved) == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat(AsAbsl(uri), ": cannot check where it leads (/proc/self/fd is not readable)"));
-  }
-  const absl::string_view target(resolved);
-  if (root.real_path != "/" && target != root.real_path &&
-      !absl::StartsWith(target, absl::StrCat(root.real_path, "/"))) {
-    return LeavesPackage(uri, "a symlink on its way points outside it");
-  }
-  struct stat info {};
-  if (fstat(located.get(), &info) != 0) return OpenError(errno, uri);
-  if ((flags & O_DIRECTORY) != 0 ? !S_ISDIR(info.st_mode) : !S_ISREG(info.st_mode)) {
-    if ((flags & O_DIRECTORY) != 0) return OpenError(ENOTDIR, uri);
-    return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file (",
-                                                    FileTypeName(info.st_mode), ")"));
-  }
-  UniqueFd opened(open(link.c_str(), flags | kOpenFlags));
-  if (opened.get() < 0) return OpenError(errno, uri);
-  return opened;
-}
-
-// What `uri`, referenced from `folder`, names, opened with `flags` (O_RDONLY, maybe with
-// O_DIRECTORY) without leaving the root.
-absl::StatusOr<UniqueFd> OpenBeneath(const Root& root, std::string_view folder,
-                                     std::string_view uri, int flags) {
-  ATP_ASSIGN_OR_RETURN(const std::string resolved, PackageFiles::Resolve(folder, uri));
-  const char* path = resolved.empty() ? "." : resolved.c_str();  // "" is the root itself.
-  if (root.confinement == PackageFiles::Confinement::kOpenat2) {
-    open_how how{};
-    how.flags = static_cast<uint64_t>(flags | kOpenFlags);
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    long fd = -1;
-    do {
-      fd = syscall(SYS_openat2, root.fd, path, &how, sizeof(how));
-    } while (fd < 0 && errno == EINTR);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-    if (errno != ENOSYS) return OpenError(errno, uri);
-    root.confinement = PackageFiles::Confinement::kProcFd;  // Linux before 5.6.
-  }
-  return OpenWithProcFdCheck(root, path, uri, flags);
-}
-
-// A regular file's descriptor and size.
-struct RegularFile {
-  UniqueFd fd;
-  uint64_t size_bytes = 0;
-};
-
-absl::StatusOr<RegularFile> OpenRegularFile(const Root& root, std::string_view folder,
-                                            std::string_view uri) {
-  ATP_ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneath(root, folder, uri, O_RDONLY));
-  struct stat info {};
-  if (fstat(fd.get(), &info) != 0) return OpenError(errno, uri);
-  if (!S_ISREG(info.st_mode)) {
-    return absl::PermissionDeniedError(absl::StrCat(AsAbsl(uri), " is not a regular file (",
-                                                    FileTypeName(info.st_mode), ")"));
-  }
-  return RegularFile{std::move(fd), static_cast<uint64_t>(info.st_size)};
-}
-
-// Exactly `length` bytes of `fd` from `offset`.
-absl::StatusOr<std::string> ReadAt(int fd, std::string_view uri, uint64_t offset, uint64_t length) {
+// Exactly `length` bytes of `file` from `offset`.
+absl::StatusOr<std::string> ReadExactly(const storage::BlobReader& file, std::string_view uri,
+                                        uint64_t offset, uint64_t length) {
   std::string bytes(length, '\0');
   uint64_t done = 0;
   while (done < length) {
-    const ssize_t n =
-        pread(fd, bytes.data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::UnavailableError(absl::StrCat(AsAbsl(uri), ": ", std::strerror(errno)));
-    if (n == 0) {
+    absl::StatusOr<size_t> got =
+        file.ReadAt(static_cast<int64_t>(offset + done), bytes.data() + done, length - done);
+    if (!got.ok()) return StoreError(got.status(), uri);
+    if (*got == 0) {
       return absl::UnavailableError(absl::StrCat(AsAbsl(uri), ": ended after ", done, " of ",
                                                  length, " bytes (it shrank while being read)"));
     }
-    done += static_cast<uint64_t>(n);
+    done += *got;
   }
   return bytes;
+}
+
+// The size of `file`.
+absl::StatusOr<uint64_t> SizeOf(const storage::BlobReader& file, std::string_view uri) {
+  absl::StatusOr<int64_t> size = file.Size();
+  if (!size.ok()) return StoreError(size.status(), uri);
+  return static_cast<uint64_t>(std::max<int64_t>(*size, 0));
 }
 
 absl::Status BudgetSpent(std::string_view uri, uint64_t max_total_bytes) {
@@ -181,12 +104,24 @@ absl::Status BudgetSpent(std::string_view uri, uint64_t max_total_bytes) {
       AsAbsl(uri), " not read: the package's budget of ", max_total_bytes, " bytes is spent"));
 }
 
+// A plain name in a folder: not empty, ".", ".." and without '/' or NUL.
+bool IsPlainName(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
+}
+
 }  // namespace
 
+PackageFiles::PackageFiles(std::unique_ptr<storage::BlobStore> package, uint64_t max_total_bytes)
+    : package_(std::move(package)), max_total_bytes_(max_total_bytes) {}
+
 absl::StatusOr<PackageFiles> PackageFiles::Open(const std::filesystem::path& root,
-                                                uint64_t max_total_bytes, Confinement confinement) {
-  const int fd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
+                                                uint64_t max_total_bytes,
+                                                storage::Confinement confinement) {
+  // OpenLocalBlobStore creates a missing folder: a package that is not there must be refused
+  // without making one.
+  struct stat info {};
+  if (stat(root.c_str(), &info) != 0) {
     const int error = errno;
     if (error == ENOENT) {
       return absl::NotFoundError(absl::StrCat(root.string(), ": no such folder"));
@@ -196,44 +131,15 @@ absl::StatusOr<PackageFiles> PackageFiles::Open(const std::filesystem::path& roo
     }
     return absl::UnavailableError(absl::StrCat(root.string(), ": ", std::strerror(error)));
   }
-  // Only the /proc/self/fd check needs it; without /proc it stays empty and that check
-  // refuses every file.
-  char resolved[PATH_MAX];
-  const std::string link = absl::StrCat("/proc/self/fd/", fd);
-  std::string real_path = realpath(link.c_str(), resolved) != nullptr ? resolved : "";
-  return PackageFiles(fd, std::move(real_path), max_total_bytes, confinement);
-}
-
-PackageFiles::PackageFiles(int root_fd, std::string root_real_path, uint64_t max_total_bytes,
-                           Confinement confinement)
-    : root_fd_(root_fd),
-      root_real_path_(std::move(root_real_path)),
-      max_total_bytes_(max_total_bytes),
-      confinement_(confinement) {}
-
-PackageFiles::PackageFiles(PackageFiles&& other) noexcept
-    : root_fd_(std::exchange(other.root_fd_, -1)),
-      root_real_path_(std::move(other.root_real_path_)),
-      max_total_bytes_(other.max_total_bytes_),
-      bytes_read_(other.bytes_read_),
-      over_budget_(other.over_budget_),
-      confinement_(other.confinement_) {}
-
-PackageFiles& PackageFiles::operator=(PackageFiles&& other) noexcept {
-  if (this != &other) {
-    if (root_fd_ >= 0) close(root_fd_);
-    root_fd_ = std::exchange(other.root_fd_, -1);
-    root_real_path_ = std::move(other.root_real_path_);
-    max_total_bytes_ = other.max_total_bytes_;
-    bytes_read_ = other.bytes_read_;
-    over_budget_ = other.over_budget_;
-    confinement_ = other.confinement_;
+  if (!S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(root.string(), " is not a folder"));
   }
-  return *this;
-}
-
-PackageFiles::~PackageFiles() {
-  if (root_fd_ >= 0) close(root_fd_);
+  absl::StatusOr<std::unique_ptr<storage::BlobStore>> package =
+      storage::OpenLocalBlobStore(root, confinement);
+  if (!package.ok()) {
+    return absl::UnavailableError(absl::StrCat(root.string(), ": ", package.status().message()));
+  }
+  return PackageFiles(*std::move(package), max_total_bytes);
 }
 
 absl::StatusOr<std::string> PackageFiles::Resolve(std::string_view folder, std::string_view uri) {
@@ -273,65 +179,81 @@ absl::Status PackageFiles::Spend(std::string_view uri, uint64_t length) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::unique_ptr<storage::BlobReader>> PackageFiles::OpenFile(std::string_view folder,
+                                                                            std::string_view uri) {
+  ATP_ASSIGN_OR_RETURN(const std::string path, Resolve(folder, uri));
+  // "" is the package's root: a folder, and no key of the store.
+  if (path.empty()) return NotARegularFile(uri, FileTypeName(S_IFDIR));
+  absl::StatusOr<std::unique_ptr<storage::BlobReader>> file = package_->Open(path);
+  if (!file.ok()) return StoreError(file.status(), uri);
+  return file;
+}
+
 absl::StatusOr<std::string> PackageFiles::ReadFile(std::string_view folder, std::string_view uri,
                                                    uint64_t max_bytes) {
   if (over_budget_) return BudgetSpent(uri, max_total_bytes_);
-  const Root root{root_fd_, root_real_path_, confinement_};
-  ATP_ASSIGN_OR_RETURN(RegularFile file, OpenRegularFile(root, folder, uri));
-  if (file.size_bytes > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(uri), ": ", file.size_bytes,
-                                                   " bytes is over the limit of ", max_bytes));
+  ATP_ASSIGN_OR_RETURN(const std::unique_ptr<storage::BlobReader> file, OpenFile(folder, uri));
+  ATP_ASSIGN_OR_RETURN(const uint64_t size_bytes, SizeOf(*file, uri));
+  if (size_bytes > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AsAbsl(uri), ": ", size_bytes, " bytes is over the limit of ", max_bytes));
   }
-  ATP_RETURN_IF_ERROR(Spend(uri, file.size_bytes));
-  return ReadAt(file.fd.get(), uri, 0, file.size_bytes);
+  ATP_RETURN_IF_ERROR(Spend(uri, size_bytes));
+  return ReadExactly(*file, uri, 0, size_bytes);
 }
 
 absl::StatusOr<std::string> PackageFiles::ReadRange(std::string_view folder, std::string_view uri,
                                                     uint64_t offset, uint64_t length,
                                                     uint64_t max_bytes) {
   if (over_budget_) return BudgetSpent(uri, max_total_bytes_);
-  const Root root{root_fd_, root_real_path_, confinement_};
-  ATP_ASSIGN_OR_RETURN(RegularFile file, OpenRegularFile(root, folder, uri));
+  ATP_ASSIGN_OR_RETURN(const std::unique_ptr<storage::BlobReader> file, OpenFile(folder, uri));
+  ATP_ASSIGN_OR_RETURN(const uint64_t size_bytes, SizeOf(*file, uri));
   if (length > max_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(AsAbsl(uri), ": a range of ", length,
                                                    " bytes is over the limit of ", max_bytes));
   }
-  if (offset > file.size_bytes || length > file.size_bytes - offset) {
+  if (offset > size_bytes || length > size_bytes - offset) {
     return absl::InvalidArgumentError(absl::StrCat(AsAbsl(uri), ": byte range ", length, "@",
-                                                   offset, " runs past its end (", file.size_bytes,
+                                                   offset, " runs past its end (", size_bytes,
                                                    " bytes)"));
   }
   ATP_RETURN_IF_ERROR(Spend(uri, length));
-  return ReadAt(file.fd.get(), uri, offset, length);
+  return ReadExactly(*file, uri, offset, length);
 }
 
 absl::StatusOr<std::vector<std::string>> PackageFiles::ListFolder(std::string_view folder,
                                                                   std::string_view uri) {
-  const Root root{root_fd_, root_real_path_, confinement_};
-  ATP_ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneath(root, folder, uri, O_RDONLY | O_DIRECTORY));
-  DIR* dir = fdopendir(fd.get());
-  if (dir == nullptr) return OpenError(errno, uri);
-  (void)fd.release();  // closedir closes it.
+  ATP_ASSIGN_OR_RETURN(const std::string path, Resolve(folder, uri));
+  // Where the folder leads (a symlinked folder inside is listed where it points), refused
+  // as Open refuses: outside the package, a loop.
+  absl::StatusOr<std::string> prefix = package_->CanonicalPrefix(path);
+  if (!prefix.ok()) return StoreError(prefix.status(), uri);
+  absl::StatusOr<std::vector<std::string>> keys = package_->List(*prefix);
+  if (!keys.ok()) return StoreError(keys.status(), uri);
+  const size_t skip = prefix->empty() ? 0 : prefix->size() + 1;  // "<prefix>/".
   std::vector<std::string> names;
-  errno = 0;
-  while (const dirent* entry = readdir(dir)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
+  for (const std::string& key : *keys) {
+    if (key.size() <= skip) {  // The prefix is an object itself: a file, not a folder.
+      return absl::NotFoundError(absl::StrCat(AsAbsl(uri), ": not a folder"));
+    }
+    const std::string_view below = std::string_view(key).substr(skip);
+    names.emplace_back(below.substr(0, below.find('/')));
   }
-  const int error = errno;
-  closedir(dir);
-  if (error != 0)
-    return absl::UnavailableError(absl::StrCat(AsAbsl(uri), ": ", std::strerror(error)));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }
 
 bool PackageFiles::Contains(std::string_view name) const {
-  if (name.empty() || name == "." || name == ".." ||
-      name.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
-    return false;
-  }
-  struct stat info {};
-  return fstatat(root_fd_, std::string(name).c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!IsPlainName(name)) return false;
+  const absl::StatusOr<std::unique_ptr<storage::BlobReader>> file = package_->Open(name);
+  if (file.ok()) return true;
+  if (absl::IsInvalidArgument(file.status())) return false;  // No name the store can hold.
+  // There but refused (a symlink out, a FIFO, a folder) or unreadable: reading it says why.
+  if (!absl::IsNotFound(file.status())) return true;
+  // A store without folders has no object at a folder's name, only below it.
+  const absl::StatusOr<bool> below = package_->Exists(name);
+  return !below.ok() || *below;
 }
 
 bool IsAbsoluteUri(std::string_view uri) {

@@ -3,12 +3,16 @@
 // PackageFiles reads the files of one package and nothing outside it. A playlist or MPD names
 // its files by URI; every read takes that URI and the package-relative folder of the playlist
 // or MPD that names it, and is refused (never opened for reading) when the URI leaves the
-// package: an absolute path, a scheme (http:, file:, data: ...), a ".." above the root, or a
-// symlink whose target is outside the root. Only regular files are read, and the bytes read from
-// the whole package stay within a budget.
+// package: an absolute path, a scheme (http:, file:, data: ...), a ".." above the root
+// (refused on the text, before any I/O), or a symlink whose target is outside the root. Only
+// regular files are read, and the bytes read from the whole package stay within a budget.
 //
-// Symlinks whose targets stay inside the root are followed; with openat2 an absolute target
-// is refused even when it points inside (RESOLVE_BENEATH), so packages use relative links.
+// The package is a storage::BlobStore whose root is the package's folder: a LocalBlobStore of
+// the folder, or another store's Scoped(prefix). Files are read only through its Open, which
+// never leaves its root (locally: openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), or the
+// /proc/self/fd check on kernels without openat2; see storage/local_blob_store.h), so
+// symlinks whose targets stay inside the root are followed; with openat2 an absolute target
+// is refused even when it points inside, so packages use relative links. Nothing is written.
 //
 // Refusals have their own codes so the validators report them as findings of their own:
 //   PermissionDenied   the URI leaves the package, names something that is not a regular file
@@ -23,12 +27,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "atp/storage/blob_store.h"
+#include "atp/storage/local_blob_store.h"
 #include "atp/validate/validation_report.h"
 
 namespace atp::validate {
@@ -41,24 +48,25 @@ inline constexpr uint64_t kDefaultMaxPackageBytes = 64ull << 30;
 
 class PackageFiles {
  public:
-  // How paths are held beneath the root. kOpenat2 is openat2(RESOLVE_BENEATH |
-  // RESOLVE_NO_MAGICLINKS) and falls back to kProcFd by itself where the kernel lacks openat2
-  // (ENOSYS, before Linux 5.6). kProcFd opens with O_PATH, checks where /proc/self/fd/N
-  // resolves to, and only then opens that same file for reading; tests select it to cover
-  // the fallback.
-  enum class Confinement { kOpenat2, kProcFd };
+  // Reads the package whose root is `package`'s root (REQUIRES: not null), at most
+  // `max_total_bytes` of it, all files together.
+  explicit PackageFiles(std::unique_ptr<storage::BlobStore> package,
+                        uint64_t max_total_bytes = kDefaultMaxPackageBytes);
 
-  // Holds `root` (the folder of master.m3u8 / manifest.mpd) open. NotFound when it does not
-  // exist, InvalidArgument when it is not a directory, Unavailable on other I/O errors.
+  // The package in the folder `root` (the folder of master.m3u8 / manifest.mpd), read
+  // through a LocalBlobStore of it whose Open stays beneath it by `confinement` (tests select
+  // kProcFd to cover kernels without openat2). Creates nothing: NotFound "<root>: no such
+  // folder" when it does not exist, InvalidArgument when it is not a folder, Unavailable on
+  // other I/O errors.
   [[nodiscard]] static absl::StatusOr<PackageFiles> Open(
       const std::filesystem::path& root, uint64_t max_total_bytes = kDefaultMaxPackageBytes,
-      Confinement confinement = Confinement::kOpenat2);
+      storage::Confinement confinement = storage::Confinement::kOpenat2);
 
-  PackageFiles(PackageFiles&& other) noexcept;
-  PackageFiles& operator=(PackageFiles&& other) noexcept;
+  PackageFiles(PackageFiles&& other) noexcept = default;
+  PackageFiles& operator=(PackageFiles&& other) noexcept = default;
   PackageFiles(const PackageFiles&) = delete;
   PackageFiles& operator=(const PackageFiles&) = delete;
-  ~PackageFiles();
+  ~PackageFiles() = default;
 
   // The package-relative path ("a/b.m4s", "" for the root itself) that `uri` names when a
   // file in `folder` (package-relative, "" for the root) refers to it, normalized lexically
@@ -71,8 +79,9 @@ class PackageFiles {
   [[nodiscard]] static std::string FolderOf(std::string_view path);
 
   // The whole file `uri` names (see Resolve). Besides the refusals above: NotFound when it
-  // does not exist; InvalidArgument when it is over `max_bytes` (refused unread, not
-  // counted against the budget); Unavailable on I/O errors.
+  // does not exist (or names no object the store can hold, such as a name with a backslash);
+  // InvalidArgument when it is over `max_bytes` (refused unread, not counted against the
+  // budget); Unavailable on I/O and any other error of the store.
   [[nodiscard]] absl::StatusOr<std::string> ReadFile(std::string_view folder, std::string_view uri,
                                                      uint64_t max_bytes);
 
@@ -82,14 +91,17 @@ class PackageFiles {
                                                       uint64_t offset, uint64_t length,
                                                       uint64_t max_bytes);
 
-  // The names in the folder `uri` names (without "." and ".."), in no particular order.
-  // Errors as ReadFile, except that NotFound also means "not a folder". Listing reads no
-  // file's bytes and is not counted against the budget.
+  // The names in the folder `uri` names, sorted, once each: of the files (objects) in it
+  // and of the folders below it that hold files; the store's List, which shows no symlink,
+  // FIFO or empty folder. A symlinked folder that stays inside is listed where it leads
+  // (BlobStore::CanonicalPrefix). Errors as ReadFile, except that NotFound also means "not a
+  // folder". Listing reads no file's bytes and is not counted against the budget.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListFolder(std::string_view folder,
                                                                     std::string_view uri);
 
-  // True when the root holds an entry called `name`, a plain file name (of any type;
-  // symlinks are not followed).
+  // True when the root holds an entry called `name`, a plain file name: anything the store
+  // does not call missing, so a file, a folder, and also one that reading it refuses (a
+  // symlink out, a FIFO, a loop), whose read then reports the refusal. Reads no bytes.
   [[nodiscard]] bool Contains(std::string_view name) const;
 
   // True once a read was refused for the budget: every later read is refused too.
@@ -97,19 +109,18 @@ class PackageFiles {
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  PackageFiles(int root_fd, std::string root_real_path, uint64_t max_total_bytes,
-               Confinement confinement);
-
   // ResourceExhausted, and over budget from then on, when `length` more bytes would take the
   // package past its budget; otherwise counts them as read.
   [[nodiscard]] absl::Status Spend(std::string_view uri, uint64_t length);
 
-  int root_fd_ = -1;
-  std::string root_real_path_;  // For kProcFd: what the root's /proc/self/fd link resolves to.
+  // The regular file `uri` (referenced from `folder`) names, opened; PackageFiles' errors.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<storage::BlobReader>> OpenFile(
+      std::string_view folder, std::string_view uri);
+
+  std::unique_ptr<storage::BlobStore> package_;
   uint64_t max_total_bytes_ = 0;
   uint64_t bytes_read_ = 0;
   bool over_budget_ = false;
-  Confinement confinement_ = Confinement::kOpenat2;
 };
 
 // True when `uri` is not a relative-path reference (RFC 3986 4.2): it has a scheme ("http:",

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 
+#include "atp/storage/local_blob_store.h"
+#include "atp/testing/open_watch.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
-#include "atp/validate/open_watch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -80,7 +82,7 @@ TEST(PackageFilesResolve, FoldsDotsLexicallyAndRefusesWhatLeaves) {
 }
 
 // A package in ROOT/pkg, and ROOT/outside/sentinel.m4s, which nothing may open.
-class PackageFilesTest : public ::testing::TestWithParam<PackageFiles::Confinement> {
+class PackageFilesTest : public ::testing::TestWithParam<storage::Confinement> {
  protected:
   void SetUp() override {
     sentinel_ = dir_.WriteFile("outside/sentinel.m4s", kSentinel);
@@ -118,7 +120,7 @@ class PackageFilesTest : public ::testing::TestWithParam<PackageFiles::Confineme
 
 TEST_P(PackageFilesTest, RefusesEveryWayOutWithoutOpeningTheTarget) {
   PackageFiles files = Open();
-  OpenWatch watch({sentinel_, sentinel_.parent_path()});
+  testing::OpenWatch watch({sentinel_, sentinel_.parent_path()});
   ASSERT_TRUE(watch.watching());
   struct Case {
     std::string uri;
@@ -157,7 +159,7 @@ TEST_P(PackageFilesTest, RefusesEveryWayOutWithoutOpeningTheTarget) {
 // The watch does see a read: without this, Events() == 0 above would prove nothing.
 TEST_P(PackageFilesTest, TheWatchSeesAReadInsideThePackage) {
   PackageFiles files = Open();
-  OpenWatch watch({root() / "a/seg.m4s"});
+  testing::OpenWatch watch({root() / "a/seg.m4s"});
   ASSERT_TRUE(watch.watching());
   ASSERT_OK(files.ReadFile("a", "seg.m4s", 100).status());
   EXPECT_GT(watch.Events(), 0);
@@ -229,11 +231,11 @@ TEST_P(PackageFilesTest, ListsFoldersInsideOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Confinements, PackageFilesTest,
-                         ::testing::Values(PackageFiles::Confinement::kOpenat2,
-                                           PackageFiles::Confinement::kProcFd),
+                         ::testing::Values(storage::Confinement::kOpenat2,
+                                           storage::Confinement::kProcFd),
                          [](const auto& info) {
-                           return info.param == PackageFiles::Confinement::kOpenat2 ? "Openat2"
-                                                                                    : "ProcFd";
+                           return info.param == storage::Confinement::kOpenat2 ? "Openat2"
+                                                                               : "ProcFd";
                          });
 
 TEST(PackageFiles, OpenRefusesARootThatIsNotAFolder) {
@@ -241,6 +243,46 @@ TEST(PackageFiles, OpenRefusesARootThatIsNotAFolder) {
   EXPECT_THAT(PackageFiles::Open(dir.path() / "none"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(PackageFiles::Open(dir.WriteFile("file", "x")),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// `atp validate DIR` on a DIR that is not there makes nothing (the local store would).
+TEST(PackageFiles, OpenCreatesNoFolder) {
+  testing::TempDir dir;
+  EXPECT_THAT(PackageFiles::Open(dir.path() / "none/pkg"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no such folder")));
+  EXPECT_FALSE(fs::exists(dir.path() / "none"));
+  EXPECT_THAT(PackageFiles::Open(dir.WriteFile("file", "x") / "pkg"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is not a folder")));
+}
+
+// A package that is a prefix of a larger store (the pipeline's staging folder), read through
+// Scoped(prefix): the prefix is the package's root, so a symlink to elsewhere in the store
+// leaves the package, and the file there is never opened.
+TEST(PackageFiles, ReadsAScopedStoreAndNothingOutsideItsPrefix) {
+  testing::TempDir dir;
+  dir.WriteFile("store/pkg/a/seg.m4s", "0123456789");
+  const fs::path elsewhere = dir.WriteFile("store/other/seg.m4s", kSentinel);
+  ASSERT_EQ(symlink("../../other/seg.m4s", (dir.path() / "store/pkg/a/other.m4s").c_str()), 0);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobStore> store,
+                       storage::OpenLocalBlobStore(dir.path() / "store"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobStore> scoped, store->Scoped("pkg"));
+  PackageFiles files(std::move(scoped), /*max_total_bytes=*/100);
+  testing::OpenWatch watch({elsewhere});
+  ASSERT_TRUE(watch.watching());
+  EXPECT_THAT(files.ReadFile("a", "seg.m4s", 100), IsOkAndHolds("0123456789"));
+  EXPECT_THAT(files.ReadRange("", "a/seg.m4s", 2, 3, 100), IsOkAndHolds("234"));
+  EXPECT_THAT(files.ReadFile("a", "other.m4s", 100),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("leaves the package")));
+  EXPECT_THAT(files.ReadFile("a", "../../other/seg.m4s", 100),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("leaves the package")));
+  EXPECT_THAT(files.ReadFile("a", "none.m4s", 100),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("none.m4s: no such file")));
+  EXPECT_THAT(files.ListFolder("", "."), IsOkAndHolds(std::vector<std::string>{"a"}));
+  EXPECT_THAT(files.ListFolder("", "a"), IsOkAndHolds(std::vector<std::string>{"seg.m4s"}));
+  EXPECT_TRUE(files.Contains("a"));
+  EXPECT_FALSE(files.Contains("other"));
+  EXPECT_EQ(files.bytes_read(), 13);
+  EXPECT_EQ(watch.Events(), 0) << "a file outside the package's prefix was opened";
 }
 
 TEST(AddRefusalFinding, ReportsPathsEachTimeAndTheBudgetOnce) {
