@@ -28,6 +28,7 @@ struct RunFlags {
   bool no_wait = false;
   bool retry = false;
   bool keep_staging = false;
+  int threads = 0;  // --threads; 0: the profile's, else the machine's.
   std::string job_id;  // `atp retry`.
 };
 
@@ -157,7 +158,9 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
                                                    .profile = settings->profile,
                                                    .wait = !flags.no_wait,
                                                    .retry_failed = retry,
-                                                   .keep_staging = flags.keep_staging},
+                                                   .keep_staging = flags.keep_staging,
+                                                   .threads = encode::EncoderThreads(
+                                                       flags.threads, settings->profile)},
                                                   hooks);
   progress.reset();
   if (outcome.stopped_by_signal != 0) {
@@ -239,6 +242,9 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   run->add_flag("--retry", flags->retry, "Run the delivery again if its job FAILED");
   run->add_flag("--keep-staging", flags->keep_staging,
                 "Keep the staging folder of a job that FAILED or was CANCELLED (for debugging)");
+  run->add_option("--threads", flags->threads,
+                  "Encoder threads (default: the profile's video.threads, else every core)")
+      ->check(CLI::Range(1, 256));
   run->callback([flags, &global, &exit_code] {
     exit_code =
         RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry, std::nullopt);
@@ -250,6 +256,8 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   retry_flags->store.AddTo(*retry);
   retry->add_flag("--keep-staging", retry_flags->keep_staging,
                   "Keep the staging folder if the job fails again");
+  retry->add_option("--threads", retry_flags->threads, "Encoder threads (default: every core)")
+      ->check(CLI::Range(1, 256));
   retry->callback(
       [retry_flags, &global, &exit_code] { exit_code = RetryJob(*retry_flags, global); });
 }

@@ -21,6 +21,7 @@ struct TranscodeFlags {
   std::filesystem::path manifest;
   std::filesystem::path input_root;
   std::filesystem::path out;
+  int threads = 0;  // --threads; 0: the profile's, else the machine's.
 };
 
 void PrintPackage(const PackagedMedia& media, const std::filesystem::path& dir) {
@@ -62,7 +63,9 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   const pipeline::RunOutcome outcome = runner.Run({.manifest_file = flags.manifest,
                                                    .input_root = flags.input_root,
                                                    .out = flags.out,
-                                                   .profile = settings->profile},
+                                                   .profile = settings->profile,
+                                                   .threads = encode::EncoderThreads(
+                                                       flags.threads, settings->profile)},
                                                   hooks);
   progress.reset();
   const std::filesystem::path final_dir = outcome.job.job.output_dir;
@@ -108,6 +111,9 @@ void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_c
   command->add_option("--input-root", flags->input_root,
                       "Folder the manifest's FilePaths are relative to (default: the manifest's)");
   command->add_option("--out", flags->out, "Output root")->required();
+  command->add_option("--threads", flags->threads,
+                      "Encoder threads (default: the profile's video.threads, else every core)")
+      ->check(CLI::Range(1, 256));
   command->callback([flags, &global, &exit_code] { exit_code = RunTranscode(*flags, global); });
 }
 

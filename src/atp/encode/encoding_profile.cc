@@ -1,7 +1,9 @@
 #include "atp/encode/encoding_profile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -92,6 +94,10 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
                        profile.segment_seconds, "), got ", profile.chunk_seconds));
     }
   }
+  if (profile.threads < 0 || profile.threads > 256) {
+    problems.push_back(absl::StrCat("video.threads: expected 0 (the machine's) to 256, got ",
+                                    profile.threads));
+  }
   if (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512) {
     problems.push_back(
         absl::StrCat("audio.bitrate_kbps: expected 32-512, got ", profile.audio_bitrate_kbps));
@@ -140,6 +146,12 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);
   return text;
+}
+
+int EncoderThreads(int flag, const EncodingProfile& profile) {
+  if (flag > 0) return flag;
+  if (profile.threads > 0) return profile.threads;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 }  // namespace atp::encode

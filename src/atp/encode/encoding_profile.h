@@ -47,6 +47,11 @@ struct EncodingProfile {
   // Video is encoded in chunks of this many seconds (a whole multiple of segment_seconds),
   // each from a fresh encoder starting on a segment boundary: the unit of resumption.
   double chunk_seconds = 60.0;
+  // Threads of the decoder and of each rung's encoder; 0: as many as the machine has
+  // (EncoderThreads). How fast, not what: not part of the job key, nor of the profile a job
+  // stores (ProfileToml), so a job is the same job on any machine. (x264's frame threads can
+  // change its bits slightly, never the ladder, the timing or the rate caps.)
+  int threads = 0;
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;
@@ -64,6 +69,10 @@ struct EncodingProfile {
 // equal profile, whatever the defaults of the atp that reads it: what a job stores so that
 // a retry or a resume encodes with the profile the job was made with.
 [[nodiscard]] std::string ProfileToml(const EncodingProfile& profile);
+
+// The thread count to encode with: `flag` (--threads) when positive, else profile.threads
+// when positive, else the machine's hardware threads (at least 1).
+[[nodiscard]] int EncoderThreads(int flag, const EncodingProfile& profile);
 
 // Applies the environment switches ENABLE_H265 and ENABLE_DASH found in `environment`
 // (name → value; absent names change nothing). Booleans: true/yes/1, false/no/0/empty.

@@ -1,5 +1,8 @@
 #include "atp/encode/encoding_profile.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "atp/encode/transcoder.h"
 #include "atp/testing/status_matchers.h"
 #include "gtest/gtest.h"
@@ -138,6 +141,20 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
     EXPECT_EQ(read, profile) << toml;
     EXPECT_EQ(CanonicalProfileText(read), CanonicalProfileText(profile));
   }
+}
+
+// The thread count is the machine's business: neither the job key nor a job's stored profile
+// carries it.
+TEST(EncodingProfile, ThreadsAreNotPartOfWhatAJobIs) {
+  ASSERT_OK_AND_ASSIGN(EncodingProfile eight, ApplyProfileToml("[video]\nthreads = 8\n", {}));
+  EXPECT_EQ(eight.threads, 8);
+  EXPECT_EQ(CanonicalProfileText(eight), CanonicalProfileText(EncodingProfile{}));
+  EXPECT_EQ(ProfileToml(eight), ProfileToml(EncodingProfile{}));
+  EXPECT_EQ(EncoderThreads(3, eight), 3);
+  EXPECT_EQ(EncoderThreads(0, eight), 8);
+  EXPECT_EQ(EncoderThreads(0, EncodingProfile{}),
+            std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  EXPECT_FALSE(ApplyProfileToml("[video]\nthreads = -1\n", {}).ok());
 }
 
 TEST(FrameGridFor, RoundsTheKeyframeIntervalToFramesAndMultipliesUp) {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -21,6 +22,8 @@
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/fake_clock.h"
+#include "atp/storage/local_blob_store.h"
+#include "atp/testing/faulty_blob_store.h"
 #include "atp/testing/faulty_job_store.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -264,6 +267,78 @@ TEST_F(JobRunnerTest, AFullDiskFailsTheJobSaysSoAndFreesTheDisk) {
   EXPECT_FALSE(Published(outcome.job));
   EXPECT_EQ(NotificationCount("FAILED"), 1);
   umount2(out.c_str(), MNT_DETACH);
+}
+
+// The output store behind a fault-injecting decorator, as every job of the test opens it.
+class FaultyOutputTest : public JobRunnerTest {
+ protected:
+  void SetUp() override {
+    JobRunnerTest::SetUp();
+    options_.open_output = [this](const fs::path& root)
+        -> absl::StatusOr<std::unique_ptr<storage::BlobStore>> {
+      ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> local,
+                           storage::OpenLocalBlobStore(root));
+      auto faulty = std::make_unique<testing::FaultyBlobStore>(std::move(local));
+      if (configure_) configure_(*faulty);
+      return faulty;
+    };
+  }
+
+  // What a job's output holds under `prefix`, read without faults.
+  std::vector<std::string> Stored(const state::JobRecord& job, const std::string& prefix) {
+    const OutputPlace place = OutputPlaceOf(job.job.output_dir);
+    absl::StatusOr<std::unique_ptr<storage::BlobStore>> store =
+        storage::OpenLocalBlobStore(place.root);
+    EXPECT_TRUE(store.ok()) << store.status();
+    absl::StatusOr<std::vector<std::string>> keys = (*store)->List(
+        prefix == "staging" ? place.staging : place.published);
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    return keys.value_or(std::vector<std::string>{});
+  }
+
+  std::function<void(testing::FaultyBlobStore&)> configure_;
+};
+
+// The disk fills up in the middle of the transcode (a segment's bytes cross the limit): the
+// job fails with the system's words after the longer waits, its staging is removed, and
+// nothing is published.
+TEST_F(FaultyOutputTest, ADiskThatFillsUpMidSegmentFailsTheJobAndLeavesNothing) {
+  configure_ = [](testing::FaultyBlobStore& store) {
+    store.FailWritesAfterBytes(30'000, absl::ResourceExhaustedError("No space left on device"));
+  };
+  const RunOutcome outcome = Run();
+  EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kResourceExhausted,
+                                       HasSubstr("No space left on device")));
+  EXPECT_EQ(outcome.failed_step, Step::kTranscode);
+  EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
+  EXPECT_EQ(Journal(outcome.job.job.job_id, "transcode").size(),
+            2u * options_.retry_later.max_attempts);
+  EXPECT_THAT(Stored(outcome.job, "staging"), ::testing::IsEmpty());
+  EXPECT_THAT(Stored(outcome.job, "published"), ::testing::IsEmpty());
+  EXPECT_EQ(NotificationCount("FAILED"), 1);
+}
+
+// A segment whose write fails once with EIO: the transcode is tried again after a backoff,
+// keeping the units it had finished, and the job completes with every segment in place.
+TEST_F(FaultyOutputTest, ATransientWriteErrorIsRetriedAndTheJobCompletes) {
+  int opened = 0;
+  configure_ = [&opened](testing::FaultyBlobStore& store) {
+    if (++opened == 1) {
+      store.FailNext(testing::FaultyBlobStore::Operation::kCommit, 1,
+                     absl::UnavailableError("write: Input/output error (EIO)"));
+    }
+  };
+  const RunOutcome outcome = Run();
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+  EXPECT_THAT(Journal(outcome.job.job.job_id, "transcode"),
+              ::testing::ElementsAre("start 1", "end/UNAVAILABLE 1", "start 2", "end/OK 2"));
+  EXPECT_EQ(clock_.sleeps().size(), 1u);
+  const std::vector<std::string> published = Stored(outcome.job, "published");
+  EXPECT_TRUE(std::any_of(published.begin(), published.end(), [](const std::string& key) {
+    return key.ends_with("/master.m3u8");
+  }));
+  EXPECT_THAT(Stored(outcome.job, "staging"), ::testing::IsEmpty());
 }
 
 // A job whose lease another worker holds: reserved and leased here as that worker would.

@@ -10,6 +10,7 @@
 #include "atp/manifest/manifest_writer.h"
 #include "atp/media/probe.h"
 #include "atp/storage/atomic_file.h"
+#include "atp/storage/directory_publish.h"
 #include "atp/storage/file_digest.h"
 
 namespace atp::pipeline {
@@ -34,7 +35,7 @@ std::string WebVttCues(double duration_seconds) {
 }
 
 absl::Status WriteTextFile(const std::filesystem::path& file, const std::string& text) {
-  std::filesystem::create_directories(file.parent_path());
+  ATP_RETURN_IF_ERROR(storage::MakeDirectories(file.parent_path()));
   return storage::WriteFileAtomically(file, text);
 }
 
@@ -68,12 +69,7 @@ absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions&
 
   SampleDelivery delivery;
   delivery.mezzanine_file = dir / mezzanine_path;
-  std::error_code error;
-  std::filesystem::create_directories(delivery.mezzanine_file.parent_path(), error);
-  if (error) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "cannot create ", delivery.mezzanine_file.parent_path().string(), ": ", error.message()));
-  }
+  ATP_RETURN_IF_ERROR(storage::MakeDirectories(delivery.mezzanine_file.parent_path()));
   ATP_RETURN_IF_ERROR(media::WriteSampleMezzanine(options.media, delivery.mezzanine_file));
   ATP_ASSIGN_OR_RETURN(storage::FileDigest digest, storage::DigestFile(delivery.mezzanine_file));
   ATP_ASSIGN_OR_RETURN(SourceInfo source, media::ProbeMedia(delivery.mezzanine_file));

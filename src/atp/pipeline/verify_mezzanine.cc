@@ -1,7 +1,6 @@
 #include "atp/pipeline/verify_mezzanine.h"
 
 #include <cmath>
-#include <system_error>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -80,8 +79,8 @@ std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const So
 absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const DeliveryPaths& paths,
                                                   const storage::DigestProgress& progress) {
   for (size_t i = 0; i < paths.subtitles.size(); ++i) {
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(paths.subtitles[i], error)) {
+    // Opened as the mezzanine is (a FIFO is refused without waiting on it), then closed.
+    if (!storage::PinnedFile::Open(paths.subtitles[i]).ok()) {
       return absl::NotFoundError(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1,
                                               "]/FilePath: ", paths.subtitles[i].string(),
                                               " does not exist or is not a file"));

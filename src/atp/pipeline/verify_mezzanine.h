@@ -39,7 +39,7 @@ inline constexpr double kFrameRateTolerance = 0.01;
 // - FailedPrecondition: the size differs (the checksums are then not compared), or the probed
 //   duration, resolution, frame rate or audio streams disagree (all listed, one per line);
 // - DataLoss: the size matches but MD5 or XXH64 does not;
-// - InvalidArgument: the file is not media libavformat can read, or has no video stream.
+// - InvalidArgument: the file is not media atp can demux, or has no video stream.
 [[nodiscard]] absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(
     const JobSpec& spec, const DeliveryPaths& paths, const storage::DigestProgress& progress);
 

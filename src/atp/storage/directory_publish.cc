@@ -38,6 +38,13 @@ absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
   return ErrnoToStatus(errno, absl::StrCat("publishing ", final_dir.string()));
 }
 
+absl::Status MakeDirectories(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", dir.string()));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) {
   std::error_code error;
   std::filesystem::directory_iterator entries(dir, error);

@@ -22,6 +22,9 @@ namespace atp::storage {
 [[nodiscard]] absl::Status PublishDirectory(const std::filesystem::path& staging_dir,
                                             const std::filesystem::path& final_dir);
 
+// Creates `dir` and its missing parents; OK when it exists. Errors as ErrnoToStatus maps them.
+[[nodiscard]] absl::Status MakeDirectories(const std::filesystem::path& dir);
+
 // The names of the entries of `dir`, in no particular order; empty when `dir` does not exist.
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListDirectory(
     const std::filesystem::path& dir);
