@@ -60,4 +60,15 @@ void ProgressLine::UpdateFrames(int64_t done, int64_t total, double frames_per_s
   Print(text, total > 0 && done >= total);
 }
 
+void ShowRunProgress(pipeline::RunHooks& hooks, std::unique_ptr<ProgressLine>& line) {
+  hooks.verify_progress = [&line](int64_t done, int64_t total) {
+    if (!line) line = std::make_unique<ProgressLine>("verify: checksums");
+    line->UpdateBytes(done, total);
+  };
+  hooks.transcode_progress = [&line](const encode::TranscodeProgress& p, const SourceInfo& source) {
+    if (!line) line = std::make_unique<ProgressLine>("transcode");
+    line->UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
+  };
+}
+
 }  // namespace atp::app

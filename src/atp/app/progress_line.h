@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
+
+#include "atp/pipeline/job_steps.h"
 
 namespace atp::app {
 
@@ -36,6 +39,10 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
 };
+
+// Shows the checksum pass and the transcode of a job run in `line` (made on first use, reset
+// by the caller between steps).
+void ShowRunProgress(pipeline::RunHooks& hooks, std::unique_ptr<ProgressLine>& line);
 
 }  // namespace atp::app
 

@@ -28,7 +28,7 @@ struct RunFlags {
   bool no_wait = false;
   bool retry = false;
   bool keep_staging = false;
-  int threads = 0;  // --threads; 0: the profile's, else the machine's.
+  int threads = 0;     // --threads; 0: the profile's, else the machine's.
   std::string job_id;  // `atp retry`.
 };
 
@@ -137,14 +137,7 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     std::cerr << "  transcode " << unit << "\n";
     PauseIfAsked(*settings, "transcode/" + unit);
   };
-  hooks.verify_progress = [&](int64_t done, int64_t total) {
-    if (!progress) progress = std::make_unique<ProgressLine>("verify: checksums");
-    progress->UpdateBytes(done, total);
-  };
-  hooks.transcode_progress = [&](const encode::TranscodeProgress& p, const SourceInfo& source) {
-    if (!progress) progress = std::make_unique<ProgressLine>("transcode");
-    progress->UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
-  };
+  ShowRunProgress(hooks, progress);
   bool told_waiting = false;
   hooks.waiting = [&](const state::JobRecord& job) {
     if (told_waiting) return;
@@ -152,16 +145,16 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     std::cerr << "job " << job.job.job_id << " is being worked on by " << job.lease.owner
               << "; waiting for it to finish\n";
   };
-  const pipeline::RunOutcome outcome = runner.Run({.manifest_file = manifest,
-                                                   .input_root = input_root,
-                                                   .out = flags.store.out,
-                                                   .profile = settings->profile,
-                                                   .wait = !flags.no_wait,
-                                                   .retry_failed = retry,
-                                                   .keep_staging = flags.keep_staging,
-                                                   .threads = encode::EncoderThreads(
-                                                       flags.threads, settings->profile)},
-                                                  hooks);
+  const pipeline::RunOutcome outcome =
+      runner.Run({.manifest_file = manifest,
+                  .input_root = input_root,
+                  .out = flags.store.out,
+                  .profile = settings->profile,
+                  .wait = !flags.no_wait,
+                  .retry_failed = retry,
+                  .keep_staging = flags.keep_staging,
+                  .threads = encode::EncoderThreads(flags.threads, settings->profile)},
+                 hooks);
   progress.reset();
   if (outcome.stopped_by_signal != 0) {
     std::cerr << "atp run: stopped by signal " << outcome.stopped_by_signal << " ("

@@ -51,22 +51,15 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
   std::unique_ptr<ProgressLine> progress;
   pipeline::RunHooks hooks;
   hooks.step_started = [&](pipeline::Step, int) { progress.reset(); };
-  hooks.verify_progress = [&](int64_t done, int64_t total) {
-    if (!progress) progress = std::make_unique<ProgressLine>("verify: checksums");
-    progress->UpdateBytes(done, total);
-  };
-  hooks.transcode_progress = [&](const encode::TranscodeProgress& p, const SourceInfo& source) {
-    if (!progress) progress = std::make_unique<ProgressLine>("transcode");
-    progress->UpdateFrames(p.frames_done, p.frames_total, source.frame_rate.ToDouble());
-  };
+  ShowRunProgress(hooks, progress);
   const auto started = std::chrono::steady_clock::now();
-  const pipeline::RunOutcome outcome = runner.Run({.manifest_file = flags.manifest,
-                                                   .input_root = flags.input_root,
-                                                   .out = flags.out,
-                                                   .profile = settings->profile,
-                                                   .threads = encode::EncoderThreads(
-                                                       flags.threads, settings->profile)},
-                                                  hooks);
+  const pipeline::RunOutcome outcome =
+      runner.Run({.manifest_file = flags.manifest,
+                  .input_root = flags.input_root,
+                  .out = flags.out,
+                  .profile = settings->profile,
+                  .threads = encode::EncoderThreads(flags.threads, settings->profile)},
+                 hooks);
   progress.reset();
   const std::filesystem::path final_dir = outcome.job.job.output_dir;
   if (!outcome.status.ok()) {
@@ -111,8 +104,9 @@ void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_c
   command->add_option("--input-root", flags->input_root,
                       "Folder the manifest's FilePaths are relative to (default: the manifest's)");
   command->add_option("--out", flags->out, "Output root")->required();
-  command->add_option("--threads", flags->threads,
-                      "Encoder threads (default: the profile's video.threads, else every core)")
+  command
+      ->add_option("--threads", flags->threads,
+                   "Encoder threads (default: the profile's video.threads, else every core)")
       ->check(CLI::Range(1, 256));
   command->callback([flags, &global, &exit_code] { exit_code = RunTranscode(*flags, global); });
 }

@@ -14,6 +14,7 @@
 #include "atp/testing/fake_clock.h"
 #include "atp/testing/fake_job_steps.h"
 #include "atp/testing/faulty_job_store.h"
+#include "atp/testing/journal.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
@@ -50,15 +51,7 @@ class JobRunnerPolicyTest : public ::testing::Test {
   std::vector<std::string> Journal(const std::string& step) {
     absl::StatusOr<std::vector<state::JobRecord>> jobs = real_store_->List(1);
     EXPECT_TRUE(jobs.ok() && jobs->size() == 1);
-    absl::StatusOr<std::vector<state::StepEvent>> events =
-        real_store_->Events((*jobs)[0].job.job_id);
-    std::vector<std::string> lines;
-    for (const state::StepEvent& event : events.value_or(std::vector<state::StepEvent>{})) {
-      if (event.step != step) continue;
-      lines.push_back(absl::StrCat(event.kind, event.outcome.empty() ? "" : "/", event.outcome, " ",
-                                   event.attempt));
-    }
-    return lines;
+    return testing::JournalLines(*real_store_, (*jobs)[0].job.job_id, step);
   }
 
   int Notifications() const {

@@ -6,9 +6,9 @@
 #include <sched.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -21,10 +21,11 @@
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/state/sqlite_job_store.h"
-#include "atp/testing/fake_clock.h"
 #include "atp/storage/local_blob_store.h"
+#include "atp/testing/fake_clock.h"
 #include "atp/testing/faulty_blob_store.h"
 #include "atp/testing/faulty_job_store.h"
+#include "atp/testing/journal.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
 #include "atp/testing/webhook_receiver.h"
@@ -74,17 +75,8 @@ class JobRunnerTest : public ::testing::Test {
     return runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out"}, hooks);
   }
 
-  // "start" and "end/<outcome>" events of `step`, in order.
   std::vector<std::string> Journal(const std::string& job_id, const std::string& step) {
-    absl::StatusOr<std::vector<state::StepEvent>> events = real_store_->Events(job_id);
-    EXPECT_TRUE(events.ok()) << events.status();
-    std::vector<std::string> lines;
-    for (const state::StepEvent& event : events.value_or(std::vector<state::StepEvent>{})) {
-      if (event.step != step) continue;
-      lines.push_back(absl::StrCat(event.kind, event.outcome.empty() ? "" : "/", event.outcome, " ",
-                                   event.attempt));
-    }
-    return lines;
+    return testing::JournalLines(*real_store_, job_id, step);
   }
 
   int NotificationCount(const std::string& state) const {
@@ -274,8 +266,8 @@ class FaultyOutputTest : public JobRunnerTest {
  protected:
   void SetUp() override {
     JobRunnerTest::SetUp();
-    options_.open_output = [this](const fs::path& root)
-        -> absl::StatusOr<std::unique_ptr<storage::BlobStore>> {
+    options_.open_output =
+        [this](const fs::path& root) -> absl::StatusOr<std::unique_ptr<storage::BlobStore>> {
       ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> local,
                            storage::OpenLocalBlobStore(root));
       auto faulty = std::make_unique<testing::FaultyBlobStore>(std::move(local));
@@ -290,8 +282,8 @@ class FaultyOutputTest : public JobRunnerTest {
     absl::StatusOr<std::unique_ptr<storage::BlobStore>> store =
         storage::OpenLocalBlobStore(place.root);
     EXPECT_TRUE(store.ok()) << store.status();
-    absl::StatusOr<std::vector<std::string>> keys = (*store)->List(
-        prefix == "staging" ? place.staging : place.published);
+    absl::StatusOr<std::vector<std::string>> keys =
+        (*store)->List(prefix == "staging" ? place.staging : place.published);
     EXPECT_TRUE(keys.ok()) << keys.status();
     return keys.value_or(std::vector<std::string>{});
   }
@@ -307,8 +299,8 @@ TEST_F(FaultyOutputTest, ADiskThatFillsUpMidSegmentFailsTheJobAndLeavesNothing) 
     store.FailWritesAfterBytes(30'000, absl::ResourceExhaustedError("No space left on device"));
   };
   const RunOutcome outcome = Run();
-  EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kResourceExhausted,
-                                       HasSubstr("No space left on device")));
+  EXPECT_THAT(outcome.status,
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("No space left on device")));
   EXPECT_EQ(outcome.failed_step, Step::kTranscode);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
   EXPECT_EQ(Journal(outcome.job.job.job_id, "transcode").size(),
@@ -335,9 +327,8 @@ TEST_F(FaultyOutputTest, ATransientWriteErrorIsRetriedAndTheJobCompletes) {
               ::testing::ElementsAre("start 1", "end/UNAVAILABLE 1", "start 2", "end/OK 2"));
   EXPECT_EQ(clock_.sleeps().size(), 1u);
   const std::vector<std::string> published = Stored(outcome.job, "published");
-  EXPECT_TRUE(std::any_of(published.begin(), published.end(), [](const std::string& key) {
-    return key.ends_with("/master.m3u8");
-  }));
+  EXPECT_TRUE(std::any_of(published.begin(), published.end(),
+                          [](const std::string& key) { return key.ends_with("/master.m3u8"); }));
   EXPECT_THAT(Stored(outcome.job, "staging"), ::testing::IsEmpty());
 }
 
