@@ -27,7 +27,7 @@ int RunCheck(const CheckFlags& flags, const GlobalOptions& global) {
   } else {
     std::cout << FormatCheckText(run->report, run->settings);
   }
-  return CheckExitCode(run->report);
+  return ExitCodeFor(run->report.failed_step, run->report.status);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "atp/app/exit_codes.h"
 
 namespace atp::app {
 namespace {
@@ -29,10 +28,6 @@ std::string FailedStepName(const pipeline::CheckReport& report) {
 }
 
 }  // namespace
-
-int CheckExitCode(const pipeline::CheckReport& report) {
-  return ExitCodeFor(report.failed_step, report.status);
-}
 
 std::string FormatCheckText(const pipeline::CheckReport& report, const Settings& settings) {
   std::string out;

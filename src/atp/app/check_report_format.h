@@ -20,9 +20,6 @@ namespace atp::app {
 [[nodiscard]] nlohmann::json FormatCheckJson(const pipeline::CheckReport& report,
                                              const Settings& settings);
 
-// kExitOk, or the exit code for the step that failed (README, "Exit codes").
-[[nodiscard]] int CheckExitCode(const pipeline::CheckReport& report);
-
 }  // namespace atp::app
 
 #endif  // ATP_APP_CHECK_REPORT_FORMAT_H_

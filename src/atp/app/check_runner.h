@@ -1,6 +1,6 @@
 // atp/app/check_runner.h
 //
-// What `atp check` and `atp transcode` both do first.
+// `atp check`: the settings, then CheckDelivery with a progress line.
 #ifndef ATP_APP_CHECK_RUNNER_H_
 #define ATP_APP_CHECK_RUNNER_H_
 

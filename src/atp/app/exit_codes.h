@@ -18,10 +18,11 @@ inline constexpr int kExitInvalidManifest = 2;    // Ingest failed.
 inline constexpr int kExitMezzanineMismatch = 3;  // The mezzanine is not the delivery.
 inline constexpr int kExitValidationFailed = 4;   // The output failed the check step.
 
-// 0 for OK. Otherwise: ingest → 2; verify → 3; transcode with InvalidArgument (media that
-// cannot be decoded, a declared track it lacks) or DataLoss (changed since verify) → 3; check
-// with FailedPrecondition (the validator's verdict) → 4; anything else, and no step (the
-// process stopped working the job) → 1.
+// 0 for OK. Otherwise: ingest with InvalidArgument or NotFound → 2; verify with what it says of
+// the file (NotFound, FailedPrecondition, DataLoss, InvalidArgument, PermissionDenied) → 3;
+// transcode with InvalidArgument (media that cannot be decoded, a declared track it lacks) or
+// DataLoss (changed since verify) → 3; check with FailedPrecondition (the validator's verdict)
+// → 4; a cancel, an I/O or store error, and no step (the process stopped working the job) → 1.
 [[nodiscard]] int ExitCodeFor(std::optional<pipeline::Step> failed_step,
                               const absl::Status& status);
 

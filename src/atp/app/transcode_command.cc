@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
@@ -22,6 +23,7 @@ struct TranscodeFlags {
   std::filesystem::path input_root;
   std::filesystem::path out;
   int threads = 0;  // --threads; 0: the profile's, else the machine's.
+  bool keep_staging = false;
 };
 
 void PrintPackage(const PackagedMedia& media, const std::filesystem::path& dir) {
@@ -47,24 +49,33 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
     std::cerr << "atp transcode: " << store.status().message() << "\n";
     return kExitOtherError;
   }
-  pipeline::JobRunner runner(**store, /*notifiers=*/{}, RealClock(), pipeline::ThisProcess(), {});
+  // Its own staging name: a scratch job store cannot know what an `atp run` of the same
+  // delivery staged.
+  pipeline::RunnerOptions options;
+  options.staging_suffix = ".transcode";
+  pipeline::JobRunner runner(**store, /*notifiers=*/{}, RealClock(), pipeline::ThisProcess(),
+                             options);
   std::unique_ptr<ProgressLine> progress;
   pipeline::RunHooks hooks;
-  hooks.step_started = [&](pipeline::Step, int) { progress.reset(); };
+  std::optional<std::chrono::steady_clock::time_point> started;  // When encoding began.
+  hooks.step_started = [&](pipeline::Step step, int) {
+    progress.reset();
+    if (step == pipeline::Step::kTranscode && !started) started = std::chrono::steady_clock::now();
+  };
   ShowRunProgress(hooks, progress);
-  const auto started = std::chrono::steady_clock::now();
   const pipeline::RunOutcome outcome =
       runner.Run({.manifest_file = flags.manifest,
                   .input_root = flags.input_root,
                   .out = flags.out,
                   .profile = settings->profile,
+                  .keep_staging = flags.keep_staging,
                   .threads = encode::EncoderThreads(flags.threads, settings->profile)},
                  hooks);
   progress.reset();
   const std::filesystem::path final_dir = outcome.job.job.output_dir;
   if (!outcome.status.ok()) {
     std::cerr << "atp transcode: FAILED at "
-              << (outcome.failed_step ? pipeline::StepName(*outcome.failed_step) : "transcode")
+              << (outcome.failed_step ? pipeline::StepName(*outcome.failed_step) : "this process")
               << " (" << absl::StatusCodeToString(outcome.status.code())
               << "): " << outcome.status.message() << "\nnothing was published\n";
     return ExitCodeFor(outcome.failed_step, outcome.status);
@@ -85,7 +96,9 @@ int RunTranscode(const TranscodeFlags& flags, const GlobalOptions& global) {
     return kExitOtherError;
   }
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                    started.value_or(std::chrono::steady_clock::now()))
+          .count();
   const double media_seconds = source->source.duration_seconds();
   std::cout << absl::StrFormat("transcoded  %.3f s of media in %.1f s (%.2fx realtime), job %s\n",
                                media_seconds, seconds, media_seconds / seconds,
@@ -104,6 +117,8 @@ void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_c
   command->add_option("--input-root", flags->input_root,
                       "Folder the manifest's FilePaths are relative to (default: the manifest's)");
   command->add_option("--out", flags->out, "Output root")->required();
+  command->add_flag("--keep-staging", flags->keep_staging,
+                    "Keep the staging folder when the job fails (for debugging)");
   command
       ->add_option("--threads", flags->threads,
                    "Encoder threads (default: the profile's video.threads, else every core)")

@@ -16,8 +16,12 @@ CheckReport CheckDelivery(const std::filesystem::path& manifest_file,
     report.status = store.status();
     return report;
   }
-  JobRunner runner(**store, /*notifiers=*/{}, RealClock(), ThisProcess(),
-                   {.last_step = Step::kPlan});
+  // One attempt per step: a check reports what it finds rather than wait for it to change.
+  RunnerOptions options;
+  options.retry.max_attempts = 1;
+  options.retry_later.max_attempts = 1;
+  options.stop_after_plan = true;
+  JobRunner runner(**store, /*notifiers=*/{}, RealClock(), ThisProcess(), options);
   RunHooks hooks;
   hooks.verify_progress = verify_progress;
   RunOutcome outcome = runner.Run(

@@ -60,6 +60,13 @@ RunOutcome OutcomeOf(const state::JobRecord& job, bool created, bool worked) {
   return outcome;
 }
 
+// Where `job`'s output goes, its staging named as `options` ask.
+OutputPlace PlaceOf(const state::JobRecord& job, const RunnerOptions& options) {
+  OutputPlace place = OutputPlaceOf(job.job.output_dir);
+  place.staging += options.staging_suffix;
+  return place;
+}
+
 // Removes the staged output of `place` from `output` when there is some and no other process
 // holds its lock.
 void RemoveStagingUnlessHeld(storage::BlobStore& output, const OutputPlace& place) {
@@ -105,8 +112,8 @@ class JobWork : public StepContext {
     // A package with this job's id (the same delivery, the same profile) published by a
     // process that kept another job database, or by this job in a run killed before it
     // journaled the publish: nothing to do but to say so.
-    const bool published_before = options_.last_step == Step::kPublish &&
-                                  !finished_.contains(Step::kPublish) && PublishedAlready();
+    const bool published_before =
+        !options_.stop_after_plan && !finished_.contains(Step::kPublish) && PublishedAlready();
     if (published_before) {
       RemoveStagingUnlessHeld(*output_, place_);
       status = JournalPriorStep(Step::kPublish, clock_.Now(), clock_.Now());
@@ -120,8 +127,10 @@ class JobWork : public StepContext {
       }
       status = RunStep(step, [this, step] { return steps_->Run(step, *this); });
       if (status.ok() && EndsAfter(step)) return EndAfterLastStep();
+      // The lock moved with the published folder: this process holds no staging any more.
+      if (status.ok() && step == Step::kPublish) staging_lock_.reset();
       if (status.ok()) continue;
-      if (lease_lost_ || stopped_by_signal_ != 0) return Abandon(status);
+      if (lease_lost_ || stopped_by_signal_ != 0 || store_failed_) return Abandon(status);
       const bool bug = ActionFor(status.code()) == ErrorAction::kFailAsBug;
       const nlohmann::json failure_json = {
           {"step", StepName(step)},
@@ -138,8 +147,10 @@ class JobWork : public StepContext {
       }
       return FinishFailed(failure_json.dump());
     }
-    status = RunStep(Step::kNotify,
-                     [this] { return Notify(state::JobState::kComplete, "", absl::OkStatus()); });
+    if (!finished_.contains(Step::kNotify)) {
+      status = RunStep(Step::kNotify,
+                       [this] { return Notify(state::JobState::kComplete, "", absl::OkStatus()); });
+    }
     if (status.ok()) {
       status = store_.Finish(id_, self_.owner, state::JobState::kComplete, "", absl::OkStatus(),
                              clock_.Now());
@@ -187,13 +198,13 @@ class JobWork : public StepContext {
     const std::string name = UnitArtifactName(current_step_, unit);
     const int attempt = attempts_[current_step_];
     ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
-    ATP_RETURN_IF_ERROR(JournalStart(name, attempt, clock_.Now()));
+    ATP_RETURN_IF_ERROR(Journaled(JournalStart(name, attempt, clock_.Now())));
     if (hooks_.unit_started) hooks_.unit_started(std::string(unit));
     // A stop or cancel request that came while the unit was starting ends it at once.
     const absl::Status ready = CheckIn();
     absl::StatusOr<std::string> result = ready.ok() ? work() : absl::StatusOr<std::string>(ready);
     if (lease_lost_) return result.status();
-    ATP_RETURN_IF_ERROR(JournalEnd(name, attempt, result.status(), clock_.Now()));
+    ATP_RETURN_IF_ERROR(Journaled(JournalEnd(name, attempt, result.status(), clock_.Now())));
     ATP_RETURN_IF_ERROR(result.status());
     ATP_RETURN_IF_ERROR(PutArtifact(name, *result));
     return result;
@@ -254,8 +265,8 @@ class JobWork : public StepContext {
     for (;;) {
       const int attempt = ++attempts_[step];
       current_step_ = step;
-      ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
-      ATP_RETURN_IF_ERROR(JournalStart(StepName(step), attempt, clock_.Now()));
+      ATP_RETURN_IF_ERROR(Journaled(CheckIn(/*force=*/true)));
+      ATP_RETURN_IF_ERROR(Journaled(JournalStart(StepName(step), attempt, clock_.Now())));
       if (hooks_.step_started) hooks_.step_started(step, attempt);
       auto timeout = options_.timeouts.find(step);
       deadline_ = timeout == options_.timeouts.end() ? absl::InfiniteFuture()
@@ -266,7 +277,7 @@ class JobWork : public StepContext {
       if (status.ok()) status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
-      ATP_RETURN_IF_ERROR(JournalEnd(StepName(step), attempt, status, clock_.Now()));
+      ATP_RETURN_IF_ERROR(Journaled(JournalEnd(StepName(step), attempt, status, clock_.Now())));
       if (status.ok() || stopped_by_signal_ != 0) return status;
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
@@ -277,6 +288,18 @@ class JobWork : public StepContext {
         clock_.SleepFor(BackoffDelay(policy, failures + 1, UnitRandom()));
       }
     }
+  }
+
+  // `status` of a call that journals or renews: a failure there is the job store's, not the
+  // step's (the step may even have succeeded): the process stops working the job and leaves
+  // it RUNNING for the next run, rather than fail a job it cannot record.
+  absl::Status Journaled(absl::Status status) {
+    if (!status.ok() && !lease_lost_ && stopped_by_signal_ == 0 &&
+        status.code() != absl::StatusCode::kCancelled &&
+        status.code() != absl::StatusCode::kDeadlineExceeded) {
+      store_failed_ = true;
+    }
+    return status;
   }
 
   // Renews the lease when a third of it has passed, looks for a cancel request now and then,
@@ -404,7 +427,9 @@ class JobWork : public StepContext {
   // keep it or another process holds it.
   void RemoveStagingOfEndedJob() {
     // A run that stops before publishing (atp check) stages nothing of its own.
-    if (request_.keep_staging || options_.last_step != Step::kPublish) return;
+    if (request_.keep_staging || options_.stop_after_plan) return;
+    // Once published, the staging folder (and its lock) moved with the package.
+    if (finished_.contains(Step::kPublish)) return;
     if (!OpenOutput().ok()) return;
     if (staging_lock_ != nullptr) {
       (void)output_->DeletePrefix(place_.staging);  // Under the lock this process holds.
@@ -413,9 +438,9 @@ class JobWork : public StepContext {
     }
   }
 
-  // Whether the run ends after `step` (RunnerOptions::last_step) rather than go on to
+  // Whether the run ends after `step` (RunnerOptions::stop_after_plan) rather than go on to
   // publish and notify.
-  bool EndsAfter(Step step) const { return step == options_.last_step && step != Step::kPublish; }
+  bool EndsAfter(Step step) const { return options_.stop_after_plan && step == Step::kPlan; }
 
   // A run that stops before publishing leaves the job RUNNING, without a lease.
   RunOutcome EndAfterLastStep() {
@@ -455,11 +480,12 @@ class JobWork : public StepContext {
   absl::Time last_renewal_ = absl::InfinitePast();
   absl::Time last_cancel_poll_ = absl::InfinitePast();
   absl::Time deadline_ = absl::InfiniteFuture();
-  const OutputPlace place_ = OutputPlaceOf(job_.job.output_dir);
+  const OutputPlace place_ = PlaceOf(job_, options_);
   std::unique_ptr<storage::BlobStore> output_;         // Once a step needs it.
   std::unique_ptr<storage::PrefixLock> staging_lock_;  // Once a step needs the staging.
   Step current_step_ = Step::kIngest;
   bool lease_lost_ = false;
+  bool store_failed_ = false;
   int stopped_by_signal_ = 0;
 };
 

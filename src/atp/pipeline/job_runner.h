@@ -72,9 +72,13 @@ struct RunnerOptions {
   std::function<absl::StatusOr<std::unique_ptr<storage::BlobStore>>(
       const std::filesystem::path& root)>
       open_output;
-  // The run ends after this step (`atp check`: kPlan), leaving the job RUNNING, unpublished
-  // and unnotified, in what is then a scratch job store.
-  Step last_step = Step::kPublish;
+  // `atp check`: the run ends after the plan step, leaving the job RUNNING, unpublished and
+  // unnotified, in what is then a scratch job store.
+  bool stop_after_plan = false;
+  // Added to the staging prefix's name (".staging-<job id><suffix>"): a run whose job store
+  // is a scratch one (`atp transcode`) stages apart from the runs of a real one, whose
+  // finished units it cannot know.
+  std::string staging_suffix;
 };
 
 struct RunOutcome {
@@ -83,7 +87,7 @@ struct RunOutcome {
   bool created = false;           // This submission created the job.
   bool worked = false;            // This process ran steps of it.
   bool published_before = false;  // Its package was found published: nothing was done.
-  // OK when the job is COMPLETE (or ran to RunnerOptions::last_step), or RUNNING under
+  // OK when the job is COMPLETE (or stopped after plan as asked), or RUNNING under
   // another process with `wait` false. Otherwise the job's error (ingest's when no job
   // exists).
   absl::Status status;

@@ -213,6 +213,29 @@ TEST_F(JobRunnerPolicyTest, ALostLeaseStopsTheWorkWithoutATrace) {
   EXPECT_EQ(job.lease.owner, "far:9:b");
 }
 
+// The job store fails to journal a unit that has just succeeded: that is the store's
+// failure, not the job's. The process stops working the job and leaves it RUNNING, without
+// a lease; the next run resumes it and completes it.
+TEST_F(JobRunnerPolicyTest, AJournalWriteFailureLeavesTheJobToTheNextRun) {
+  script_.during = [&](const std::string& name, StepContext&) {
+    if (name == "transcode/audio") {
+      store_->FailEventAppends(1, absl::UnavailableError("database is locked"));
+    }
+  };
+  const RunOutcome stopped = Run();
+  EXPECT_THAT(stopped.status, StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_OK_AND_ASSIGN(state::JobRecord job, real_store_->Get(stopped.job.job.job_id));
+  EXPECT_EQ(job.state, state::JobState::kRunning);
+  EXPECT_EQ(job.lease.owner, "");
+  EXPECT_EQ(Notifications(), 0);
+
+  script_.during = nullptr;
+  const RunOutcome resumed = Run("test:2:c");
+  ASSERT_TRUE(resumed.status.ok()) << resumed.status;
+  EXPECT_EQ(resumed.job.state, state::JobState::kComplete);
+  EXPECT_EQ(Notifications(), 1);
+}
+
 // A stop signal inside a unit: journaled as INTERRUPTED, the lease released; the next run
 // resumes at once, and the interrupted attempt does not use up the step's retries.
 TEST_F(JobRunnerPolicyTest, AStopSignalInterruptsWithoutSpendingRetries) {

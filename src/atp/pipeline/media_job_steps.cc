@@ -99,11 +99,12 @@ class MediaJobSteps : public JobSteps {
       ATP_RETURN_IF_ERROR(CheckMezzanineUnchanged(context, /*during_unit=*/false));
       return mezzanine_.get();
     }
-    // A job verified by an atp that did not record the file: it is read again.
+    // A job verified by an atp that recorded no file, or recorded it in another form: the
+    // file is read again.
     absl::StatusOr<VerifiedFile> recorded = ReadArtifact<VerifiedFile>(context, kMezzanineArtifact);
     if (recorded.ok()) {
       verified_ = *recorded;
-    } else if (!absl::IsNotFound(recorded.status())) {
+    } else if (!absl::IsNotFound(recorded.status()) && !absl::IsInternal(recorded.status())) {
       return recorded.status();
     }
     const storage::FileIdentity verified = verified_.identity;
@@ -273,8 +274,15 @@ class MediaJobSteps : public JobSteps {
                        .profile = context.profile()});
     ATP_RETURN_IF_ERROR(output.Put(context.staging() + "/report.json", report.dump(2) + "\n"));
     const absl::Status moved = output.Publish(context.staging(), context.published());
-    if (absl::IsAlreadyExists(moved)) return output.DeletePrefix(context.staging());
-    return moved;
+    if (!absl::IsAlreadyExists(moved)) return moved;
+    // Published meanwhile by another process, or something else holds the name.
+    ATP_ASSIGN_OR_RETURN(const bool package_there, output.Exists(context.published()));
+    if (!package_there) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(output.Describe(context.published()),
+                       " exists but holds no package: remove it, then run the job again"));
+    }
+    return output.DeletePrefix(context.staging());
   }
 
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.

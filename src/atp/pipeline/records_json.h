@@ -42,17 +42,18 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FileDigest, size_bytes, md5_hex, xxh64_hex)
 
 namespace atp::pipeline {
 
-// Parses `text` as T; InvalidArgument (naming `what`) when it is not T's JSON form.
+// Parses `text` as T. Internal (naming `what`) when it is not T's JSON form: atp wrote it, so
+// a record it cannot read is corruption or a record of another atp, never bad input.
 template <typename T>
 [[nodiscard]] absl::StatusOr<T> ParseRecord(const std::string& text, std::string_view what) {
   const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
-    return absl::InvalidArgumentError(std::string(what) + ": not JSON");
+    return absl::InternalError(std::string(what) + ": not JSON");
   }
   try {
     return json.get<T>();
   } catch (const nlohmann::json::exception& error) {
-    return absl::InvalidArgumentError(std::string(what) + ": " + error.what());
+    return absl::InternalError(std::string(what) + ": " + error.what());
   }
 }
 

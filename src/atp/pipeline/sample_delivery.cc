@@ -10,7 +10,6 @@
 #include "atp/manifest/manifest_writer.h"
 #include "atp/media/probe.h"
 #include "atp/storage/atomic_file.h"
-#include "atp/storage/directory_publish.h"
 #include "atp/storage/file_digest.h"
 
 namespace atp::pipeline {

@@ -165,7 +165,6 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
   return absl::OkStatus();
 }
 
-// Deletes the files of `track`'s folder that neither its init segment nor a segment is.
 // Deletes the objects under `track_prefix` that neither its init segment nor a segment is
 // (left by a unit that was stopped).
 absl::Status RemoveUnlistedObjects(storage::BlobStore& store, const std::string& track_prefix,
@@ -253,17 +252,6 @@ absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
   return media;
 }
 
-absl::StatusOr<PackagedMedia> TranscodeRenditions(const PackageRequest& request,
-                                                  storage::BlobStore& store,
-                                                  std::string_view prefix,
-                                                  const encode::TranscodeProgressFn& progress) {
-  std::vector<std::vector<PackagedTrack>> units;
-  for (const TranscodeUnit& unit : PlanTranscodeUnits(request)) {
-    ATP_ASSIGN_OR_RETURN(units.emplace_back(), EncodeUnit(request, unit, store, prefix, progress));
-  }
-  return AssembleMedia(request, units, store, prefix);
-}
-
 absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
                                    storage::BlobStore& store, std::string_view prefix) {
   for (const auto* tracks : {&media.video, &media.audio}) {
@@ -278,15 +266,6 @@ absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
     ATP_RETURN_IF_ERROR(store.Put(Key(prefix, "manifest.mpd"), package::WriteDashManifest(media)));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<PackagedMedia> TranscodeAndPackage(const PackageRequest& request,
-                                                  storage::BlobStore& store,
-                                                  std::string_view prefix,
-                                                  const encode::TranscodeProgressFn& progress) {
-  ATP_ASSIGN_OR_RETURN(PackagedMedia media, TranscodeRenditions(request, store, prefix, progress));
-  ATP_RETURN_IF_ERROR(WritePackageManifests(media, request.profile.enable_dash, store, prefix));
-  return media;
 }
 
 }  // namespace atp::pipeline

@@ -58,23 +58,11 @@ struct TranscodeUnit {
     const PackageRequest& request, const std::vector<std::vector<PackagedTrack>>& units,
     storage::BlobStore& store, std::string_view prefix);
 
-// The transcode step in one call: every unit, then AssembleMedia, under an empty `prefix`.
-// On error the prefix may hold partial output: callers stage it and publish only on
-// success.
-[[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeRenditions(
-    const PackageRequest& request, storage::BlobStore& store, std::string_view prefix,
-    const encode::TranscodeProgressFn& progress);
-
 // The package step: <rendition>/playlist.m3u8 for every track, master.m3u8, and manifest.mpd
 // when `enable_dash`, written under `prefix` from the records alone.
 [[nodiscard]] absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
                                                  storage::BlobStore& store,
                                                  std::string_view prefix);
-
-// Both steps, one after the other.
-[[nodiscard]] absl::StatusOr<PackagedMedia> TranscodeAndPackage(
-    const PackageRequest& request, storage::BlobStore& store, std::string_view prefix,
-    const encode::TranscodeProgressFn& progress);
 
 }  // namespace atp::pipeline
 

@@ -28,6 +28,21 @@
 namespace atp::pipeline {
 namespace {
 
+// Every unit, joined, and the manifests: the transcode and package steps in one call, into
+// `store` under `prefix`.
+absl::StatusOr<PackagedMedia> TranscodeAndPackage(const PackageRequest& request,
+                                                  storage::BlobStore& store,
+                                                  std::string_view prefix,
+                                                  const encode::TranscodeProgressFn& progress) {
+  std::vector<std::vector<PackagedTrack>> units;
+  for (const TranscodeUnit& unit : PlanTranscodeUnits(request)) {
+    ATP_ASSIGN_OR_RETURN(units.emplace_back(), EncodeUnit(request, unit, store, prefix, progress));
+  }
+  ATP_ASSIGN_OR_RETURN(PackagedMedia media, AssembleMedia(request, units, store, prefix));
+  ATP_RETURN_IF_ERROR(WritePackageManifests(media, request.profile.enable_dash, store, prefix));
+  return media;
+}
+
 // A local BlobStore whose root is `folder` (created when missing).
 std::unique_ptr<storage::BlobStore> LocalStore(const std::filesystem::path& folder) {
   absl::StatusOr<std::unique_ptr<storage::BlobStore>> store = storage::OpenLocalBlobStore(folder);

@@ -80,10 +80,14 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
                                                   const storage::DigestProgress& progress) {
   for (size_t i = 0; i < paths.subtitles.size(); ++i) {
     // Opened as the mezzanine is (a FIFO is refused without waiting on it), then closed.
-    if (!storage::PinnedFile::Open(paths.subtitles[i]).ok()) {
+    const absl::Status opened = storage::PinnedFile::Open(paths.subtitles[i]).status();
+    if (absl::IsNotFound(opened) || absl::IsFailedPrecondition(opened)) {
       return absl::NotFoundError(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1,
                                               "]/FilePath: ", paths.subtitles[i].string(),
                                               " does not exist or is not a file"));
+    }
+    if (!opened.ok()) {
+      return WithField(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1, "]/FilePath"), opened);
     }
   }
   VerifiedMezzanine verified;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "atp/core/errno_status.h"
 
 namespace atp::storage {
@@ -20,6 +21,13 @@ absl::Status WriteFileAtomically(const std::filesystem::path& file, std::string_
     std::remove(partial.c_str());
     return ErrnoToStatus(error, "cannot rename " + partial.string());
   }
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirectories(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", dir.string()));
   return absl::OkStatus();
 }
 

@@ -16,6 +16,9 @@ namespace atp::storage {
 [[nodiscard]] absl::Status WriteFileAtomically(const std::filesystem::path& file,
                                                std::string_view bytes);
 
+// Creates `dir` and its missing parents; OK when it exists. Errors as ErrnoToStatus maps them.
+[[nodiscard]] absl::Status MakeDirectories(const std::filesystem::path& dir);
+
 }  // namespace atp::storage
 
 #endif  // ATP_STORAGE_ATOMIC_FILE_H_

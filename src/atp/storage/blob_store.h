@@ -152,7 +152,8 @@ class BlobStore {
   [[nodiscard]] virtual absl::StatusOr<bool> Exists(std::string_view prefix) = 0;
 
   // Makes everything under `staged_prefix` visible under `final_prefix` (keys keep their
-  // part below the prefix) and nothing is left under `staged_prefix`. Where the store can,
+  // part below the prefix) and nothing is left under `staged_prefix`. What a writer never
+  // committed (its process killed mid-write) is not published. Where the store can,
   // at once: readers see nothing or everything (local: one rename(2) of the folder,
   // renameat2 RENAME_NOREPLACE). A store without renames copies every object and writes
   // "<final_prefix>/.complete" last; readers wait for that marker. AlreadyExists when

@@ -58,26 +58,6 @@ absl::Status KeepsBeingReplaced(const std::string& name) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::TryAcquire(
-    const std::filesystem::path& dir) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    std::error_code error;
-    std::filesystem::create_directories(dir, error);
-    if (error) return ErrnoToStatus(error.value(), absl::StrCat("cannot create ", dir.string()));
-    // O_NOFOLLOW: a symlink planted at the name is refused (ENOTDIR), never locked and emptied.
-    UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd.valid()) {
-      if (errno == ENOENT) continue;
-      return ErrnoToStatus(errno, dir.string());
-    }
-    const Locked locked = LockOpenFolder(
-        std::move(fd), dir.string(), [&](struct stat* info) { return stat(dir.c_str(), info); });
-    if (!locked.ok()) return locked.status();
-    if (*locked >= 0) return std::unique_ptr<DirectoryLock>(new DirectoryLock(*locked));
-  }
-  return KeepsBeingReplaced(dir.string());
-}
-
 absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::TryAcquireBeneath(
     int root_fd, std::string_view relative_path, const std::string& name) {
   const size_t slash = relative_path.rfind('/');

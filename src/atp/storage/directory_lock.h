@@ -19,17 +19,13 @@ namespace atp::storage {
 
 class DirectoryLock : public PrefixLock {
  public:
-  // Creates `dir` (and its parents) when missing and locks it, without waiting. Unavailable
-  // "<dir> is locked by another process" when another holds it; errors creating the folder
-  // as ErrnoToStatus maps them (PermissionDenied for a read-only disk, ...). Removing or
-  // renaming the folder later keeps the lock, on the folder's inode.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DirectoryLock>> TryAcquire(
-      const std::filesystem::path& dir);
-
-  // The same for the folder `relative_path` ('/'-separated, "" for the root itself) beneath
-  // the folder `root_fd`, named `name` in messages: neither the folder nor its parents,
-  // which are created when missing, may be symlinks (PermissionDenied), so the lock never
-  // leaves the root.
+  // Creates the folder `relative_path` ('/'-separated, "" for the root itself) beneath the
+  // folder `root_fd` (and its parents) when missing and locks it, without waiting; `name`
+  // names it in messages. Unavailable "<name> is locked by another process" when another
+  // holds it; errors creating the folder as ErrnoToStatus maps them (PermissionDenied for a
+  // read-only disk, ...). Neither the folder nor its parents may be symlinks
+  // (PermissionDenied), so the lock never leaves the root. Removing or renaming the folder
+  // later keeps the lock, on the folder's inode.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DirectoryLock>> TryAcquireBeneath(
       int root_fd, std::string_view relative_path, const std::string& name);
 

@@ -279,6 +279,14 @@ class LocalBlobStore final : public BlobStore {
       return absl::PermissionDeniedError(
           absl::StrCat("cannot publish ", staged_place, ": it is a symlink"));
     }
+    if (S_ISDIR(info.st_mode)) {
+      // A write a killed process left unfinished is not part of what is published.
+      UniqueFd staged_dir(openat(from.fd.get(), staged.name.c_str(),
+                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!staged_dir.valid())
+        return ErrnoToStatus(errno, absl::StrCat("cannot publish ", staged_place));
+      ATP_RETURN_IF_ERROR(RemovePartials(std::move(staged_dir), staged_prefix));
+    }
     const SplitKey final = Split(final_prefix);
     FolderResult to = OpenFolderNoFollow(root_.get(), final.folder, /*create=*/true);
     if (to.error != 0) return FolderError(to, "cannot publish to", final_prefix);
@@ -448,6 +456,44 @@ class LocalBlobStore final : public BlobStore {
     ATP_RETURN_IF_ERROR(EmptyFolder(std::move(dir), key));
     if (unlinkat(folder_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
       return ErrnoToStatus(errno, absl::StrCat("cannot delete ", Describe(key)));
+    }
+    return absl::OkStatus();
+  }
+
+  // Deletes the files of writes in progress ("<name>.partial-XXXXXX") in the folder `fd`
+  // (taken), whose key is `key`, and in the folders below it.
+  absl::Status RemovePartials(UniqueFd fd, std::string_view key) const {
+    DIR* dir = fdopendir(fd.get());
+    if (dir == nullptr) return ErrnoToStatus(errno, absl::StrCat("cannot clean ", Describe(key)));
+    (void)fd.release();
+    const std::unique_ptr<DIR, int (*)(DIR*)> closer(dir, closedir);
+    std::vector<std::string> partials;
+    std::vector<std::string> folders;
+    for (;;) {
+      errno = 0;
+      const dirent* entry = readdir(dir);
+      if (entry == nullptr) {
+        if (errno != 0) return ErrnoToStatus(errno, absl::StrCat("cannot clean ", Describe(key)));
+        break;
+      }
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      if (entry->d_type == DT_DIR) {
+        folders.emplace_back(name);
+      } else if (IsPartialName(name)) {
+        partials.emplace_back(name);
+      }
+    }
+    for (const std::string& name : partials) {
+      if (unlinkat(dirfd(dir), name.c_str(), 0) != 0 && errno != ENOENT) {
+        return ErrnoToStatus(errno, absl::StrCat("cannot delete ", Describe(JoinKey(key, name))));
+      }
+    }
+    for (const std::string& name : folders) {
+      UniqueFd child(
+          openat(dirfd(dir), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child.valid()) continue;  // Gone, or not a folder after all.
+      ATP_RETURN_IF_ERROR(RemovePartials(std::move(child), JoinKey(key, name)));
     }
     return absl::OkStatus();
   }

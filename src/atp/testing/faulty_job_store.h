@@ -14,7 +14,8 @@
 
 namespace atp::testing {
 
-// Delegates to a real store; the next N writes of a named artifact fail (and write nothing).
+// Delegates to a real store; the next N writes of a named artifact, or the next N journal
+// events, fail (and write nothing).
 class FaultyJobStore : public state::JobStore {
  public:
   explicit FaultyJobStore(state::JobStore& store) : store_(store) {}
@@ -22,6 +23,7 @@ class FaultyJobStore : public state::JobStore {
   void FailArtifactWrites(const std::string& name, int times, absl::Status error) {
     faults_[name] = {times, std::move(error)};
   }
+  void FailEventAppends(int times, absl::Status error) { event_fault_ = {times, std::move(error)}; }
 
   absl::StatusOr<std::pair<state::JobRecord, bool>> Reserve(
       const state::NewJob& job, absl::Time now,
@@ -57,6 +59,10 @@ class FaultyJobStore : public state::JobStore {
   }
   absl::Status AppendEvent(std::string_view job_id, std::string_view owner,
                            const state::StepEvent& event) override {
+    if (event_fault_.first > 0) {
+      --event_fault_.first;
+      return event_fault_.second;
+    }
     return store_.AppendEvent(job_id, owner, event);
   }
   absl::StatusOr<std::vector<state::StepEvent>> Events(std::string_view job_id) override {
@@ -96,6 +102,7 @@ class FaultyJobStore : public state::JobStore {
  private:
   state::JobStore& store_;
   std::map<std::string, std::pair<int, absl::Status>> faults_;
+  std::pair<int, absl::Status> event_fault_ = {0, absl::OkStatus()};
 };
 
 }  // namespace atp::testing
