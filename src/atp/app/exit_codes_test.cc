@@ -4,11 +4,7 @@
 
 #include <fstream>
 
-#include "absl/strings/str_format.h"
-#include "atp/media/probe.h"
-#include "atp/storage/file_digest.h"
-#include "atp/testing/subprocess.h"
-#include "atp/testing/temp_dir.h"
+#include "atp/app/replaced_mezzanine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -51,61 +47,13 @@ TEST(ExitCodeFor, MapsEachStepAndCodeAsTheReadmeSays) {
   }
 }
 
-const std::string kAtp = ATP_BINARY;
-
-// A generated delivery (2 s, 426x240 H.264/AAC, ja + en) in its own folder, whose mezzanine
-// a test replaces and whose manifest it then rewrites to describe the new file.
-class ExitCodeTableTest : public ::testing::Test {
+// A generated delivery whose mezzanine a test replaces (ReplacedMezzanineTest).
+class ExitCodeTableTest : public ReplacedMezzanineTest {
  protected:
-  void SetUp() override {
-    const testing::CommandResult sample = testing::RunCommand(
-        kAtp + " sample --out " + in_.string() + " --duration 2 --size 426x240 --codec h264 2>&1");
-    ASSERT_EQ(sample.exit_code, 0) << sample.output;
-  }
-
-  fs::path Mezzanine() const { return in_ / "mezzanines/atp-sample/s01e01.mp4"; }
-  fs::path Manifest() const { return in_ / "atp-sample-s01e01-sample.xml"; }
-
-  // Rewrites the manifest's size, checksums and (when the file can be probed) durations to
-  // those of the mezzanine as it is now: the delivery is then consistent but for its media.
-  void DescribeMezzanineAsItIs() {
-    const absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(Mezzanine());
-    ASSERT_TRUE(digest.ok()) << digest.status();
-    std::string xml = testing::ReadFile(Manifest());
-    Replace(xml, "ChecksumMD5", digest->md5_hex);
-    Replace(xml, "ChecksumXXHash", digest->xxh64_hex);
-    Replace(xml, "FileSizeBytes", std::to_string(digest->size_bytes));
-    if (absl::StatusOr<SourceInfo> source = media::ProbeMedia(Mezzanine()); source.ok()) {
-      Replace(xml, "DurationSeconds", absl::StrFormat("%.3f", source->duration_seconds()));
-    }
-    std::ofstream(Manifest(), std::ios::trunc) << xml;
-  }
-
-  static void Replace(std::string& xml, const std::string& element, const std::string& value) {
-    const std::string open = "<" + element + ">";
-    for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at + 1)) {
-      const size_t begin = at + open.size();
-      xml.replace(begin, xml.find('<', begin) - begin, value);
-    }
-  }
-
-  void MakeMezzanine(const std::string& ffmpeg_inputs_and_options) {
-    const testing::CommandResult made = testing::RunCommand(
-        "ffmpeg -v error -y " + ffmpeg_inputs_and_options + " " + Mezzanine().string() + " 2>&1");
-    ASSERT_EQ(made.exit_code, 0) << made.output;
-    DescribeMezzanineAsItIs();
-  }
-
   // Runs `command` on the delivery; returns its exit code.
-  int Atp(const std::string& command, const std::string& options = "") const {
-    std::string line = kAtp + " " + options + " " + command + " " + Manifest().string();
-    if (command != "check") line += " --out " + (dir_.path() / "out").string();
-    const testing::CommandResult result = testing::RunCommand(line + " 2>&1");
-    return result.exit_code;
+  int Atp(const std::string& command, const std::string& global_options = "") const {
+    return RunAtp(command, global_options).exit_code;
   }
-
-  testing::TempDir dir_;
-  fs::path in_ = dir_.path() / "in";
 };
 
 // Each kind of failure, and the exit code each command gives it.

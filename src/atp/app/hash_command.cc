@@ -21,11 +21,10 @@ void AddHashCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exit_co
       absl::StatusOr<storage::FileDigest> digest;
       {
         ProgressLine progress("hash " + file.filename().string());
-        digest = storage::DigestFile(
-            file, [&progress](int64_t done, int64_t total) {
-              progress.UpdateBytes(done, total);
-              return absl::OkStatus();
-            });
+        digest = storage::DigestFile(file, [&progress](int64_t done, int64_t total) {
+          progress.UpdateBytes(done, total);
+          return absl::OkStatus();
+        });
       }
       if (!digest.ok()) {
         std::cerr << "atp hash: " << digest.status().message() << "\n";

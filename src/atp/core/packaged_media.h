@@ -38,6 +38,10 @@ struct PackagedTrack {
   int width = 0;
   int height = 0;
   Rational frame_rate;
+  // Put on the constant frame rate: slots the previous frame filled again, source frames
+  // left out (both 0 for a constant-rate source).
+  int64_t frames_repeated = 0;
+  int64_t frames_dropped = 0;
 
   // Audio only.
   std::string language;  // ISO 639-1, e.g. "ja".

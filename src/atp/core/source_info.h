@@ -26,6 +26,9 @@ struct ProbedAudioStream {
   std::string language;  // The container's language tag; empty when untagged.
 };
 
+// How the video's frames hold their picture: whole frames, or two fields woven together.
+enum class FieldOrder { kUnknown, kProgressive, kTopFieldFirst, kBottomFieldFirst };
+
 struct SourceInfo {
   std::string format_name;  // libavformat's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
   int64_t duration_us = 0;
@@ -33,12 +36,33 @@ struct SourceInfo {
   std::string video_codec_name;     // libavcodec's name, e.g. "prores", "h264".
   std::string video_codec_profile;  // e.g. "HQ", "High"; empty when unknown.
   std::string pixel_format;
-  int width = 0;
+  int width = 0;  // Stored (coded) pixels.
   int height = 0;
-  Rational frame_rate;
+  // The shape of one stored pixel (width:height); 1:1 when the file does not say.
+  Rational sample_aspect_ratio{1, 1};
+  FieldOrder field_order = FieldOrder::kUnknown;
+  // Where field_order comes from: "stream" (the container or codec says so) or the idet
+  // counts of the frames sampled when the stream says nothing; empty when not looked at.
+  std::string field_order_evidence;
+  Rational frame_rate;  // The average: frames ÷ duration.
+  // The rate every timestamp is a whole number of frames of (libavformat's r_frame_rate):
+  // the nominal rate of a variable-frame-rate source whose average is lower.
+  Rational base_frame_rate;
   std::vector<ProbedAudioStream> audio_streams;  // In container order: TrackIndex n is [n-1].
 
   [[nodiscard]] double duration_seconds() const { return duration_us / 1e6; }
+  // The picture's shape as shown: width × SAR by height.
+  [[nodiscard]] double display_aspect() const {
+    return height == 0 ? 0.0 : width * sample_aspect_ratio.ToDouble() / height;
+  }
+  // The displayed width in square pixels (rounded); the height is the stored one.
+  [[nodiscard]] int display_width() const {
+    return static_cast<int>(width * sample_aspect_ratio.ToDouble() + 0.5);
+  }
+  [[nodiscard]] bool interlaced() const {
+    return field_order == FieldOrder::kTopFieldFirst ||
+           field_order == FieldOrder::kBottomFieldFirst;
+  }
 };
 
 }  // namespace atp

@@ -94,9 +94,15 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
                        profile.segment_seconds, "), got ", profile.chunk_seconds));
     }
   }
+  if (profile.deinterlace != "auto" && profile.deinterlace != "on" &&
+      profile.deinterlace != "off") {
+    problems.push_back(
+        absl::StrCat("video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"",
+                     profile.deinterlace, "\""));
+  }
   if (profile.threads < 0 || profile.threads > 256) {
-    problems.push_back(absl::StrCat("video.threads: expected 0 (the machine's) to 256, got ",
-                                    profile.threads));
+    problems.push_back(
+        absl::StrCat("video.threads: expected 0 (the machine's) to 256, got ", profile.threads));
   }
   if (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512) {
     problems.push_back(
@@ -142,6 +148,7 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
        absl::StrFormat("%.6g", profile.keyframe_interval_seconds));
   line("video.segment_seconds", absl::StrFormat("%.6g", profile.segment_seconds));
   line("video.chunk_seconds", absl::StrFormat("%.6g", profile.chunk_seconds));
+  line("video.deinterlace", profile.deinterlace);
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);

@@ -52,6 +52,9 @@ struct EncodingProfile {
   // stores (ProfileToml), so a job is the same job on any machine. (x264's frame threads can
   // change its bits slightly, never the ladder, the timing or the rate caps.)
   int threads = 0;
+  // Deinterlacing: "auto" (when the source's stream or idet says it is interlaced), "on"
+  // (every source) or "off".
+  std::string deinterlace = "auto";
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;

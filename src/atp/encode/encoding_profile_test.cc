@@ -64,6 +64,8 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
            {"enable_dash = \"yes\"", "enable_dash: expected true or false"},
            {"[video]\nsegment_seconds = 5", "must be a whole multiple"},
            {"[video]\nchunk_seconds = 9", "video.chunk_seconds: must be a whole multiple"},
+           {"[video]\ndeinterlace = \"yes\"",
+            "video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"yes\""},
            {"[audio]\nsample_rate_hz = 22050", "audio.sample_rate_hz: expected 44100 or 48000"},
            {"[audio]\nloudness = 3", "audio.loudness: unknown key"},
            {"video = 3", "video: expected a table [video]"},
@@ -106,6 +108,7 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "video.keyframe_interval_seconds=2\n"
             "video.segment_seconds=6\n"
             "video.chunk_seconds=60\n"
+            "video.deinterlace=auto\n"
             "audio.bitrate_kbps=128\n"
             "audio.sample_rate_hz=48000\n"
             "audio.channels=2\n");
@@ -128,12 +131,14 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   custom.keyframe_interval_seconds = 1;
   custom.segment_seconds = 4;
   custom.chunk_seconds = 8;
+  custom.deinterlace = "off";
   custom.audio_sample_rate_hz = 44100;
   custom.audio_channels = 1;
   EncodingProfile other_defaults;
   other_defaults.h264.tune = "film";
   other_defaults.h265.rungs = {{480, 900}};
   other_defaults.bufsize_factor = 3;
+  other_defaults.deinterlace = "on";
   other_defaults.audio_bitrate_kbps = 96;
   for (const EncodingProfile& profile : {EncodingProfile{}, custom}) {
     const std::string toml = ProfileToml(profile);
@@ -166,18 +171,12 @@ TEST(FrameGridFor, RoundsTheKeyframeIntervalToFramesAndMultipliesUp) {
 }
 
 TEST(EstimatedFrameCount, RoundsDurationTimesFrameRateToTheNearestFrame) {
-  SourceInfo source;
-  source.frame_rate = {24000, 1001};
-  source.duration_us = 5'005'000;  // 120 frames exactly.
-  EXPECT_EQ(EstimatedFrameCount(source), 120);
-  source.duration_us = 5'026'000;  // 120.503 frames.
-  EXPECT_EQ(EstimatedFrameCount(source), 121);
-  source.duration_us = 5'025'000;  // 120.480 frames.
-  EXPECT_EQ(EstimatedFrameCount(source), 120);
-  source.frame_rate = {0, 1};  // Unknown.
-  EXPECT_EQ(EstimatedFrameCount(source), 0);
-  source.frame_rate = {25, 0};
-  EXPECT_EQ(EstimatedFrameCount(source), 0);
+  const Rational film{24000, 1001};
+  EXPECT_EQ(EstimatedFrameCount(5'005'000, film), 120);  // 120 frames exactly.
+  EXPECT_EQ(EstimatedFrameCount(5'026'000, film), 121);  // 120.503 frames.
+  EXPECT_EQ(EstimatedFrameCount(5'025'000, film), 120);  // 120.480 frames.
+  EXPECT_EQ(EstimatedFrameCount(5'005'000, {0, 1}), 0);  // Unknown.
+  EXPECT_EQ(EstimatedFrameCount(5'005'000, {25, 0}), 0);
 }
 
 TEST(PlanVideoChunks, CoversEveryFrameWithTheLastChunkOpenEnded) {

@@ -9,12 +9,15 @@ namespace atp::encode {
 namespace {
 
 int RoundToEven(double value) { return std::max(2, static_cast<int>(std::lround(value / 2)) * 2); }
+int RoundDownToEven(int value) { return std::max(2, value / 2 * 2); }
 
+// A rendition of the rung `rung_height` (which names it and picks its codec profile),
+// encoded at width × height.
 Rendition MakeRendition(const EncodingProfile& profile, VideoCodec codec,
-                        const VideoCodecSettings& settings, int width, int height,
+                        const VideoCodecSettings& settings, int rung_height, int width, int height,
                         int bitrate_kbps) {
   Rendition rendition;
-  rendition.name = absl::StrCat(std::string(VideoCodecName(codec)), "_", height, "p");
+  rendition.name = absl::StrCat(std::string(VideoCodecName(codec)), "_", rung_height, "p");
   rendition.codec = codec;
   rendition.width = width;
   rendition.height = height;
@@ -22,45 +25,52 @@ Rendition MakeRendition(const EncodingProfile& profile, VideoCodec codec,
   rendition.maxrate_kbps = static_cast<int>(std::lround(bitrate_kbps * profile.maxrate_factor));
   rendition.bufsize_kbit = static_cast<int>(std::lround(bitrate_kbps * profile.bufsize_factor));
   rendition.crf = settings.crf;
-  rendition.codec_profile = (codec == VideoCodec::kH264 && height >= 720) ? "high" : "main";
+  rendition.codec_profile = (codec == VideoCodec::kH264 && rung_height >= 720) ? "high" : "main";
   return rendition;
 }
 
 void AddRungsAtOrBelow(const EncodingProfile& profile, VideoCodec codec,
-                       const VideoCodecSettings& settings, int source_width, int source_height,
+                       const VideoCodecSettings& settings, int display_width, int display_height,
                        Ladder& ladder) {
-  const double aspect = static_cast<double>(source_width) / source_height;
+  const double aspect = static_cast<double>(display_width) / display_height;
   for (const RungFigure& rung : settings.rungs) {
-    if (rung.height > source_height) continue;
-    ladder.push_back(MakeRendition(profile, codec, settings, RoundToEven(rung.height * aspect),
-                                   rung.height, rung.bitrate_kbps));
+    if (rung.height <= display_height) {
+      const int width = std::min(RoundToEven(rung.height * aspect), RoundDownToEven(display_width));
+      ladder.push_back(MakeRendition(profile, codec, settings, rung.height, width, rung.height,
+                                     rung.bitrate_kbps));
+    } else if (display_height >= rung.height * (1 - kNearRungTolerance)) {
+      ladder.push_back(MakeRendition(profile, codec, settings, rung.height,
+                                     RoundDownToEven(display_width),
+                                     RoundDownToEven(display_height), rung.bitrate_kbps));
+    }
   }
 }
 
 }  // namespace
 
-absl::StatusOr<Ladder> PlanLadder(const EncodingProfile& profile, int source_width,
-                                  int source_height) {
-  if (source_width <= 0 || source_height <= 0) {
+absl::StatusOr<Ladder> PlanLadder(const EncodingProfile& profile, int display_width,
+                                  int display_height) {
+  if (display_width <= 0 || display_height <= 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("source size must be positive, got ", source_width, "x", source_height));
+        absl::StrCat("source size must be positive, got ", display_width, "x", display_height));
   }
   ATP_RETURN_IF_ERROR(ValidateProfile(profile));
   Ladder ladder;
-  AddRungsAtOrBelow(profile, VideoCodec::kH264, profile.h264, source_width, source_height, ladder);
+  AddRungsAtOrBelow(profile, VideoCodec::kH264, profile.h264, display_width, display_height,
+                    ladder);
   if (ladder.empty()) {
     const RungFigure& lowest = profile.h264.rungs.back();
-    const int width = RoundToEven(source_width);
-    const int height = RoundToEven(source_height);
+    const int width = RoundDownToEven(display_width);
+    const int height = RoundDownToEven(display_height);
     // Same aspect, so the pixel count scales with the square of the height.
     const double scale = static_cast<double>(height) / lowest.height;
     const int bitrate_kbps =
         std::max(1, static_cast<int>(std::lround(lowest.bitrate_kbps * scale * scale)));
-    ladder.push_back(
-        MakeRendition(profile, VideoCodec::kH264, profile.h264, width, height, bitrate_kbps));
+    ladder.push_back(MakeRendition(profile, VideoCodec::kH264, profile.h264, height, width, height,
+                                   bitrate_kbps));
   }
   if (profile.enable_h265) {
-    AddRungsAtOrBelow(profile, VideoCodec::kH265, profile.h265, source_width, source_height,
+    AddRungsAtOrBelow(profile, VideoCodec::kH265, profile.h265, display_width, display_height,
                       ladder);
   }
   return ladder;

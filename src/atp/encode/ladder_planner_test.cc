@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "atp/core/source_info.h"
 #include "atp/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,7 +31,8 @@ TEST(PlanLadder, NeverUpscalesAndNeverReturnsAnEmptyLadder) {
            {1920, 1080, false, {"h264_1080p", "h264_720p", "h264_480p", "h264_360p"}},
            {3840, 2160, false, {"h264_1080p", "h264_720p", "h264_480p", "h264_360p"}},
            {1280, 720, false, {"h264_720p", "h264_480p", "h264_360p"}},
-           {1920, 1000, false, {"h264_720p", "h264_480p", "h264_360p"}},
+           {1920, 1000, false, {"h264_1080p", "h264_720p", "h264_480p", "h264_360p"}},
+           {1920, 960, false, {"h264_720p", "h264_480p", "h264_360p"}},
            {640, 360, false, {"h264_360p"}},
            {320, 240, false, {"h264_240p"}},
            {1920,
@@ -75,14 +77,47 @@ TEST(PlanLadder, KeepsTheSourceAspectWithEvenWidths) {
   for (const Rendition& r : four_by_three) EXPECT_EQ(r.width % 2, 0) << r.name;
 }
 
+// A source a little under a rung keeps it, at its own size (never larger than the source).
+TEST(PlanLadder, ASourceJustUnderARungGetsThatRungAtItsOwnSize) {
+  EncodingProfile profile;
+  profile.enable_h265 = true;
+  ASSERT_OK_AND_ASSIGN(Ladder ladder, PlanLadder(profile, 1918, 1078));
+  ASSERT_THAT(Names(ladder), ElementsAreArray({"h264_1080p", "h264_720p", "h264_480p", "h264_360p",
+                                               "h265_1080p", "h265_720p"}));
+  EXPECT_EQ(ladder[0], (Rendition{"h264_1080p", VideoCodec::kH264, 1918, 1078, 6000, 9000, 12000,
+                                  21, "high"}));
+  EXPECT_EQ(ladder[1].width, 1282);
+  EXPECT_EQ(ladder[4].width, 1918);
+  ASSERT_OK_AND_ASSIGN(Ladder odd, PlanLadder(profile, 1279, 651));
+  EXPECT_EQ(odd[0].name, "h264_720p");
+  EXPECT_EQ(odd[0].width, 1278);
+  EXPECT_EQ(odd[0].height, 650);
+}
+
+// The planner works in display space: anamorphic sources are passed at their display size
+// (SourceInfo::display_width) and every rung gets square pixels at that shape.
+TEST(PlanLadder, AnamorphicSourcesArePlannedAtTheirDisplaySize) {
+  SourceInfo ntsc_4x3{.width = 720, .height = 480, .sample_aspect_ratio = {8, 9}};
+  ASSERT_OK_AND_ASSIGN(Ladder sd,
+                       PlanLadder(EncodingProfile{}, ntsc_4x3.display_width(), ntsc_4x3.height));
+  ASSERT_THAT(Names(sd), ElementsAreArray({"h264_480p", "h264_360p"}));
+  EXPECT_EQ(sd[0].width, 640);
+  EXPECT_EQ(sd[1].width, 480);
+  SourceInfo hdv{.width = 1440, .height = 1080, .sample_aspect_ratio = {4, 3}};
+  ASSERT_OK_AND_ASSIGN(Ladder hd, PlanLadder(EncodingProfile{}, hdv.display_width(), hdv.height));
+  EXPECT_EQ(hd[0].width, 1920);
+  EXPECT_EQ(hd[0].height, 1080);
+  EXPECT_EQ(hd[1].width, 1280);
+}
+
 TEST(PlanLadder, TinySourceGetsOneRungAtItsOwnEvenSize) {
   ASSERT_OK_AND_ASSIGN(Ladder ladder, PlanLadder(EncodingProfile{}, 321, 241));
   ASSERT_EQ(ladder.size(), 1u);
-  EXPECT_EQ(ladder[0].width, 322);
-  EXPECT_EQ(ladder[0].height, 242);
-  EXPECT_EQ(ladder[0].name, "h264_242p");
-  // 800 kbps at 360 lines, scaled by (242 / 360)^2.
-  EXPECT_EQ(ladder[0].bitrate_kbps, 362);
+  EXPECT_EQ(ladder[0].width, 320);
+  EXPECT_EQ(ladder[0].height, 240);
+  EXPECT_EQ(ladder[0].name, "h264_240p");
+  // 800 kbps at 360 lines, scaled by (240 / 360)^2.
+  EXPECT_EQ(ladder[0].bitrate_kbps, 356);
   EXPECT_EQ(ladder[0].codec_profile, "main");
 }
 

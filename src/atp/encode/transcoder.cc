@@ -10,6 +10,7 @@
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
 #include "atp/media/demuxer_input.h"
+#include "atp/media/video_filter.h"
 
 namespace atp::encode {
 namespace {
@@ -54,13 +55,12 @@ absl::StatusOr<Input> OpenInput(const RandomAccessFile& file, int threads) {
   return input;
 }
 
-// The index of a decoded frame from its timestamp, counting from the stream's start at the
-// constant `frame_rate`; -1 when the frame has no timestamp.
-int64_t TimestampIndex(const AVFrame& frame, const AVStream& stream, AVRational frame_rate) {
-  if (frame.best_effort_timestamp == AV_NOPTS_VALUE) return -1;
+// The slot of the constant `frame_rate` nearest to `timestamp` (in the stream's time base),
+// counting from the stream's start; -1 for no timestamp.
+int64_t SlotOf(int64_t timestamp, const AVStream& stream, AVRational frame_rate) {
+  if (timestamp == AV_NOPTS_VALUE) return -1;
   const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
-  return av_rescale_q_rnd(frame.best_effort_timestamp - start, stream.time_base,
-                          av_inv_q(frame_rate),
+  return av_rescale_q_rnd(timestamp - start, stream.time_base, av_inv_q(frame_rate),
                           static_cast<AVRounding>(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX));
 }
 
@@ -69,14 +69,21 @@ class Transcoder {
   Transcoder(const TranscodePlan& plan, PacketSink& sink, const TranscodeProgressFn& progress)
       : plan_(plan), sink_(sink), progress_(progress) {}
 
-  absl::Status Run() {
+  absl::StatusOr<TranscodeStats> Run() {
     ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
-    grid_ = FrameGridFor(plan_.profile, {input_.frame_rate.num, input_.frame_rate.den});
+    const Rational& planned = plan_.conversion.frame_rate;
+    rate_ = planned.num > 0 && planned.den > 0
+                ? AVRational{static_cast<int>(planned.num), static_cast<int>(planned.den)}
+                : input_.frame_rate;
+    grid_ = FrameGridFor(plan_.profile, {rate_.num, rate_.den});
     const int64_t duration_us = input_.format->duration > 0 ? input_.format->duration : 0;
-    progress_state_.frames_total =
-        av_rescale_q(duration_us, AV_TIME_BASE_Q, av_inv_q(input_.frame_rate));
-    if (plan_.part == TranscodePart::kAudio) return RunAudio();
-    return RunVideo();
+    progress_state_.frames_total = av_rescale_q(duration_us, AV_TIME_BASE_Q, av_inv_q(rate_));
+    if (plan_.part == TranscodePart::kAudio) {
+      ATP_RETURN_IF_ERROR(RunAudio());
+    } else {
+      ATP_RETURN_IF_ERROR(RunVideo());
+    }
+    return stats_;
   }
 
  private:
@@ -102,9 +109,9 @@ class Transcoder {
     if (range.first > 0 && !SeekBefore(range.first, 0)) ATP_RETURN_IF_ERROR(Rewind());
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
       ATP_ASSIGN_OR_RETURN(
-          auto rung, VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder,
-                                              input_.frame_rate, grid_.gop_frames,
-                                              grid_.segment_frames, plan_.threads));
+          auto rung,
+          VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder, rate_,
+                                   grid_.gop_frames, grid_.segment_frames, plan_.threads));
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->stream()));
       rungs_.push_back(std::move(rung));
     }
@@ -120,7 +127,7 @@ class Transcoder {
       ATP_RETURN_IF_ERROR(Rewind());
       ATP_RETURN_IF_ERROR(PumpVideo());
     }
-    if (frames_encoded_ == 0) {
+    if (stats_.frames_encoded == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("mezzanine: no video frames from frame ", range.first, " on"));
     }
@@ -143,13 +150,21 @@ class Transcoder {
     return DecodeVideo(nullptr);
   }
 
-  // Reopens the file to decode it from the start, counting frames.
+  // Reopens the file to decode it from the start.
   absl::Status Rewind() {
     ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
     DiscardStreamsExcept({input_.video_stream});
-    next_index_ = 0;
-    seek_missed_ = false;
+    StartPlacing(/*after_seek=*/false);
     return absl::OkStatus();
+  }
+
+  // Forgets the frames of before a seek: the next one decoded starts the placing again.
+  void StartPlacing(bool after_seek) {
+    after_seek_ = after_seek;
+    awaiting_first_ = true;
+    seek_missed_ = false;
+    pending_.reset();
+    deinterlacer_.reset();
   }
 
   // Seeks to a keyframe at or before `margin_seconds` ahead of frame `frame`; false when the
@@ -157,22 +172,20 @@ class Transcoder {
   bool SeekBefore(int64_t frame, int64_t margin_seconds) {
     const AVStream& stream = *input_.format->streams[input_.video_stream];
     const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
-    const int64_t target = start +
-                           av_rescale_q(frame, av_inv_q(input_.frame_rate), stream.time_base) -
+    const int64_t target = start + av_rescale_q(frame, av_inv_q(rate_), stream.time_base) -
                            av_rescale_q(margin_seconds, {1, 1}, stream.time_base);
     if (av_seek_frame(input_.format.get(), input_.video_stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
       return false;
     }
     avcodec_flush_buffers(input_.video_decoder.get());
-    next_index_ = kIndexFromTimestamp;
+    StartPlacing(/*after_seek=*/true);
     return true;
   }
 
   absl::Status RunAudio() {
     // A segment lasts segment_frames / fps seconds: in audio samples, exactly.
     const int64_t segment_samples =
-        av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz, input_.frame_rate.den,
-                   input_.frame_rate.num);
+        av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz, rate_.den, rate_.num);
     for (const AudioTrackSpec& track : plan_.audio_tracks) {
       if (track.track_index > static_cast<int>(input_.audio_streams.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -198,7 +211,7 @@ class Transcoder {
         const AVStream& stream = *input_.format->streams[packet->stream_index];
         if (packet->pts != AV_NOPTS_VALUE) {
           progress_state_.frames_done =
-              av_rescale_q(packet->pts, stream.time_base, av_inv_q(input_.frame_rate));
+              av_rescale_q(packet->pts, stream.time_base, av_inv_q(rate_));
         }
         status = audio_[i].encoder->Decode(packet.get(), OutputFor(i));
         if (status.ok() && progress_) status = progress_(progress_state_);
@@ -222,7 +235,7 @@ class Transcoder {
       return absl::Status(status.code() == absl::StatusCode::kUnavailable
                               ? status.code()
                               : absl::StatusCode::kInvalidArgument,
-                          absl::StrCat("mezzanine read failed after frame ", next_index_, ": ",
+                          absl::StrCat("mezzanine read failed after frame ", next_slot_, ": ",
                                        std::string(status.message())));
     }
     return true;
@@ -237,41 +250,125 @@ class Transcoder {
   absl::Status DecodeVideo(const AVPacket* packet) {
     if (int error = avcodec_send_packet(input_.video_decoder.get(), packet); error < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("corrupt video near frame ", next_index_, ": ",
+          absl::StrCat("corrupt video near frame ", next_slot_, ": ",
                        std::string(media::AvErrorToStatus(error, "decoding").message())));
     }
     media::FramePtr frame(av_frame_alloc());
-    while (!range_done_) {
+    while (!range_done_ && !seek_missed_) {
       const int error = avcodec_receive_frame(input_.video_decoder.get(), frame.get());
-      if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
+      if (error == AVERROR(EAGAIN)) return absl::OkStatus();
+      if (error == AVERROR_EOF) return FinishPlacing();
       if (error < 0) return media::AvErrorToStatus(error, "video decoder");
-      if (next_index_ == kIndexFromTimestamp) {
-        const int64_t index =
-            TimestampIndex(*frame, *input_.format->streams[input_.video_stream], input_.frame_rate);
-        if (index < 0 || index > plan_.frames.first) {  // Landed after the range's start.
-          seek_missed_ = true;
-          return absl::OkStatus();
-        }
-        next_index_ = index;
+      frame->pts = frame->best_effort_timestamp;
+      if (!plan_.conversion.deinterlace) {
+        ATP_RETURN_IF_ERROR(Place(*frame));
+        continue;
       }
-      const int64_t index = next_index_++;
-      if (index >= plan_.frames.first) {
-        if (plan_.frames.end != kUntilEnd && index >= plan_.frames.end) {
-          range_done_ = true;
-          break;
-        }
-        if (frame->decode_error_flags != 0 || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("corrupt video: frame ", index, " did not decode cleanly"));
-        }
-        for (size_t i = 0; i < rungs_.size(); ++i) {
-          ATP_RETURN_IF_ERROR(rungs_[i]->Encode(*frame, index, OutputFor(i)));
-        }
-        ++frames_encoded_;
+      if (deinterlacer_ == nullptr) {
+        // bwdif: one frame out per frame in, fields ordered by each frame's own flag.
+        ATP_ASSIGN_OR_RETURN(deinterlacer_,
+                             media::VideoFilter::Create(
+                                 *frame, input_.format->streams[input_.video_stream]->time_base,
+                                 absl::StrCat("bwdif=mode=send_frame:deint=all:parity=",
+                                              plan_.conversion.field_parity)));
       }
-      av_frame_unref(frame.get());
+      ATP_RETURN_IF_ERROR(deinterlacer_->Push(frame.get()));
+      ATP_RETURN_IF_ERROR(PlaceFiltered());
+    }
+    return absl::OkStatus();
+  }
+
+  // Places the frames the deinterlacer has ready, their times back in the stream's time base.
+  absl::Status PlaceFiltered() {
+    const AVRational stream_time_base = input_.format->streams[input_.video_stream]->time_base;
+    const AVRational filter_time_base = deinterlacer_->output_time_base();
+    media::FramePtr filtered(av_frame_alloc());
+    while (!range_done_ && !seek_missed_) {
+      ATP_ASSIGN_OR_RETURN(const bool got, deinterlacer_->Pull(filtered.get()));
+      if (!got) return absl::OkStatus();
+      if (filtered->pts != AV_NOPTS_VALUE) {
+        filtered->pts = av_rescale_q(filtered->pts, filter_time_base, stream_time_base);
+      }
+      filtered->pkt_duration =
+          av_rescale_q(filtered->pkt_duration, filter_time_base, stream_time_base);
+      ATP_RETURN_IF_ERROR(Place(*filtered));
+      av_frame_unref(filtered.get());
+    }
+    return absl::OkStatus();
+  }
+
+  // The decoder is drained: what the deinterlacer holds is placed, then the last frame fills
+  // the slots of its duration.
+  absl::Status FinishPlacing() {
+    if (deinterlacer_ != nullptr) {
+      ATP_RETURN_IF_ERROR(deinterlacer_->Push(nullptr));
+      ATP_RETURN_IF_ERROR(PlaceFiltered());
+    }
+    if (pending_ == nullptr || range_done_ || seek_missed_) return absl::OkStatus();
+    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    int64_t end = pending_slot_ + 1;
+    if (pending_->pts != AV_NOPTS_VALUE && pending_->pkt_duration > 0) {
+      end = std::max(end, SlotOf(pending_->pts + pending_->pkt_duration, stream, rate_));
+    }
+    return EmitPending(end);
+  }
+
+  // Puts a decoded (and deinterlaced) frame on its slot of the output rate. The frame
+  // before it is encoded for every slot from its own up to this one's (more than one:
+  // repeated); a frame whose slot is the pending frame's replaces it (dropped).
+  absl::Status Place(AVFrame& frame) {
+    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    int64_t slot = SlotOf(frame.pts, stream, rate_);
+    if (awaiting_first_) {
+      awaiting_first_ = false;
+      if (after_seek_ && (slot < 0 || slot > plan_.frames.first)) {  // Landed after the range.
+        seek_missed_ = true;
+        return absl::OkStatus();
+      }
+      // From the start of the file, the first frame is the first slot's, wherever its time.
+      if (!after_seek_) slot = 0;
+    }
+    if (slot < 0) slot = pending_ ? pending_slot_ + 1 : 0;  // No timestamp: the next slot.
+    if (pending_ != nullptr && slot <= pending_slot_) {
+      if (InRange(pending_slot_)) ++stats_.frames_dropped;
+      av_frame_unref(pending_.get());
+      av_frame_move_ref(pending_.get(), &frame);
+      return absl::OkStatus();
+    }
+    if (pending_ != nullptr) ATP_RETURN_IF_ERROR(EmitPending(slot));
+    if (range_done_) return absl::OkStatus();
+    if (pending_ == nullptr) pending_.reset(av_frame_alloc());
+    av_frame_unref(pending_.get());
+    av_frame_move_ref(pending_.get(), &frame);
+    pending_slot_ = slot;
+    return absl::OkStatus();
+  }
+
+  bool InRange(int64_t slot) const {
+    return slot >= plan_.frames.first && (plan_.frames.end == kUntilEnd || slot < plan_.frames.end);
+  }
+
+  // Encodes the pending frame for slots [pending_slot_, end) that are in the range.
+  absl::Status EmitPending(int64_t end) {
+    const AVFrame& frame = *pending_;
+    for (int64_t slot = pending_slot_; slot < end; ++slot) {
+      if (plan_.frames.end != kUntilEnd && slot >= plan_.frames.end) {
+        range_done_ = true;
+        return absl::OkStatus();
+      }
+      next_slot_ = slot + 1;
+      if (slot < plan_.frames.first) continue;
+      if (frame.decode_error_flags != 0 || (frame.flags & AV_FRAME_FLAG_CORRUPT)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("corrupt video: frame ", slot, " did not decode cleanly"));
+      }
+      if (slot > pending_slot_) ++stats_.frames_repeated;
+      for (size_t i = 0; i < rungs_.size(); ++i) {
+        ATP_RETURN_IF_ERROR(rungs_[i]->Encode(frame, slot, OutputFor(i)));
+      }
+      ++stats_.frames_encoded;
       if (progress_) {
-        progress_state_.frames_done = index + 1;
+        progress_state_.frames_done = slot + 1;
         ATP_RETURN_IF_ERROR(progress_(progress_state_));
       }
     }
@@ -283,20 +380,23 @@ class Transcoder {
     std::unique_ptr<AudioTrackEncoder> encoder;
   };
 
-  // next_index_ before the first frame after a seek: take it from the frame's timestamp.
-  static constexpr int64_t kIndexFromTimestamp = -1;
-
   const TranscodePlan& plan_;
   PacketSink& sink_;
   const TranscodeProgressFn& progress_;
   Input input_;
+  AVRational rate_{};  // The output's constant frame rate.
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
   std::vector<AudioOutput> audio_;
-  int64_t next_index_ = 0;  // Index of the next frame the decoder returns.
-  int64_t frames_encoded_ = 0;
+  std::unique_ptr<media::VideoFilter> deinterlacer_;  // Made for the first frame to place.
+  media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.
+  int64_t pending_slot_ = 0;    // Its slot.
+  int64_t next_slot_ = 0;       // The slot after the last one encoded or skipped: for messages.
+  bool after_seek_ = false;     // Placing started at a seek (not at the start of the file).
+  bool awaiting_first_ = true;  // No frame placed since the file was opened or seeked.
   bool range_done_ = false;
   bool seek_missed_ = false;
+  TranscodeStats stats_;
   TranscodeProgress progress_state_;
 };
 
@@ -313,10 +413,9 @@ FrameGrid FrameGridFor(const EncodingProfile& profile, Rational frame_rate) {
   return grid;
 }
 
-int64_t EstimatedFrameCount(const SourceInfo& source) {
-  if (source.frame_rate.num <= 0 || source.frame_rate.den <= 0) return 0;
-  return av_rescale(source.duration_us, source.frame_rate.num,
-                    source.frame_rate.den * int64_t{1000000});
+int64_t EstimatedFrameCount(int64_t duration_us, Rational frame_rate) {
+  if (frame_rate.num <= 0 || frame_rate.den <= 0) return 0;
+  return av_rescale(duration_us, frame_rate.num, frame_rate.den * int64_t{1000000});
 }
 
 std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid, int64_t estimated_frames) {
@@ -329,8 +428,8 @@ std::vector<FrameRange> PlanVideoChunks(const FrameGrid& grid, int64_t estimated
   return ranges;
 }
 
-absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
-                       const TranscodeProgressFn& progress) {
+absl::StatusOr<TranscodeStats> Transcode(const TranscodePlan& plan, PacketSink& sink,
+                                         const TranscodeProgressFn& progress) {
   return Transcoder(plan, sink, progress).Run();
 }
 

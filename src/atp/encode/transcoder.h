@@ -18,6 +18,7 @@
 #include "atp/core/rendition.h"
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
+#include "atp/encode/video_conversion.h"
 
 namespace atp::encode {
 
@@ -35,10 +36,10 @@ struct FrameGrid {
 // REQUIRES: ValidateProfile(profile) is OK and frame_rate is positive.
 [[nodiscard]] FrameGrid FrameGridFor(const EncodingProfile& profile, Rational frame_rate);
 
-// The number of video frames in `source` by its duration and frame rate, rounded to the
-// nearest; 0 when its frame rate is not positive. An estimate: the container's duration
-// need not be a whole number of frames.
-[[nodiscard]] int64_t EstimatedFrameCount(const SourceInfo& source);
+// The number of frames at `frame_rate` in `duration_us`, rounded to the nearest; 0 when the
+// frame rate is not positive. An estimate: a container's duration need not be a whole
+// number of frames.
+[[nodiscard]] int64_t EstimatedFrameCount(int64_t duration_us, Rational frame_rate);
 
 struct FrameRange {
   int64_t first = 0;
@@ -60,9 +61,19 @@ struct TranscodePlan {
   std::vector<AudioTrackSpec> audio_tracks;  // TrackIndex n is the n-th audio stream.
   int threads = 2;
   TranscodePart part = TranscodePart::kVideo;
-  // Video: the frames to encode; `first` on a segment boundary (frame indexes count from
-  // the first frame of the file at the source's constant frame rate).
+  // The output's frame rate (every part: it times the segments) and the video's
+  // deinterlacing; a frame rate that is not positive means the source's own.
+  VideoConversion conversion;
+  // Video: the frames to encode; `first` on a segment boundary (frame indexes count slots of
+  // conversion.frame_rate from the start of the video stream).
   FrameRange frames;
+};
+
+// What a video pass did to put the source on the constant output rate (within its range).
+struct TranscodeStats {
+  int64_t frames_encoded = 0;
+  int64_t frames_repeated = 0;  // Slots no source frame reached: the frame before fills them.
+  int64_t frames_dropped = 0;   // Source frames whose slot a later frame took.
 };
 
 // Outputs are numbered: a video pass's are the rungs in ladder order, an audio pass's the
@@ -91,14 +102,17 @@ using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)
 
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole
 // frames) on the same frames, and segments of profile.segment_seconds start on those IDRs, so
-// segment boundaries are identical across renditions. A video range starting after frame 0
+// segment boundaries are identical across renditions. Decoded frames are deinterlaced when
+// the plan says so, then placed on the constant output rate by their timestamps (as
+// ffmpeg's fps filter does: the latest frame at or before a slot fills it; the last frame
+// lasts its own duration). A video range starting after frame 0
 // is reached by seeking (or, when the container cannot seek there, by decoding from the
 // start) and is encoded by fresh encoders whose first frame is an IDR with the frame's own
 // timestamp, so consecutive ranges join into one stream. InvalidArgument for unreadable or
 // corrupt media, a range past the end of the video, and a declared audio track the file
 // does not have.
-[[nodiscard]] absl::Status Transcode(const TranscodePlan& plan, PacketSink& sink,
-                                     const TranscodeProgressFn& progress);
+[[nodiscard]] absl::StatusOr<TranscodeStats> Transcode(const TranscodePlan& plan, PacketSink& sink,
+                                                       const TranscodeProgressFn& progress);
 
 }  // namespace atp::encode
 

@@ -20,6 +20,22 @@ std::string Tag(const AVDictionary* metadata, const char* key) {
   return entry == nullptr ? "" : entry->value;
 }
 
+FieldOrder FieldOrderOf(AVFieldOrder order) {
+  switch (order) {
+    case AV_FIELD_PROGRESSIVE:
+      return FieldOrder::kProgressive;
+    // Display order decides: TB is top coded first but bottom displayed first.
+    case AV_FIELD_TT:
+    case AV_FIELD_BT:
+      return FieldOrder::kTopFieldFirst;
+    case AV_FIELD_BB:
+    case AV_FIELD_TB:
+      return FieldOrder::kBottomFieldFirst;
+    default:
+      return FieldOrder::kUnknown;
+  }
+}
+
 // What the opened container says of its streams; `name` for messages.
 absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const std::string& name) {
   SourceInfo info;
@@ -55,8 +71,14 @@ absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const s
   }
   info.width = codec->width;
   info.height = codec->height;
+  const AVRational sar = av_guess_sample_aspect_ratio(const_cast<AVFormatContext*>(format),
+                                                      const_cast<AVStream*>(video), nullptr);
+  if (sar.num > 0 && sar.den > 0) info.sample_aspect_ratio = {sar.num, sar.den};
+  info.field_order = FieldOrderOf(codec->field_order);
+  if (info.field_order != FieldOrder::kUnknown) info.field_order_evidence = "stream";
   AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
   info.frame_rate = {rate.num, rate.den};
+  info.base_frame_rate = {video->r_frame_rate.num, video->r_frame_rate.den};
   return info;
 }
 

@@ -35,8 +35,8 @@ CheckReport CheckDelivery(const std::filesystem::path& manifest_file,
     report.mezzanine = *std::move(verified);
   }
   if (!report.ok() || !report.mezzanine) return report;
-  absl::StatusOr<Ladder> ladder =
-      encode::PlanLadder(profile, report.mezzanine->source.width, report.mezzanine->source.height);
+  absl::StatusOr<Ladder> ladder = encode::PlanLadder(
+      profile, report.mezzanine->source.display_width(), report.mezzanine->source.height);
   if (ladder.ok()) report.ladder = *std::move(ladder);
   report.job_key = outcome.job.job.job_key;
   return report;

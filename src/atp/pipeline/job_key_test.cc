@@ -24,12 +24,12 @@ TEST(JobKey, CanonicalTextIsPinned) {
             "size_bytes=15728640000\n"
             "audio_languages=en,ja\n"
             "profile_version=1\n"
-            "profile_sha256=d33ad74894063b7521481698597094198bd45058f3df6d209e6fa2c5c605e3ac\n");
+            "profile_sha256=298e5f0d74414145c65765b209c350124a46116e65db61b2d401ae1cd7836a4f\n");
 }
 
 TEST(JobKey, KeyIsPinned) {
   EXPECT_EQ(ComputeJobKey(ExampleSpec(), encode::EncodingProfile{}),
-            "e19f533dc2d62fe4d0e60f028276fa9fe2268b761f34e8b9032ab75fedf5158b");
+            "62b2d6d0d1b7fa1b3103e20944161a499af7ddb9cb140c6f676e4818d9039bb7");
 }
 
 TEST(JobKey, IgnoresWhatDoesNotChangeTheOutputAndSeesWhatDoes) {

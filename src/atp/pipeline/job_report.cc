@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/pipeline/records_json.h"
 #include "atp/validate/package_validator.h"
@@ -48,9 +49,43 @@ json StepTimings(const std::vector<state::StepEvent>& events, int run) {
   return steps;
 }
 
+std::string RationalText(const Rational& value) { return absl::StrCat(value.num, ":", value.den); }
+
+// What was found of the source's picture and done to it.
+json PictureJson(const JobReportInputs& in, std::vector<std::string>& warnings) {
+  const PackagedTrack* video = in.media.video.empty() ? nullptr : &in.media.video.front();
+  const int64_t repeated = video == nullptr ? 0 : video->frames_repeated;
+  const int64_t dropped = video == nullptr ? 0 : video->frames_dropped;
+  const Rational& rate = in.conversion.frame_rate;
+  if (repeated > 0 || dropped > 0) {
+    warnings.push_back(absl::StrFormat(
+        "Video: the frames are not evenly timed (variable frame rate): %d repeated and %d "
+        "dropped to make a constant %.3f fps",
+        repeated, dropped, rate.ToDouble()));
+  }
+  if (in.source.sample_aspect_ratio.num != in.source.sample_aspect_ratio.den) {
+    warnings.push_back(
+        absl::StrFormat("Video: non-square pixels (SAR %s): %dx%d is shown, and encoded, as %dx%d",
+                        RationalText(in.source.sample_aspect_ratio), in.source.width,
+                        in.source.height, in.source.display_width(), in.source.height));
+  }
+  return {{"display_width", in.source.display_width()},
+          {"display_height", in.source.height},
+          {"sample_aspect_ratio", RationalText(in.source.sample_aspect_ratio)},
+          {"display_aspect", in.source.display_aspect()},
+          {"field_order", in.source.field_order},
+          {"interlacing", in.conversion.interlace_note},
+          {"deinterlaced", in.conversion.deinterlace},
+          {"frame_rate", absl::StrCat(rate.num, "/", rate.den)},
+          {"frames_repeated", repeated},
+          {"frames_dropped", dropped}};
+}
+
 }  // namespace
 
 json JobReportJson(const JobReportInputs& in) {
+  std::vector<std::string> warnings = in.warnings;
+  json picture = PictureJson(in, warnings);
   json ladder = json::array();
   for (const Rendition& rung : in.ladder) {
     ladder.push_back({{"name", rung.name},
@@ -78,11 +113,12 @@ json JobReportJson(const JobReportInputs& in) {
             {"manifest_id", in.job.job.manifest_id},
             {"run", in.job.run}}},
           {"source", in.source},
+          {"picture", picture},
           {"ladder", ladder},
           {"renditions", renditions},
           {"validation", in.validation},
           {"steps", StepTimings(in.events, in.job.run)},
-          {"warnings", in.warnings},
+          {"warnings", warnings},
           {"profile", encode::CanonicalProfileText(in.profile)}};
 }
 
@@ -106,12 +142,9 @@ notify::Notification NotificationFor(const state::JobRecord& job, state::JobStat
   const std::string state_name(state::JobStateName(state));
   const std::string event = absl::StrCat("job.", absl::AsciiStrToLower(state_name));
   const std::string event_id = absl::StrCat(job.job.job_id, "-r", job.run, "-", event);
-  json body = {{"event_id", event_id},
-               {"event", event},
-               {"job_id", job.job.job_id},
-               {"manifest_id", job.job.manifest_id},
-               {"state", state_name},
-               {"run", job.run}};
+  json body = {{"event_id", event_id},     {"event", event},
+               {"job_id", job.job.job_id}, {"manifest_id", job.job.manifest_id},
+               {"state", state_name},      {"run", job.run}};
   if (state == state::JobState::kComplete) {
     const std::filesystem::path folder = job.job.output_dir;
     body["outputs"] = {{"folder", folder.string()},

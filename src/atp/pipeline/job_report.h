@@ -13,6 +13,7 @@
 #include "atp/core/rendition.h"
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
+#include "atp/encode/video_conversion.h"
 #include "atp/notify/notifier.h"
 #include "atp/state/job_store.h"
 #include "atp/validate/validation_report.h"
@@ -24,6 +25,7 @@ struct JobReportInputs {
   state::JobRecord job;
   SourceInfo source;
   Ladder ladder;
+  encode::VideoConversion conversion;
   PackagedMedia media;
   nlohmann::json validation;  // ValidationJson of the check step.
   std::vector<state::StepEvent> events;
@@ -31,8 +33,11 @@ struct JobReportInputs {
   encode::EncodingProfile profile;
 };
 
-// {job, source, ladder, renditions (measured bitrates), validation, steps (per step of the
-// current run: attempts and seconds of the successful one), warnings, profile}.
+// {job, source, picture (display size and shape, interlacing and what was done, the
+// constant frame rate with the frames repeated and dropped to reach it), ladder,
+// renditions (measured bitrates), validation, steps (per step of the current run: attempts
+// and seconds of the successful one), warnings (the manifest's, then the picture's),
+// profile}.
 [[nodiscard]] nlohmann::json JobReportJson(const JobReportInputs& inputs);
 
 // {ok, errors, warnings, findings: [{rule, severity, where, message}]}, as `atp validate

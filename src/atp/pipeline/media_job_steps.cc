@@ -136,15 +136,18 @@ class MediaJobSteps : public JobSteps {
   static absl::StatusOr<Ladder> PlannedLadder(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
-    return encode::PlanLadder(context.profile(), source.width, source.height);
+    return encode::PlanLadder(context.profile(), source.display_width(), source.height);
   }
 
   static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder(context));
+    encode::VideoConversion conversion = encode::PlanVideoConversion(
+        context.profile(), context.manifest().spec.mezzanine.frame_rate, source);
     return PackageRequest{.spec = context.manifest().spec,
                           .source = std::move(source),
                           .ladder = std::move(ladder),
+                          .conversion = std::move(conversion),
                           .profile = context.profile(),
                           .threads = context.threads()};
   }
@@ -267,6 +270,8 @@ class MediaJobSteps : public JobSteps {
         JobReportJson({.job = context.job(),
                        .source = source,
                        .ladder = ladder,
+                       .conversion = encode::PlanVideoConversion(
+                           context.profile(), context.manifest().spec.mezzanine.frame_rate, source),
                        .media = media,
                        .validation = nlohmann::json::parse(validation, nullptr, false),
                        .events = events,

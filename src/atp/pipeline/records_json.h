@@ -22,13 +22,23 @@ NLOHMANN_JSON_SERIALIZE_ENUM(TrackKind,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Rational, num, den)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProbedAudioStream, stream_index, codec_name, channels,
                                    sample_rate_hz, language)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceInfo, format_name, duration_us, bit_rate_bps,
-                                   video_codec_name, video_codec_profile, pixel_format, width,
-                                   height, frame_rate, audio_streams)
+NLOHMANN_JSON_SERIALIZE_ENUM(FieldOrder, {{FieldOrder::kUnknown, "unknown"},
+                                          {FieldOrder::kProgressive, "progressive"},
+                                          {FieldOrder::kTopFieldFirst, "tff"},
+                                          {FieldOrder::kBottomFieldFirst, "bff"}})
+// With defaults: a source recorded by an atp that did not probe a field is read with the
+// field's default (square pixels, field order unknown).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duration_us, bit_rate_bps,
+                                                video_codec_name, video_codec_profile, pixel_format,
+                                                width, height, sample_aspect_ratio, field_order,
+                                                field_order_evidence, frame_rate, base_frame_rate,
+                                                audio_streams)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedTrack, kind, name, codecs, init_uri, timescale, segments,
-                                   peak_bitrate_bps, average_bitrate_bps, width, height, frame_rate,
-                                   language, label, is_default, channels, sample_rate_hz)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codecs, init_uri,
+                                                timescale, segments, peak_bitrate_bps,
+                                                average_bitrate_bps, width, height, frame_rate,
+                                                frames_repeated, frames_dropped, language, label,
+                                                is_default, channels, sample_rate_hz)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp

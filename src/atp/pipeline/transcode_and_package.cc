@@ -162,6 +162,8 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
                                             " ticks but earlier units end at ", end));
   }
   whole.segments.insert(whole.segments.end(), part.segments.begin(), part.segments.end());
+  whole.frames_repeated += part.frames_repeated;
+  whole.frames_dropped += part.frames_dropped;
   return absl::OkStatus();
 }
 
@@ -180,16 +182,22 @@ absl::Status RemoveUnlistedObjects(storage::BlobStore& store, const std::string&
 
 }  // namespace
 
+Rational OutputFrameRate(const PackageRequest& request) {
+  const Rational& planned = request.conversion.frame_rate;
+  return planned.num > 0 && planned.den > 0 ? planned : request.source.frame_rate;
+}
+
 std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
   std::vector<TranscodeUnit> units;
   if (!request.spec.audio_tracks.empty()) {
     units.push_back({.name = "audio", .part = encode::TranscodePart::kAudio});
   }
   std::vector<encode::FrameRange> chunks = {{}};
-  const Rational& frame_rate = request.source.frame_rate;
+  const Rational frame_rate = OutputFrameRate(request);
   if (frame_rate.num > 0 && frame_rate.den > 0) {
-    chunks = encode::PlanVideoChunks(encode::FrameGridFor(request.profile, frame_rate),
-                                     encode::EstimatedFrameCount(request.source));
+    chunks = encode::PlanVideoChunks(
+        encode::FrameGridFor(request.profile, frame_rate),
+        encode::EstimatedFrameCount(request.source.duration_us, frame_rate));
   }
   for (size_t i = 0; i < chunks.size(); ++i) {
     units.push_back({.name = absl::StrFormat("video-%03d", i + 1),
@@ -212,7 +220,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
   }
   int first_segment_number = 1;
   if (unit.frames.first > 0) {
-    const encode::FrameGrid grid = encode::FrameGridFor(request.profile, request.source.frame_rate);
+    const encode::FrameGrid grid = encode::FrameGridFor(request.profile, OutputFrameRate(request));
     first_segment_number = static_cast<int>(unit.frames.first / grid.segment_frames) + 1;
   }
   encode::TranscodePlan plan{.input = request.mezzanine,
@@ -221,11 +229,17 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
                              .audio_tracks = request.spec.audio_tracks,
                              .threads = request.threads,
                              .part = unit.part,
+                             .conversion = request.conversion,
                              .frames = unit.frames};
   SegmentingSink sink(store, prefix, tracks, /*continues_tracks=*/unit.frames.first > 0,
                       first_segment_number);
-  ATP_RETURN_IF_ERROR(encode::Transcode(plan, sink, progress));
+  ATP_ASSIGN_OR_RETURN(const encode::TranscodeStats stats, encode::Transcode(plan, sink, progress));
   ATP_RETURN_IF_ERROR(sink.Finish());
+  for (PackagedTrack& track : tracks) {
+    if (track.kind != TrackKind::kVideo) continue;
+    track.frames_repeated = stats.frames_repeated;
+    track.frames_dropped = stats.frames_dropped;
+  }
   return tracks;
 }
 

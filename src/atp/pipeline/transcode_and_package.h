@@ -26,9 +26,13 @@ struct PackageRequest {
   const RandomAccessFile* mezzanine = nullptr;  // The verified file; outlives the request.
   SourceInfo source;  // The probed mezzanine: frame rate and duration plan the chunks.
   Ladder ladder;
+  encode::VideoConversion conversion;  // Its frame rate times the chunks and segments.
   encode::EncodingProfile profile;
   int threads = 2;
 };
+
+// The output's constant frame rate: the conversion's, or the source's when it has none.
+[[nodiscard]] Rational OutputFrameRate(const PackageRequest& request);
 
 // One independently encoded piece of the transcode step: every audio track over the whole
 // file, or every video rung over one chunk of frames.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "atp/core/status_macros.h"
+#include "atp/media/interlace_detector.h"
 #include "atp/media/probe.h"
 
 namespace atp::pipeline {
@@ -58,7 +59,10 @@ std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const So
         "Mezzanine/ResolutionWidth, ResolutionHeight: the manifest says ", mezzanine.width, "x",
         mezzanine.height, " but the video is ", source.width, "x", source.height));
   }
-  if (std::abs(source.frame_rate.ToDouble() - mezzanine.frame_rate) > kFrameRateTolerance) {
+  // A variable-frame-rate source runs at its nominal rate with frames missing: its average
+  // is lower, its base rate is the manifest's.
+  if (std::abs(source.frame_rate.ToDouble() - mezzanine.frame_rate) > kFrameRateTolerance &&
+      std::abs(source.base_frame_rate.ToDouble() - mezzanine.frame_rate) > kFrameRateTolerance) {
     problems.push_back(absl::StrFormat(
         "Mezzanine/FrameRate: the manifest says %g fps but the video runs at %.3f fps (%d/%d)",
         mezzanine.frame_rate, source.frame_rate.ToDouble(), source.frame_rate.num,
@@ -102,6 +106,13 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
   absl::StatusOr<SourceInfo> source = media::ProbeMedia(*verified.file);
   if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
   verified.source = *std::move(source);
+  if (verified.source.field_order == FieldOrder::kUnknown) {
+    // The stream does not say whether it is interlaced: idet looks at sampled frames.
+    absl::StatusOr<media::InterlaceVerdict> verdict = media::DetectInterlacing(*verified.file);
+    if (!verdict.ok()) return WithField("Mezzanine/FilePath", verdict.status());
+    verified.source.field_order = verdict->field_order;
+    verified.source.field_order_evidence = verdict->evidence;
+  }
   // The checksums and the probe are of the bytes as they were opened only if nothing wrote
   // to the file meanwhile.
   ATP_ASSIGN_OR_RETURN(const storage::FileIdentity after, verified.file->CurrentIdentity());
