@@ -11,6 +11,15 @@ std::vector<std::string> ProblemLines(const absl::Status& status) {
   return absl::StrSplit(std::string(status.message()), '\n', absl::SkipEmpty());
 }
 
+// "interlaced, top field first (stream)", "progressive (idet: ...)".
+std::string FieldOrderLine(const SourceInfo& source) {
+  std::string line(FieldOrderDescription(source.field_order));
+  if (!source.field_order_evidence.empty()) {
+    absl::StrAppend(&line, " (", source.field_order_evidence, ")");
+  }
+  return line;
+}
+
 std::string AudioLine(const AudioTrackSpec& track, const SourceInfo* source) {
   std::string line = absl::StrFormat("#%d %s \"%s\"%s", track.track_index, track.language,
                                      track.label, track.is_default ? " (default)" : "");
@@ -60,6 +69,10 @@ std::string FormatCheckText(const pipeline::CheckReport& report, const Settings&
         source->video_codec_profile.empty() ? "" : " (" + source->video_codec_profile + ")",
         source->width, source->height, source->frame_rate.ToDouble(), source->pixel_format,
         source->duration_seconds(), source->bit_rate_bps / 1000);
+    absl::StrAppendFormat(&out, "  picture   shown %dx%d (SAR %d:%d, %.3f:1), %s\n",
+                          source->display_width(), source->height, source->sample_aspect_ratio.num,
+                          source->sample_aspect_ratio.den, source->display_aspect(),
+                          FieldOrderLine(*source));
   }
   for (const AudioTrackSpec& track : spec.audio_tracks) {
     absl::StrAppend(&out, "  audio     ", AudioLine(track, source), "\n");
@@ -120,6 +133,11 @@ nlohmann::json FormatCheckJson(const pipeline::CheckReport& report, const Settin
         {"pixel_format", source.pixel_format},
         {"width", source.width},
         {"height", source.height},
+        {"sample_aspect_ratio",
+         absl::StrCat(source.sample_aspect_ratio.num, ":", source.sample_aspect_ratio.den)},
+        {"display_width", source.display_width()},
+        {"display_aspect", source.display_aspect()},
+        {"field_order", FieldOrderLine(source)},
         {"frame_rate", absl::StrCat(source.frame_rate.num, "/", source.frame_rate.den)},
         {"audio_streams", audio}};
   }

@@ -111,6 +111,9 @@ TEST_F(PictureTest, AnamorphicInterlacedSdIsShownAt4x3AndProgressive) {
                 "-vf interlace=scan=tff:lowpass=0,setsar=8/9 -c:v mpeg4 -q:v 2 -c:a aac -f mp4");
   const std::array<int, 3> source = Idet(Mezzanine());
   ASSERT_GT(source[0], source[2]) << "the source must look interlaced (TFF) to idet";
+  const testing::CommandResult check = RunAtp("check");
+  EXPECT_THAT(check.output, HasSubstr("shown 640x480 (SAR 8:9, 1.333:1), interlaced, top field "
+                                      "first (idet: "));
 
   Transcode();
   const DecodedVideo top = Decode(Joined("h264_480p"));

@@ -46,6 +46,7 @@ int RunValidate(const ValidateFlags& flags) {
       return kExitUnreadable;
     }
     options.source_duration_seconds = source->duration_seconds();
+    options.source_display_aspect = source->display_aspect();
   }
   absl::StatusOr<validate::ValidationReport> report = validate::ValidatePackage(flags.dir, options);
   if (!report.ok()) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atp {
@@ -28,6 +29,20 @@ struct ProbedAudioStream {
 
 // How the video's frames hold their picture: whole frames, or two fields woven together.
 enum class FieldOrder { kUnknown, kProgressive, kTopFieldFirst, kBottomFieldFirst };
+
+// "progressive", "interlaced, top field first", ...: for reports.
+[[nodiscard]] inline std::string_view FieldOrderDescription(FieldOrder order) {
+  switch (order) {
+    case FieldOrder::kProgressive:
+      return "progressive";
+    case FieldOrder::kTopFieldFirst:
+      return "interlaced, top field first";
+    case FieldOrder::kBottomFieldFirst:
+      return "interlaced, bottom field first";
+    default:
+      return "field order unknown";
+  }
+}
 
 struct SourceInfo {
   std::string format_name;  // libavformat's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".

@@ -9,19 +9,6 @@ namespace {
 
 constexpr double kRateTolerance = 0.01;
 
-std::string_view FieldOrderText(FieldOrder order) {
-  switch (order) {
-    case FieldOrder::kProgressive:
-      return "progressive";
-    case FieldOrder::kTopFieldFirst:
-      return "interlaced, top field first";
-    case FieldOrder::kBottomFieldFirst:
-      return "interlaced, bottom field first";
-    default:
-      return "field order unknown";
-  }
-}
-
 }  // namespace
 
 Rational ConstantFrameRate(double manifest_frame_rate, Rational probed) {
@@ -46,7 +33,7 @@ VideoConversion PlanVideoConversion(const EncodingProfile& profile, double manif
     if (source.field_order == FieldOrder::kTopFieldFirst) conversion.field_parity = "tff";
     if (source.field_order == FieldOrder::kBottomFieldFirst) conversion.field_parity = "bff";
   }
-  std::string found(FieldOrderText(source.field_order));
+  std::string found(FieldOrderDescription(source.field_order));
   if (!source.field_order_evidence.empty()) {
     absl::StrAppend(&found, " (", source.field_order_evidence, ")");
   }

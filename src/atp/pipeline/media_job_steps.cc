@@ -233,20 +233,24 @@ class MediaJobSteps : public JobSteps {
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
+    options.source_display_aspect = source.display_aspect();
     ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> staged,
                          context.output().Scoped(context.staging()));
     ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,
                          validate::ValidatePackage(std::move(staged), options));
     ATP_RETURN_IF_ERROR(context.PutArtifact(kValidationArtifact, ValidationJson(report).dump()));
     if (report.errors() > 0) {
+      // The first error in words: the rule's meaning, then what was found where.
       std::string first;
       for (const validate::Finding& finding : report.findings()) {
         if (finding.severity != validate::Severity::kError) continue;
-        first = absl::StrCat(finding.rule, " ", finding.where, ": ", finding.message);
+        first = absl::StrCat(finding.rule, " (", std::string(validate::RuleSummary(finding.rule)),
+                             "): ", finding.where, ": ", finding.message);
         break;
       }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the output failed validation with ", report.errors(), " error(s); first: ", first));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the output failed validation with ", report.errors(),
+                       " error(s), nothing was published; first: ", first));
     }
     return absl::OkStatus();
   }

@@ -116,6 +116,29 @@ class DashValidator {
                             static_cast<uint64_t>(range->length()), kMaxSegmentBytes);
   }
 
+  // A video Representation's @width, @height and @sar (or its AdaptationSet's), where given,
+  // against its init segment's sample entry and pasp.
+  void CheckPictureSize(pugi::xml_node representation, pugi::xml_node set,
+                        const InitSegmentInfo& init, const std::string& where) {
+    auto attribute = [&](const char* name) -> std::string {
+      if (representation.attribute(name)) return representation.attribute(name).value();
+      return set.attribute(name).value();
+    };
+    // @width and @height are optional; when given they must be the stream's.
+    const std::string declared = absl::StrCat(attribute("width"), "x", attribute("height"));
+    const std::string stream = absl::StrCat(init.width, "x", init.height);
+    if (declared != "x" && declared != stream) {
+      report_.Add("DASH-RESOLUTION", where,
+                  absl::StrCat("@width x @height = ", declared, " but the stream is ", stream));
+    }
+    const std::string sar = attribute("sar");
+    const std::string pasp = absl::StrCat(init.pixel_aspect_h, ":", init.pixel_aspect_v);
+    if (!sar.empty() && sar != pasp) {
+      report_.Add("DASH-RESOLUTION", where,
+                  absl::StrCat("@sar=", sar, " but the stream's pixels are ", pasp));
+    }
+  }
+
   // Checks one Representation's segments against the times the MPD gives them; returns its
   // measured seconds.
   double CheckRepresentation(pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set,
@@ -150,6 +173,8 @@ class DashValidator {
           "FILE-MISSING", absl::StrCat(where, " -> ", addressing->init_uri),
           absl::StrCat("initialization segment: ", std::string(init_info.status().message())));
     }
+    if (init_info.ok() && init_info->handler == "vide")
+      CheckPictureSize(representation, set, *init_info, where);
     // MPD times are presentation times: decode times shifted by the edit list, converted from
     // the track's timescale to the MPD's.
     const int64_t edit = init_info.ok() ? init_info->edit_media_time : 0;

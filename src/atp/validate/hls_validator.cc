@@ -30,6 +30,7 @@ struct Rendition {
   std::vector<std::string> codecs;
   int width = 0;
   int height = 0;
+  double pixel_aspect = 1;  // fMP4: from pasp; MPEG-TS: taken as square.
   bool audio_only = false;
   std::vector<double> segment_starts;  // Seconds, from tfdt or the first DTS.
   double duration_seconds = 0;         // From the samples.
@@ -190,6 +191,7 @@ class HlsValidator {
     rendition.codecs = {init->codecs};
     rendition.width = init->width;
     rendition.height = init->height;
+    rendition.pixel_aspect = static_cast<double>(init->pixel_aspect_h) / init->pixel_aspect_v;
     rendition.audio_only = init->handler == "soun";
     const int64_t timescale = init->timescale;
     MeasureSegments(
@@ -452,6 +454,20 @@ class HlsValidator {
         }
       }
     }
+    if (options_.source_display_aspect && *options_.source_display_aspect > 0) {
+      const double source = *options_.source_display_aspect;
+      for (const Rendition* video : videos) {
+        if (video->height == 0) continue;
+        const double shown = video->width * video->pixel_aspect / video->height;
+        if (std::abs(shown / source - 1) > 0.01) {
+          report_.Add("ASPECT", video->uri,
+                      absl::StrFormat("the picture is shown %.3f:1 (%dx%d, pixel aspect %.3f) but "
+                                      "the source is %.3f:1: it would look %s",
+                                      shown, video->width, video->height, video->pixel_aspect,
+                                      source, shown > source ? "stretched wide" : "squeezed"));
+        }
+      }
+    }
     std::vector<const Rendition*> all = videos;
     for (const auto& [group, audios] : audio_) {
       for (const Rendition* audio : audios) {
@@ -464,9 +480,11 @@ class HlsValidator {
       const double tolerance = rendition->audio_only ? frame + 0.025 : frame + 1e-6;
       if (std::abs(rendition->duration_seconds - expected) > tolerance) {
         report_.Add("DURATION", rendition->uri,
-                    absl::StrFormat(
-                        "lasts %.3f s, expected %.3f s (%s)", rendition->duration_seconds, expected,
-                        options_.source_duration_seconds ? "the source" : reference.uri));
+                    absl::StrFormat("lasts %.3f s but %s lasts %.3f s (%.3f s %s)",
+                                    rendition->duration_seconds,
+                                    options_.source_duration_seconds ? "the source" : reference.uri,
+                                    expected, std::abs(rendition->duration_seconds - expected),
+                                    rendition->duration_seconds > expected ? "more" : "missing"));
       }
     }
   }

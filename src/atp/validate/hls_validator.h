@@ -18,6 +18,9 @@ namespace atp::validate {
 struct ValidateOptions {
   // When set, every rendition's duration must match it within one frame.
   std::optional<double> source_duration_seconds;
+  // When set, every video rendition's display aspect (width × pixel aspect / height) must
+  // match it within 1%: the source's width × SAR / height.
+  std::optional<double> source_display_aspect;
   // Bytes read from the whole package (playlists, MPD, segments; a range counts its length).
   // Past it nothing more is read: one PKG-BUDGET finding, and the findings made until then.
   uint64_t max_total_bytes = kDefaultMaxPackageBytes;

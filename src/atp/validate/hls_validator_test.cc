@@ -251,5 +251,36 @@ TEST_F(ValidateHlsPackageTest, StopsAtTheBudgetWithOneFinding) {
               Not(::testing::Contains(HasSubstr("PKG-"))));
 }
 
+// 160x120 with 4:3 pixels (ffmpeg writes a pasp box) is shown 16:9: right for a 16:9 source,
+// a finding for a 4:3 one. Without a source the shape is not judged.
+TEST(ValidateHlsPackage, ADisplayAspectOtherThanTheSourcesIsAFinding) {
+  testing::TempDir dir;
+  const std::string command =
+      "cd " + dir.path().string() +
+      " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=160x120:rate=24 -t 2 "
+      "-vf setsar=4/3 -c:v libx264 -g 24 -pix_fmt yuv420p -f hls -hls_time 1 "
+      "-hls_playlist_type vod -hls_segment_type fmp4 v.m3u8";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  WriteFile(dir.path() / "master.m3u8",
+            "#EXTM3U\n#EXT-X-VERSION:7\n"
+            "#EXT-X-STREAM-INF:BANDWIDTH=100000,RESOLUTION=160x120\n"
+            "v.m3u8\n");
+  auto aspect_findings = [&](std::optional<double> source) {
+    absl::StatusOr<ValidationReport> report =
+        ValidatePackage(dir.path(), {.source_display_aspect = source});
+    EXPECT_OK(report.status());
+    std::vector<std::string> found;
+    for (const Finding& finding : report.ok() ? report->findings() : std::vector<Finding>{}) {
+      if (finding.rule == "ASPECT") found.push_back(finding.message);
+    }
+    return found;
+  };
+  EXPECT_THAT(aspect_findings(16.0 / 9), IsEmpty());
+  EXPECT_THAT(aspect_findings(std::nullopt), IsEmpty());
+  EXPECT_THAT(aspect_findings(4.0 / 3),
+              ElementsAre(HasSubstr("shown 1.778:1 (160x120, pixel aspect 1.333) but the source "
+                                    "is 1.333:1: it would look stretched wide")));
+}
+
 }  // namespace
 }  // namespace atp::validate

@@ -179,6 +179,14 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
     info.height = reader.U16();
     if (!reader.ok()) return Truncated(entry.type);
     ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> config, ParseChildren(entry, 78));
+    if (const Mp4Box* pasp = FindBox(config, "pasp")) {
+      ByteReader spacing(pasp->payload);
+      const uint32_t h_spacing = spacing.U32();
+      const uint32_t v_spacing = spacing.U32();
+      if (!spacing.ok() || h_spacing == 0 || v_spacing == 0) return Truncated("pasp");
+      info.pixel_aspect_h = h_spacing;
+      info.pixel_aspect_v = v_spacing;
+    }
     if (const Mp4Box* avcc = FindBox(config, "avcC")) {
       ATP_ASSIGN_OR_RETURN(info.codecs, AvcCodecs(entry.type, avcc->payload));
     } else if (const Mp4Box* hvcc = FindBox(config, "hvcC")) {

@@ -23,6 +23,9 @@ struct InitSegmentInfo {
   std::string codecs;        // RFC 6381, derived from avcC / hvcC / esds.
   int width = 0;             // Visual sample entries.
   int height = 0;
+  // The shape of a pixel (pasp: hSpacing / vSpacing); 1:1 without a pasp box.
+  uint32_t pixel_aspect_h = 1;
+  uint32_t pixel_aspect_v = 1;
   // The first non-empty edit's media_time (moov/trak/edts/elst), in mdhd ticks: how far the
   // presentation starts after decode time 0 (e.g. AAC priming). 0 without an edit list.
   int64_t edit_media_time = 0;

@@ -26,9 +26,9 @@ absl::StatusOr<SegmentIndex> ParseSegmentIndex(std::string_view bytes) {
     return absl::InvalidArgumentError("'sidx': truncated header or a zero timescale");
   }
   if (reader.remaining() < uint64_t{count} * 12) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'sidx': ", count, " references do not fit in its ", reader.remaining(),
-                     " remaining bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("'sidx': ", count,
+                                                   " references do not fit in its ",
+                                                   reader.remaining(), " remaining bytes"));
   }
   for (uint16_t i = 0; i < count; ++i) {
     const uint32_t type_and_size = reader.U32();

@@ -25,10 +25,10 @@ struct TsStreamInfo {
   std::string codecs;
   int width = 0;
   int height = 0;
-  int64_t first_dts = 0;      // 90 kHz.
-  int64_t duration = 0;       // 90 kHz: last DTS - first DTS + the last packet's duration.
+  int64_t first_dts = 0;  // 90 kHz.
+  int64_t duration = 0;   // 90 kHz: last DTS - first DTS + the last packet's duration.
   int64_t packet_count = 0;
-  int64_t frame_duration = 0;  // 90 kHz: one packet's duration.
+  int64_t frame_duration = 0;    // 90 kHz: one packet's duration.
   bool starts_with_idr = false;  // Video: the first access unit has an IDR/IRAP NAL unit.
 };
 

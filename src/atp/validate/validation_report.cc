@@ -38,6 +38,10 @@ const std::vector<Rule>& RuleTable() {
       {"SEG-ALIGN", Severity::kError, "segment start times differ across video variants"},
       {"DURATION", Severity::kError,
        "renditions (or the source) differ in total duration by more than one frame"},
+      {"ASPECT", Severity::kError,
+       "a video rendition's display aspect differs from the source's by more than 1%"},
+      {"DASH-RESOLUTION", Severity::kError,
+       "a video Representation's @width, @height or @sar differ from its init segment's"},
       {"DASH-PARSE", Severity::kError, "the MPD lacks what a static CMAF MPD needs"},
       {"DASH-STATIC", Severity::kError, "the MPD is not type=\"static\""},
       {"DASH-DURATION", Severity::kError,
@@ -48,6 +52,13 @@ const std::vector<Rule>& RuleTable() {
       {"DASH-LANG", Severity::kError, "an audio AdaptationSet lacks @lang"},
   };
   return *rules;
+}
+
+std::string_view RuleSummary(std::string_view rule_id) {
+  for (const Rule& rule : RuleTable()) {
+    if (rule.id == rule_id) return rule.summary;
+  }
+  return "";
 }
 
 void ValidationReport::Add(std::string_view rule_id, std::string where, std::string message) {

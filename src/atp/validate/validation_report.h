@@ -21,6 +21,9 @@ struct Rule {
 // Every rule the validator applies (docs/validate.md lists the same table).
 [[nodiscard]] const std::vector<Rule>& RuleTable();
 
+// What rule `rule_id` checks, in words ("" for an unknown id).
+[[nodiscard]] std::string_view RuleSummary(std::string_view rule_id);
+
 struct Finding {
   std::string rule;
   Severity severity = Severity::kError;
