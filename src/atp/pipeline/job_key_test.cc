@@ -24,12 +24,12 @@ TEST(JobKey, CanonicalTextIsPinned) {
             "size_bytes=15728640000\n"
             "audio_languages=en,ja\n"
             "profile_version=1\n"
-            "profile_sha256=d33ad74894063b7521481698597094198bd45058f3df6d209e6fa2c5c605e3ac\n");
+            "profile_sha256=dbe044038d216d00d213b32794e2ebcf30817127bdcc9f9231bb4ca779811c3e\n");
 }
 
 TEST(JobKey, KeyIsPinned) {
   EXPECT_EQ(ComputeJobKey(ExampleSpec(), encode::EncodingProfile{}),
-            "e19f533dc2d62fe4d0e60f028276fa9fe2268b761f34e8b9032ab75fedf5158b");
+            "82b8d8241ac4e3095379df65a4c557632fe2caa3f73e93978c7ea5e57f76330c");
 }
 
 TEST(JobKey, IgnoresWhatDoesNotChangeTheOutputAndSeesWhatDoes) {
