@@ -5,6 +5,7 @@
 #ifndef ATP_PIPELINE_RECORDS_JSON_H_
 #define ATP_PIPELINE_RECORDS_JSON_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -13,6 +14,27 @@
 #include "atp/storage/file_digest.h"
 #include "atp/storage/pinned_file.h"
 #include "nlohmann/json.hpp"
+
+// std::optional<T> as T, or null when empty.
+namespace nlohmann {
+template <typename T>
+struct adl_serializer<std::optional<T>> {
+  static void to_json(json& out, const std::optional<T>& value) {
+    if (value) {
+      out = *value;
+    } else {
+      out = nullptr;
+    }
+  }
+  static void from_json(const json& in, std::optional<T>& value) {
+    if (in.is_null()) {
+      value.reset();
+    } else {
+      value = in.get<T>();
+    }
+  }
+};
+}  // namespace nlohmann
 
 namespace atp {
 
@@ -26,9 +48,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceInfo, format_name, duration_us, bit_rat
                                    video_codec_name, video_codec_profile, pixel_format, width,
                                    height, frame_rate, audio_streams)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LoudnessMeasurement, integrated_lufs, range_lu, true_peak_dbtp)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioLoudness, standard, target_lufs, ceiling_dbtp, before,
+                                   gain_db, after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedTrack, kind, name, codecs, init_uri, timescale, segments,
                                    peak_bitrate_bps, average_bitrate_bps, width, height, frame_rate,
-                                   language, label, is_default, channels, sample_rate_hz)
+                                   language, label, is_default, channels, sample_rate_hz, loudness)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp
