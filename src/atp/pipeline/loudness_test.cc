@@ -1,7 +1,7 @@
 // Loudness normalization end to end, judged on what the package decodes to: a generated
 // mezzanine with a quiet track (pink noise below 8 kHz near -35 LUFS with two one-sample
 // clicks at -1 dBFS, which the gain pushes far over the ceiling), a loud one (near -10 LUFS,
-// peaks at 0 dBFS) and a 5.1 one goes through the transcode and package steps; the ffmpeg
+// peaks at 0 dBFS), a 5.1 one and a mono one go through the transcode and package steps; the ffmpeg
 // command-line tool's ebur128 filter (peak=true) then measures each audio rendition
 // (init + segments) as a player would hear it.
 #include <cmath>
@@ -28,9 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A 6 s 256x144 H.264 mezzanine with three 48 kHz PCM audio streams: 1 quiet stereo, 2 loud
+// A 6 s 256x144 H.264 mezzanine with four 48 kHz PCM audio streams: 1 quiet stereo, 2 loud
 // stereo, 3 5.1 with a 997 Hz sine peaking at -20 dBFS in the centre only and a loud 60 Hz
-// tone in the LFE.
+// tone in the LFE, 4 mono with the same sine.
 constexpr char kMezzanineCommand[] =
     "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=256x144:rate=24 -filter_complex "
     "\"anoisesrc=c=pink:a=0.08:r=48000:d=6:seed=3,lowpass=f=8000[noise];"
@@ -38,8 +38,10 @@ constexpr char kMezzanineCommand[] =
     "[noise][clicks]amix=inputs=2:normalize=0,pan=stereo|c0=c0|c1=c0[quiet];"
     "anoisesrc=c=pink:a=1:r=48000:d=6:seed=7,lowpass=f=8000,pan=stereo|c0=c0|c1=c0,volume=3dB,"
     "alimiter=limit=0.97:level=0[loud];"
-    "aevalsrc='0|0|0.1*sin(2*PI*997*t)|0.5*sin(2*PI*60*t)|0|0':c=5.1:s=48000:d=6[surround]\" "
-    "-map 0:v -map [quiet] -map [loud] -map [surround] -t 6 -c:v libx264 -preset ultrafast "
+    "aevalsrc='0|0|0.1*sin(2*PI*997*t)|0.5*sin(2*PI*60*t)|0|0':c=5.1:s=48000:d=6[surround];"
+    "aevalsrc='0.1*sin(2*PI*997*t)':c=mono:s=48000:d=6[mono]\" "
+    "-map 0:v -map [quiet] -map [loud] -map [surround] -map [mono] -t 6 -c:v libx264 -preset "
+    "ultrafast "
     "-g 24 -pix_fmt yuv420p -c:a pcm_s24le ";
 
 struct Measured {
@@ -89,7 +91,8 @@ class LoudnessTest : public ::testing::Test {
     request_->spec.audio_tracks = {
         {.language = "ja", .label = "quiet", .is_default = true, .track_index = 1},
         {.language = "en", .label = "loud", .track_index = 2},
-        {.language = "fr", .label = "5.1", .channels = 6, .track_index = 3}};
+        {.language = "fr", .label = "5.1", .channels = 6, .track_index = 3},
+        {.language = "de", .label = "mono", .channels = 1, .track_index = 4}};
     request_->profile.keyframe_interval_seconds = 1;
     request_->profile.segment_seconds = 2;
     request_->profile.h264.rungs = {{144, 200}};
@@ -155,7 +158,7 @@ TEST_F(LoudnessTest, EveryAudioRenditionDecodesToTheTargetLoudness) {
   ASSERT_OK_AND_ASSIGN(PackagedMedia media, AssembleMedia(*request_, units, *store, ""));
   ASSERT_OK(WritePackageManifests(media, /*enable_dash=*/false, *store, ""));
 
-  ASSERT_EQ(media.audio.size(), 3u);
+  ASSERT_EQ(media.audio.size(), 4u);
   for (const PackagedTrack& track : media.audio) {
     SCOPED_TRACE(track.name);
     const Measured output = MeasureRendition(out, track);
@@ -188,6 +191,9 @@ TEST_F(LoudnessTest, EveryAudioRenditionDecodesToTheTargetLoudness) {
   const AudioLoudness& surround = *media.audio[2].loudness;
   EXPECT_NEAR(*surround.before.integrated_lufs, -23.0, 0.2);
   EXPECT_NEAR(surround.before.true_peak_dbtp.value_or(-999), -23.0, 0.2);
+  // Mono goes to both channels at -3 dB each: the same -23 LUFS (one channel alone: -26).
+  const AudioLoudness& mono = *media.audio[3].loudness;
+  EXPECT_NEAR(*mono.before.integrated_lufs, -23.0, 0.2);
 
   validate::ValidateOptions options;
   options.source_duration_seconds = request_->source.duration_seconds();
