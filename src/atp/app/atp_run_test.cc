@@ -34,6 +34,35 @@ TEST_F(AtpRunTest, ASecondSubmissionReturnsTheJobAndEncodesNothing) {
   EXPECT_EQ(report["job"]["id"], folders[0]);
   // Every step before publish's report, publish, and the transcode's units (audio, one chunk).
   EXPECT_EQ(report["steps"].size(), 10u);
+  // Each audio rendition's loudness, normalized to the default ATSC A/85 target.
+  int audio_renditions = 0;
+  for (const nlohmann::json& rendition : report["renditions"]) {
+    if (!rendition.contains("loudness")) continue;
+    ++audio_renditions;
+    const nlohmann::json& loudness = rendition["loudness"];
+    SCOPED_TRACE(loudness.dump());
+    EXPECT_EQ(loudness["standard"], "atsc");
+    EXPECT_EQ(loudness["target_lufs"], -24.0);
+    EXPECT_EQ(loudness["ceiling_dbtp"], -2.0);
+    EXPECT_TRUE(loudness["before"]["integrated_lufs"].is_number());
+    EXPECT_TRUE(loudness["before"]["range_lu"].is_number());
+    EXPECT_TRUE(loudness["before"]["true_peak_dbtp"].is_number());
+    EXPECT_NEAR(loudness["gain_db"].get<double>(),
+                -24.0 - loudness["before"]["integrated_lufs"].get<double>(), 1e-6);
+    EXPECT_NEAR(loudness["after"]["integrated_lufs"].get<double>(), -24.0, 1.0);
+    EXPECT_LE(loudness["after"]["true_peak_dbtp"].get<double>(), -2.0);
+  }
+  EXPECT_EQ(audio_renditions, 2);                              // The sample's ja and en.
+  EXPECT_FALSE(report["renditions"][0].contains("loudness"));  // Video.
+  // The validator measures the published audio itself: on target for -24, 14 LU off for -10.
+  const Result on_target =
+      testing::RunCommand(kAtp + " validate --loudness-target -24 " + package.string());
+  EXPECT_EQ(on_target.exit_code, 0) << on_target.output;
+  const Result off_target = testing::RunCommand(
+      kAtp + " validate --loudness-target -10 --true-peak-ceiling -1 " + package.string());
+  EXPECT_EQ(off_target.exit_code, 1) << off_target.output;
+  EXPECT_THAT(off_target.output, ::testing::HasSubstr("AUDIO-LOUDNESS"));
+  EXPECT_THAT(off_target.output, ::testing::HasSubstr("LUFS, expected -10 ±1"));
 }
 
 TEST_F(AtpRunTest, EightConcurrentSubmissionsMakeOneJobAndOneEncode) {

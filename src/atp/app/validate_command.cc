@@ -1,11 +1,14 @@
-// `atp validate DIR [--source FILE] [--json] [--strict] [--max-bytes N]`: checks the package in
-// DIR (DIR/master.m3u8 and DIR/manifest.mpd, whichever exist) with the independent validator,
-// reading nothing outside DIR and at most N bytes from it. Exit 0 when no rule fails (warnings
-// fail only with --strict), 1 when one does, 2 when the package cannot be read.
+// `atp validate DIR [--source FILE] [--loudness-target LUFS [--true-peak-ceiling DBTP]] [--json]
+// [--strict] [--max-bytes N]`: checks the package in DIR (DIR/master.m3u8 and DIR/manifest.mpd,
+// whichever exist) with the independent validator, reading nothing outside DIR and at most N
+// bytes from it; with a loudness target, every audio rendition is decoded and held to it. Exit 0
+// when no rule fails (warnings fail only with --strict), 1 when one does, 2 when the package cannot
+// be read.
 #include <iostream>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "atp/app/commands.h"
@@ -27,6 +30,8 @@ struct ValidateFlags {
   bool json = false;
   bool strict = false;
   int64_t max_bytes = validate::kDefaultMaxPackageBytes;  // Signed, so "-5" is refused.
+  std::optional<double> loudness_target;
+  double true_peak_ceiling = -2;  // ATSC A/85's, the profile's default.
 };
 
 // The rendition a finding is about: its location up to the first ':' or ' -> '.
@@ -37,6 +42,10 @@ std::string RenditionOf(const std::string& where) {
 int RunValidate(const ValidateFlags& flags) {
   validate::ValidateOptions options;
   options.max_total_bytes = static_cast<uint64_t>(flags.max_bytes);
+  if (flags.loudness_target) {
+    options.loudness = validate::LoudnessTarget{.target_lufs = *flags.loudness_target,
+                                                .ceiling_dbtp = flags.true_peak_ceiling};
+  }
   if (!flags.source.empty()) {
     absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file =
         storage::PinnedFile::Open(flags.source);
@@ -97,6 +106,15 @@ void AddValidateCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exi
   command->add_option("dir", flags->dir, "Package folder")->required();
   command->add_option("--source", flags->source,
                       "Source file whose duration renditions must match");
+  command
+      ->add_option("--loudness-target", flags->loudness_target,
+                   "Decode every audio rendition and require its integrated loudness within "
+                   "1 LU of this (LUFS) and its true peak at most the ceiling + 0.5 dB")
+      ->check(CLI::Range(-70.0, 0.0));
+  command
+      ->add_option("--true-peak-ceiling", flags->true_peak_ceiling,
+                   "The true peak ceiling (dBTP) of --loudness-target (default -2)")
+      ->check(CLI::Range(-20.0, 0.0));
   command->add_flag("--json", flags->json, "Print the findings as JSON");
   command->add_flag("--strict", flags->strict, "Fail on warnings too");
   command

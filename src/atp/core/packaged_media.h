@@ -6,9 +6,11 @@
 #define ATP_CORE_PACKAGED_MEDIA_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "atp/core/audio_loudness.h"
 #include "atp/core/source_info.h"
 
 namespace atp {
@@ -49,6 +51,8 @@ struct PackagedTrack {
   bool is_default = false;
   int channels = 0;
   int sample_rate_hz = 0;
+  // Measured by the audio unit before and after normalization; nullopt for video.
+  std::optional<AudioLoudness> loudness;
 
   [[nodiscard]] int64_t duration_ticks() const;
   [[nodiscard]] double duration_seconds() const;

@@ -12,23 +12,10 @@ extern "C" {
 namespace atp::encode {
 
 absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> AudioTrackEncoder::Create(
-    const AVStream& stream, const EncodingProfile& profile, int64_t segment_samples) {
+    const EncodingProfile& profile, int64_t segment_samples) {
   auto track = std::unique_ptr<AudioTrackEncoder>(new AudioTrackEncoder());
   track->segment_samples_ = segment_samples;
   track->next_boundary_ = segment_samples;
-  const AVCodec* decoder = avcodec_find_decoder(stream.codecpar->codec_id);
-  if (decoder == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("audio stream ", stream.index,
-                                                   ": no decoder for ",
-                                                   avcodec_get_name(stream.codecpar->codec_id)));
-  }
-  track->decoder_.reset(avcodec_alloc_context3(decoder));
-  avcodec_parameters_to_context(track->decoder_.get(), stream.codecpar);
-  track->decoder_->pkt_timebase = stream.time_base;
-  if (int error = avcodec_open2(track->decoder_.get(), decoder, nullptr); error < 0) {
-    return media::AvErrorToStatus(error, "audio decoder");
-  }
-
   const AVCodec* aac = avcodec_find_encoder_by_name("aac");
   track->encoder_.reset(avcodec_alloc_context3(aac));
   AVCodecContext* encoder = track->encoder_.get();
@@ -43,55 +30,27 @@ absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> AudioTrackEncoder::Create(
     return media::AvErrorToStatus(error, "aac encoder");
   }
   ATP_ASSIGN_OR_RETURN(track->stream_, EncodedStreamOf(*encoder));
-
-  AVChannelLayout source_layout = track->decoder_->ch_layout;
-  if (source_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
-    av_channel_layout_default(&source_layout, source_layout.nb_channels);
-  }
-  if (int error = swr_alloc_set_opts2(
-          &track->resampler_, &encoder->ch_layout, encoder->sample_fmt, encoder->sample_rate,
-          &source_layout, track->decoder_->sample_fmt, track->decoder_->sample_rate, 0, nullptr);
-      error < 0 || swr_init(track->resampler_) < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("audio stream ", stream.index, ": cannot resample its format"));
-  }
   track->fifo_ = av_audio_fifo_alloc(encoder->sample_fmt, encoder->ch_layout.nb_channels,
                                      encoder->frame_size * 4);
-  track->decoded_.reset(av_frame_alloc());
   track->packet_.reset(av_packet_alloc());
+  if (track->fifo_ == nullptr || track->packet_ == nullptr) {
+    return absl::ResourceExhaustedError("aac encoder: out of memory");
+  }
   return track;
 }
 
 AudioTrackEncoder::~AudioTrackEncoder() {
-  swr_free(&resampler_);
   if (fifo_ != nullptr) av_audio_fifo_free(fifo_);
 }
 
-absl::Status AudioTrackEncoder::Decode(const AVPacket* packet, const PacketCallback& out) {
-  if (int error = avcodec_send_packet(decoder_.get(), packet); error < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "corrupt audio: ", std::string(media::AvErrorToStatus(error, "decoding").message())));
+absl::Status AudioTrackEncoder::Encode(const AVFrame* frame, const PacketCallback& out) {
+  if (frame == nullptr) return EncodeFromFifo(/*final=*/true, out);
+  if (int written = av_audio_fifo_write(fifo_, reinterpret_cast<void**>(frame->extended_data),
+                                        frame->nb_samples);
+      written < frame->nb_samples) {
+    return media::AvErrorToStatus(written < 0 ? written : AVERROR(ENOMEM), "audio fifo");
   }
-  for (;;) {
-    const int error = avcodec_receive_frame(decoder_.get(), decoded_.get());
-    if (error == AVERROR(EAGAIN)) break;
-    if (error == AVERROR_EOF) return EncodeFromFifo(/*final=*/true, out);
-    if (error < 0) return media::AvErrorToStatus(error, "audio decoder");
-    const int capacity = swr_get_out_samples(resampler_, decoded_->nb_samples);
-    uint8_t** converted = nullptr;
-    av_samples_alloc_array_and_samples(&converted, nullptr, encoder_->ch_layout.nb_channels,
-                                       capacity, encoder_->sample_fmt, 0);
-    const int got =
-        swr_convert(resampler_, converted, capacity,
-                    const_cast<const uint8_t**>(decoded_->extended_data), decoded_->nb_samples);
-    if (got > 0) av_audio_fifo_write(fifo_, reinterpret_cast<void**>(converted), got);
-    av_freep(&converted[0]);
-    av_freep(&converted);
-    av_frame_unref(decoded_.get());
-    if (got < 0) return media::AvErrorToStatus(got, "audio resampler");
-    ATP_RETURN_IF_ERROR(EncodeFromFifo(/*final=*/false, out));
-  }
-  return absl::OkStatus();
+  return EncodeFromFifo(/*final=*/false, out);
 }
 
 absl::Status AudioTrackEncoder::EncodeFromFifo(bool final, const PacketCallback& out) {

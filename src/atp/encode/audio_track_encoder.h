@@ -11,23 +11,23 @@
 
 extern "C" {
 #include <libavutil/audio_fifo.h>
-#include <libswresample/swresample.h>
 }
 
 namespace atp::encode {
 
-// Decodes one audio stream, resamples it to the profile's rate and channels, and encodes
-// AAC-LC frames. Segments start at the first frame at or after each boundary of
-// `segment_samples` (in output samples).
+// Encodes AAC-LC frames of the profile's rate, channels and bitrate from planar float frames
+// of that rate and channels (AudioTrackDecoder's, normalized or not). Segments start at the
+// first frame at or after each boundary of `segment_samples` (in output samples).
 class AudioTrackEncoder {
  public:
-  static absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> Create(const AVStream& stream,
-                                                                   const EncodingProfile& profile,
+  static absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> Create(const EncodingProfile& profile,
                                                                    int64_t segment_samples);
   ~AudioTrackEncoder();
 
-  // Decodes `packet` (nullptr at the end of the stream) and encodes what is ready.
-  absl::Status Decode(const AVPacket* packet, const PacketCallback& out);
+  // Encodes the samples of `frame` (planar float, the profile's rate and channels; its pts is
+  // ignored: samples are counted) as far as whole AAC frames go; nullptr at the end of the
+  // stream encodes what is left and drains the encoder.
+  absl::Status Encode(const AVFrame* frame, const PacketCallback& out);
 
   // The encoded stream the packets belong to; their times are in its time base.
   [[nodiscard]] const EncodedStream& stream() const { return stream_; }
@@ -36,12 +36,9 @@ class AudioTrackEncoder {
   absl::Status EncodeFromFifo(bool final, const PacketCallback& out);
   absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
 
-  media::CodecContextPtr decoder_;
   media::CodecContextPtr encoder_;
   EncodedStream stream_;
-  SwrContext* resampler_ = nullptr;
   AVAudioFifo* fifo_ = nullptr;
-  media::FramePtr decoded_;
   media::PacketPtr packet_;
   int64_t samples_encoded_ = 0;
   int64_t segment_samples_ = 0;

@@ -116,6 +116,18 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
     problems.push_back(
         absl::StrCat("audio.channels: expected 1 or 2, got ", profile.audio_channels));
   }
+  if (profile.audio_loudness != "off" && FindLoudnessStandard(profile.audio_loudness) == nullptr) {
+    problems.push_back(absl::StrCat("audio.loudness: expected atsc, ebu, streaming or off, got '",
+                                    profile.audio_loudness, "'"));
+  }
+  if (!(profile.audio_loudness_target >= -40 && profile.audio_loudness_target <= -10)) {
+    problems.push_back(absl::StrCat("audio.loudness_target: expected -40 to -10 LUFS, got ",
+                                    profile.audio_loudness_target));
+  }
+  if (!(profile.audio_true_peak_ceiling >= -9 && profile.audio_true_peak_ceiling <= 0)) {
+    problems.push_back(absl::StrCat("audio.true_peak_ceiling: expected -9 to 0 dBTP, got ",
+                                    profile.audio_true_peak_ceiling));
+  }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }
@@ -152,8 +164,25 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);
+  line("audio.loudness", profile.audio_loudness);
+  line("audio.loudness_target", absl::StrFormat("%.6g", profile.audio_loudness_target));
+  line("audio.true_peak_ceiling", absl::StrFormat("%.6g", profile.audio_true_peak_ceiling));
   return text;
 }
+
+const LoudnessStandard* FindLoudnessStandard(std::string_view name) {
+  static constexpr LoudnessStandard kStandards[] = {
+      {"atsc", -24.0, -2.0},
+      {"ebu", -23.0, -1.0},
+      {"streaming", -16.0, -1.0},
+  };
+  for (const LoudnessStandard& standard : kStandards) {
+    if (standard.name == name) return &standard;
+  }
+  return nullptr;
+}
+
+bool NormalizesLoudness(const EncodingProfile& profile) { return profile.audio_loudness != "off"; }
 
 int EncoderThreads(int flag, const EncodingProfile& profile) {
   if (flag > 0) return flag;

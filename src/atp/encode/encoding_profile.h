@@ -58,9 +58,31 @@ struct EncodingProfile {
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;
+  // Loudness normalization of every audio track (docs/profile.md): a LoudnessStandard name.
+  // Setting it in a profile sets the two figures below to the standard's; the profile's own
+  // audio.loudness_target and audio.true_peak_ceiling then override them. "off" measures and
+  // reports loudness but changes nothing (the figures are then not used).
+  std::string audio_loudness = "atsc";
+  double audio_loudness_target = -24.0;   // Integrated loudness, LUFS (= LKFS).
+  double audio_true_peak_ceiling = -2.0;  // dBTP.
 
   bool operator==(const EncodingProfile&) const = default;
 };
+
+// A named loudness recommendation: the integrated loudness a programme is normalized to and
+// the true peak it may not exceed.
+struct LoudnessStandard {
+  std::string_view name;
+  double target_lufs = 0;
+  double ceiling_dbtp = 0;
+};
+
+// "atsc" (ATSC A/85: -24 LKFS, -2 dBTP), "ebu" (EBU R128: -23 LUFS, -1 dBTP) and "streaming"
+// (-16 LUFS, -1 dBTP); nullptr for any other name ("off" included).
+[[nodiscard]] const LoudnessStandard* FindLoudnessStandard(std::string_view name);
+
+// True when `profile` normalizes audio loudness (audio.loudness is not "off").
+[[nodiscard]] bool NormalizesLoudness(const EncodingProfile& profile);
 
 // Overlays the TOML document `toml_text` on `base` (see docs/profile.md for the keys).
 // InvalidArgument names the key and the rule for a syntax error, an unknown key, a value

@@ -67,7 +67,15 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
            {"[video]\ndeinterlace = \"yes\"",
             "video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"yes\""},
            {"[audio]\nsample_rate_hz = 22050", "audio.sample_rate_hz: expected 44100 or 48000"},
-           {"[audio]\nloudness = 3", "audio.loudness: unknown key"},
+           {"[audio]\nloudness = 3", "audio.loudness: expected a string, got an integer"},
+           {"[audio]\nloudness = \"loud\"",
+            "audio.loudness: expected atsc, ebu, streaming or off, got 'loud'"},
+           {"[audio]\nloudness_target = -5", "audio.loudness_target: expected -40 to -10 LUFS"},
+           {"[audio]\nloudness_target = -41.5", "audio.loudness_target: expected -40 to -10"},
+           {"[audio]\nloudness_target = \"-23\"", "audio.loudness_target: expected a number"},
+           {"[audio]\ntrue_peak_ceiling = 0.5", "audio.true_peak_ceiling: expected -9 to 0 dBTP"},
+           {"[audio]\ntrue_peak_ceiling = -10", "audio.true_peak_ceiling: expected -9 to 0"},
+           {"[audio]\nloudness_range = 7", "audio.loudness_range: unknown key"},
            {"video = 3", "video: expected a table [video]"},
            {"[h264\ncrf = 1", "profile line 1"},
        }) {
@@ -111,10 +119,16 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "video.deinterlace=auto\n"
             "audio.bitrate_kbps=128\n"
             "audio.sample_rate_hz=48000\n"
-            "audio.channels=2\n");
+            "audio.channels=2\n"
+            "audio.loudness=atsc\n"
+            "audio.loudness_target=-24\n"
+            "audio.true_peak_ceiling=-2\n");
   EncodingProfile changed;
   changed.h265.tune = "animation";
   EXPECT_NE(CanonicalProfileText(changed), defaults);
+  EncodingProfile quieter;
+  quieter.audio_loudness_target = -27;
+  EXPECT_NE(CanonicalProfileText(quieter), defaults);
 }
 
 // The stored form of a job's profile: read back into the same profile even by an atp whose
@@ -134,18 +148,59 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   custom.deinterlace = "off";
   custom.audio_sample_rate_hz = 44100;
   custom.audio_channels = 1;
+  custom.audio_loudness = "ebu";
+  custom.audio_loudness_target = -20.5;  // Overrides EBU R128's -23.
+  custom.audio_true_peak_ceiling = -1;
   EncodingProfile other_defaults;
   other_defaults.h264.tune = "film";
   other_defaults.h265.rungs = {{480, 900}};
   other_defaults.bufsize_factor = 3;
   other_defaults.deinterlace = "on";
   other_defaults.audio_bitrate_kbps = 96;
+  other_defaults.audio_loudness = "streaming";
+  other_defaults.audio_loudness_target = -16;
+  other_defaults.audio_true_peak_ceiling = -1;
   for (const EncodingProfile& profile : {EncodingProfile{}, custom}) {
     const std::string toml = ProfileToml(profile);
     ASSERT_OK_AND_ASSIGN(EncodingProfile read, ApplyProfileToml(toml, other_defaults));
     EXPECT_EQ(read, profile) << toml;
     EXPECT_EQ(CanonicalProfileText(read), CanonicalProfileText(profile));
   }
+}
+
+TEST(ApplyProfileToml, LoudnessDefaultsToAtscAndAStandardSetsBothFigures) {
+  const EncodingProfile defaults;
+  EXPECT_EQ(defaults.audio_loudness, "atsc");
+  EXPECT_EQ(defaults.audio_loudness_target, -24);
+  EXPECT_EQ(defaults.audio_true_peak_ceiling, -2);
+  EXPECT_TRUE(NormalizesLoudness(defaults));
+  struct Case {
+    std::string toml;
+    std::string standard;
+    double target;
+    double ceiling;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"[audio]\nloudness = \"ebu\"", "ebu", -23, -1},
+           {"[audio]\nloudness = \"streaming\"", "streaming", -16, -1},
+           {"[audio]\nloudness = \"atsc\"", "atsc", -24, -2},
+           // The document's figures override its standard's, whatever the order of the keys.
+           {"[audio]\nloudness_target = -18\nloudness = \"ebu\"", "ebu", -18, -1},
+           {"[audio]\ntrue_peak_ceiling = -3.5\nloudness = \"streaming\"", "streaming", -16, -3.5},
+           {"[audio]\nloudness_target = -31", "atsc", -31, -2},
+           {"[audio]\nloudness = \"off\"", "off", -24, -2},
+       }) {
+    ASSERT_OK_AND_ASSIGN(EncodingProfile profile, ApplyProfileToml(c.toml, EncodingProfile{}));
+    EXPECT_EQ(profile.audio_loudness, c.standard) << c.toml;
+    EXPECT_EQ(profile.audio_loudness_target, c.target) << c.toml;
+    EXPECT_EQ(profile.audio_true_peak_ceiling, c.ceiling) << c.toml;
+    EXPECT_EQ(NormalizesLoudness(profile), c.standard != "off") << c.toml;
+  }
+  // A standard chosen on a base with its own figures replaces them.
+  EncodingProfile base;
+  base.audio_loudness_target = -30;
+  ASSERT_OK_AND_ASSIGN(EncodingProfile ebu, ApplyProfileToml("[audio]\nloudness = \"ebu\"", base));
+  EXPECT_EQ(ebu.audio_loudness_target, -23);
 }
 
 // The thread count is the machine's business: neither the job key nor a job's stored profile

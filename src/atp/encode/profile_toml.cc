@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -52,6 +53,15 @@ Setter NumberSetter(double& field) {
     std::optional<double> value = node.value<double>();
     if (!value || node.is_boolean()) return "expected a number, got " + TypeName(node);
     field = *value;
+    return "";
+  };
+}
+
+Setter OptionalNumberSetter(std::optional<double>& field) {
+  return [&field](const toml::node& node) -> std::string {
+    double value = 0;
+    if (std::string error = NumberSetter(value)(node); !error.empty()) return error;
+    field = value;
     return "";
   };
 }
@@ -132,6 +142,11 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
                                                    std::string(error.description())));
   }
   std::vector<std::string> problems;
+  // A loudness standard sets both figures, whichever order the keys come in; figures the
+  // document gives override it.
+  bool standard_chosen = false;
+  std::optional<double> loudness_target;
+  std::optional<double> true_peak_ceiling;
   std::map<std::string, SetterTable> sections = {
       {"h264", CodecSetters(base.h264)},
       {"h265", CodecSetters(base.h265)},
@@ -146,7 +161,14 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
       {"audio",
        {{"bitrate_kbps", IntSetter(base.audio_bitrate_kbps)},
         {"sample_rate_hz", IntSetter(base.audio_sample_rate_hz)},
-        {"channels", IntSetter(base.audio_channels)}}},
+        {"channels", IntSetter(base.audio_channels)},
+        {"loudness",
+         [&](const toml::node& node) {
+           standard_chosen = true;
+           return StringSetter(base.audio_loudness)(node);
+         }},
+        {"loudness_target", OptionalNumberSetter(loudness_target)},
+        {"true_peak_ceiling", OptionalNumberSetter(true_peak_ceiling)}}},
   };
   SetterTable top_level = {{"version", StringSetter(base.version)},
                            {"enable_h265", BoolSetter(base.enable_h265)},
@@ -161,6 +183,13 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
   }
   ApplyTable(document, "", top_level, problems);
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+  if (const LoudnessStandard* standard = FindLoudnessStandard(base.audio_loudness);
+      standard_chosen && standard != nullptr) {
+    base.audio_loudness_target = standard->target_lufs;
+    base.audio_true_peak_ceiling = standard->ceiling_dbtp;
+  }
+  if (loudness_target) base.audio_loudness_target = *loudness_target;
+  if (true_peak_ceiling) base.audio_true_peak_ceiling = *true_peak_ceiling;
   if (absl::Status valid = ValidateProfile(base); !valid.ok()) return valid;
   return base;
 }
@@ -190,7 +219,10 @@ std::string ProfileToml(const EncodingProfile& profile) {
                             {"deinterlace", profile.deinterlace}}},
       {"audio", toml::table{{"bitrate_kbps", profile.audio_bitrate_kbps},
                             {"sample_rate_hz", profile.audio_sample_rate_hz},
-                            {"channels", profile.audio_channels}}},
+                            {"channels", profile.audio_channels},
+                            {"loudness", profile.audio_loudness},
+                            {"loudness_target", profile.audio_loudness_target},
+                            {"true_peak_ceiling", profile.audio_true_peak_ceiling}}},
   };
   std::ostringstream text;
   text << document << "\n";

@@ -5,11 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
+#include "atp/encode/audio_track_decoder.h"
 #include "atp/encode/audio_track_encoder.h"
+#include "atp/encode/loudness_normalizer.h"
 #include "atp/encode/video_rung_encoder.h"
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
 #include "atp/media/demuxer_input.h"
+#include "atp/media/loudness_meter.h"
 #include "atp/media/video_filter.h"
 
 namespace atp::encode {
@@ -186,42 +189,136 @@ class Transcoder {
     // A segment lasts segment_frames / fps seconds: in audio samples, exactly.
     const int64_t segment_samples =
         av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz, rate_.den, rate_.num);
+    std::vector<int> streams;  // Container index of each output's audio stream.
     for (const AudioTrackSpec& track : plan_.audio_tracks) {
-      if (track.track_index > static_cast<int>(input_.audio_streams.size())) {
+      if (track.track_index < 1 ||
+          track.track_index > static_cast<int>(input_.audio_streams.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
             "audio track ", track.language, " is stream ", track.track_index,
             " but the mezzanine has ", input_.audio_streams.size(), " audio stream(s)"));
       }
-      const AVStream* stream = input_.format->streams[input_.audio_streams[track.track_index - 1]];
-      ATP_ASSIGN_OR_RETURN(auto encoder,
-                           AudioTrackEncoder::Create(*stream, plan_.profile, segment_samples));
-      ATP_RETURN_IF_ERROR(sink_.OpenOutput(audio_.size(), encoder->stream()));
-      audio_.push_back({stream->index, std::move(encoder)});
+      streams.push_back(input_.audio_streams[track.track_index - 1]);
     }
+    const EncodingProfile& profile = plan_.profile;
+    const bool normalize = NormalizesLoudness(profile);
+    std::vector<AudioLoudness> loudness(streams.size());
+    for (AudioLoudness& track : loudness) {
+      track.standard = profile.audio_loudness;
+      track.target_lufs = profile.audio_loudness_target;
+      track.ceiling_dbtp = profile.audio_true_peak_ceiling;
+    }
+    const int passes = normalize ? 2 : 1;
+    if (normalize) {
+      // Pass 1: measure each whole track.
+      std::vector<AudioChain> chains;
+      for (const int stream : streams) {
+        ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(stream));
+        chains.push_back(std::move(chain));
+      }
+      ATP_RETURN_IF_ERROR(PumpAudio(chains, /*pass=*/0, passes));
+      for (size_t i = 0; i < chains.size(); ++i) {
+        loudness[i].before = chains[i].meter->Result();
+        loudness[i].gain_db =
+            NormalizationGainDb(loudness[i].before.integrated_lufs, profile.audio_loudness_target);
+      }
+      ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
+    }
+    // The encoding pass.
+    std::vector<AudioChain> chains;
+    for (size_t i = 0; i < streams.size(); ++i) {
+      ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(streams[i]));
+      if (normalize) {
+        ATP_ASSIGN_OR_RETURN(
+            chain.normalizer,
+            LoudnessNormalizer::Create(profile.audio_sample_rate_hz, chain.decoder->layout(),
+                                       loudness[i].gain_db, profile.audio_true_peak_ceiling));
+      }
+      ATP_ASSIGN_OR_RETURN(chain.encoder, AudioTrackEncoder::Create(profile, segment_samples));
+      chain.out = OutputFor(i);
+      ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, chain.encoder->stream()));
+      chains.push_back(std::move(chain));
+    }
+    ATP_RETURN_IF_ERROR(PumpAudio(chains, /*pass=*/passes - 1, passes));
+    for (size_t i = 0; i < chains.size(); ++i) {
+      loudness[i].after = chains[i].meter->Result();
+      if (!normalize) loudness[i].before = loudness[i].after;
+      ATP_RETURN_IF_ERROR(sink_.FinishAudioOutput(i, loudness[i]));
+    }
+    return absl::OkStatus();
+  }
+
+  // What one audio stream goes through: decoded, then normalized (encoding pass of a profile
+  // that normalizes), metered, and encoded (encoding pass).
+  struct AudioChain {
+    int stream_index = 0;
+    std::unique_ptr<AudioTrackDecoder> decoder;
+    std::unique_ptr<LoudnessNormalizer> normalizer;
+    std::unique_ptr<media::LoudnessMeter> meter;
+    std::unique_ptr<AudioTrackEncoder> encoder;
+    PacketCallback out;
+
+    // Meters, then encodes, one frame of the (normalized) signal; nullptr at the end.
+    absl::Status Take(const AVFrame* frame) {
+      if (frame != nullptr) {
+        ATP_RETURN_IF_ERROR(meter->AddPlanar(
+            reinterpret_cast<const float* const*>(frame->extended_data), frame->nb_samples));
+      }
+      return encoder ? encoder->Encode(frame, out) : absl::OkStatus();
+    }
+
+    // Decodes `packet` (nullptr at the end) and passes what it yields down the chain.
+    absl::Status Decode(const AVPacket* packet) {
+      auto take = [this](const AVFrame& frame) { return Take(&frame); };
+      auto normalize = [&](const AVFrame& frame) { return normalizer->Filter(&frame, take); };
+      if (normalizer == nullptr) {
+        ATP_RETURN_IF_ERROR(decoder->Decode(packet, take));
+      } else {
+        ATP_RETURN_IF_ERROR(decoder->Decode(packet, normalize));
+        if (packet == nullptr) ATP_RETURN_IF_ERROR(normalizer->Filter(nullptr, take));
+      }
+      return packet == nullptr ? Take(nullptr) : absl::OkStatus();
+    }
+  };
+
+  absl::StatusOr<AudioChain> NewAudioChain(int stream_index) {
+    AudioChain chain;
+    chain.stream_index = stream_index;
+    ATP_ASSIGN_OR_RETURN(chain.decoder,
+                         AudioTrackDecoder::Create(*input_.format->streams[stream_index],
+                                                   plan_.profile.audio_sample_rate_hz,
+                                                   plan_.profile.audio_channels));
+    ATP_ASSIGN_OR_RETURN(media::LoudnessMeter meter,
+                         media::LoudnessMeter::Create(plan_.profile.audio_channels,
+                                                      plan_.profile.audio_sample_rate_hz));
+    chain.meter = std::make_unique<media::LoudnessMeter>(std::move(meter));
+    return chain;
+  }
+
+  // Reads the whole file through `chains`; pass `pass` of `passes` for the progress.
+  absl::Status PumpAudio(std::vector<AudioChain>& chains, int pass, int passes) {
     std::vector<int> audio_streams;
-    for (const AudioOutput& output : audio_) audio_streams.push_back(output.stream_index);
+    for (const AudioChain& chain : chains) audio_streams.push_back(chain.stream_index);
     DiscardStreamsExcept(audio_streams);
+    const int64_t total = progress_state_.frames_total;
     media::PacketPtr packet(av_packet_alloc());
     for (;;) {
       ATP_ASSIGN_OR_RETURN(const bool more, ReadPacket(*packet));
       if (!more) break;
       absl::Status status = absl::OkStatus();
-      for (size_t i = 0; i < audio_.size() && status.ok(); ++i) {
-        if (audio_[i].stream_index != packet->stream_index) continue;
+      for (size_t i = 0; i < chains.size() && status.ok(); ++i) {
+        if (chains[i].stream_index != packet->stream_index) continue;
         const AVStream& stream = *input_.format->streams[packet->stream_index];
         if (packet->pts != AV_NOPTS_VALUE) {
-          progress_state_.frames_done =
-              av_rescale_q(packet->pts, stream.time_base, av_inv_q(rate_));
+          const int64_t position = av_rescale_q(packet->pts, stream.time_base, av_inv_q(rate_));
+          progress_state_.frames_done = (pass * total + position) / passes;
         }
-        status = audio_[i].encoder->Decode(packet.get(), OutputFor(i));
+        status = chains[i].Decode(packet.get());
         if (status.ok() && progress_) status = progress_(progress_state_);
       }
       av_packet_unref(packet.get());
       ATP_RETURN_IF_ERROR(status);
     }
-    for (size_t i = 0; i < audio_.size(); ++i) {
-      ATP_RETURN_IF_ERROR(audio_[i].encoder->Decode(nullptr, OutputFor(i)));
-    }
+    for (AudioChain& chain : chains) ATP_RETURN_IF_ERROR(chain.Decode(nullptr));
     return absl::OkStatus();
   }
 
@@ -375,11 +472,6 @@ class Transcoder {
     return absl::OkStatus();
   }
 
-  struct AudioOutput {
-    int stream_index;
-    std::unique_ptr<AudioTrackEncoder> encoder;
-  };
-
   const TranscodePlan& plan_;
   PacketSink& sink_;
   const TranscodeProgressFn& progress_;
@@ -387,7 +479,6 @@ class Transcoder {
   AVRational rate_{};  // The output's constant frame rate.
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
-  std::vector<AudioOutput> audio_;
   std::unique_ptr<media::VideoFilter> deinterlacer_;  // Made for the first frame to place.
   media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.
   int64_t pending_slot_ = 0;    // Its slot.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "atp/core/audio_loudness.h"
 #include "atp/core/encoded_media.h"
 #include "atp/core/job_spec.h"
 #include "atp/core/random_access_file.h"
@@ -89,10 +90,17 @@ class PacketSink {
   // which returns it.
   virtual absl::Status WritePacket(size_t output, const EncodedPacket& packet,
                                    bool starts_segment) = 0;
+  // Called once per audio output after its last packet, with its loudness before and after
+  // normalization. The default keeps nothing.
+  virtual absl::Status FinishAudioOutput(size_t /*output*/, const AudioLoudness& /*loudness*/) {
+    return absl::OkStatus();
+  }
 };
 
 struct TranscodeProgress {
-  int64_t frames_done = 0;   // The position reached in the file, in video frames.
+  // The position reached in the file, in video frames. The audio pass reads the file twice
+  // when it normalizes loudness (once to measure, once to encode): each read counts for half.
+  int64_t frames_done = 0;
   int64_t frames_total = 0;  // From the container duration; an estimate.
 };
 
@@ -100,6 +108,13 @@ struct TranscodeProgress {
 // cancel request) stops the transcode, which returns that status.
 using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)>;
 
+// The audio pass decodes each track and converts it to the profile's rate and channels
+// (AudioTrackDecoder: ITU-R BS.775 downmix). When the profile normalizes loudness it measures
+// the whole track first (BS.1770-4, libebur128), then decodes it again, applies the constant
+// gain target - measured and the true-peak limiter (LoudnessNormalizer), and encodes that;
+// with audio.loudness = "off" it measures while it encodes and changes nothing. Either way
+// each output's loudness goes to PacketSink::FinishAudioOutput.
+//
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole
 // frames) on the same frames, and segments of profile.segment_seconds start on those IDRs, so
 // segment boundaries are identical across renditions. Decoded frames are deinterlaced when

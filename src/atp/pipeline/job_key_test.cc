@@ -24,12 +24,12 @@ TEST(JobKey, CanonicalTextIsPinned) {
             "size_bytes=15728640000\n"
             "audio_languages=en,ja\n"
             "profile_version=1\n"
-            "profile_sha256=298e5f0d74414145c65765b209c350124a46116e65db61b2d401ae1cd7836a4f\n");
+            "profile_sha256=3ce93c2c5a0a530fc3d55e20c5d6082df791c6e4fb88570930c4993c8fee87ad\n");
 }
 
 TEST(JobKey, KeyIsPinned) {
   EXPECT_EQ(ComputeJobKey(ExampleSpec(), encode::EncodingProfile{}),
-            "62b2d6d0d1b7fa1b3103e20944161a499af7ddb9cb140c6f676e4818d9039bb7");
+            "b653cfc25cb615350c44e85f1713f89ec26a9c45361a0319fd9a1feb8bbb527e");
 }
 
 TEST(JobKey, IgnoresWhatDoesNotChangeTheOutputAndSeesWhatDoes) {

@@ -81,6 +81,27 @@ json PictureJson(const JobReportInputs& in, std::vector<std::string>& warnings) 
           {"frames_dropped", dropped}};
 }
 
+json MeasurementJson(const LoudnessMeasurement& measurement) {
+  return {{"integrated_lufs", measurement.integrated_lufs},
+          {"range_lu", measurement.range_lu},
+          {"true_peak_dbtp", measurement.true_peak_dbtp}};
+}
+
+// {language, standard, target_lufs, ceiling_dbtp, before: {integrated_lufs, range_lu,
+// true_peak_dbtp}, gain_db, after: {the same}}; null for a silent
+// track's loudness and peak. "off" shows no target or ceiling: nothing was aimed at.
+json LoudnessJson(const std::string& language, const AudioLoudness& loudness) {
+  const bool normalized = loudness.standard != "off";
+
+  return {{"language", language},
+          {"standard", loudness.standard},
+          {"target_lufs", normalized ? json(loudness.target_lufs) : json(nullptr)},
+          {"ceiling_dbtp", normalized ? json(loudness.ceiling_dbtp) : json(nullptr)},
+          {"before", MeasurementJson(loudness.before)},
+          {"gain_db", loudness.gain_db},
+          {"after", MeasurementJson(loudness.after)}};
+}
+
 }  // namespace
 
 json JobReportJson(const JobReportInputs& in) {
@@ -99,12 +120,16 @@ json JobReportJson(const JobReportInputs& in) {
   json renditions = json::array();
   for (const auto* tracks : {&in.media.video, &in.media.audio}) {
     for (const PackagedTrack& track : *tracks) {
-      renditions.push_back({{"name", track.name},
-                            {"codecs", track.codecs},
-                            {"segments", track.segments.size()},
-                            {"duration_seconds", track.duration_seconds()},
-                            {"average_bitrate_bps", track.average_bitrate_bps},
-                            {"peak_bitrate_bps", track.peak_bitrate_bps}});
+      json rendition = {{"name", track.name},
+                        {"codecs", track.codecs},
+                        {"segments", track.segments.size()},
+                        {"duration_seconds", track.duration_seconds()},
+                        {"average_bitrate_bps", track.average_bitrate_bps},
+                        {"peak_bitrate_bps", track.peak_bitrate_bps}};
+      if (track.kind == TrackKind::kAudio && track.loudness) {
+        rendition["loudness"] = LoudnessJson(track.language, *track.loudness);
+      }
+      renditions.push_back(std::move(rendition));
     }
   }
   return {{"job",

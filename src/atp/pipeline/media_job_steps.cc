@@ -226,7 +226,8 @@ class MediaJobSteps : public JobSteps {
                                  context.staging());
   }
 
-  // The validator on the staged package; errors fail the job with FailedPrecondition.
+  // The validator on the staged package, holding its audio to the profile's loudness target
+  // when it normalizes; errors fail the job with FailedPrecondition.
   static absl::Status Check(StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
@@ -234,6 +235,11 @@ class MediaJobSteps : public JobSteps {
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
     options.source_display_aspect = source.display_aspect();
+    const encode::EncodingProfile& profile = context.profile();
+    if (encode::NormalizesLoudness(profile)) {
+      options.loudness = validate::LoudnessTarget{.target_lufs = profile.audio_loudness_target,
+                                                  .ceiling_dbtp = profile.audio_true_peak_ceiling};
+    }
     ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> staged,
                          context.output().Scoped(context.staging()));
     ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,

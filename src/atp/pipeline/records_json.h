@@ -5,6 +5,7 @@
 #ifndef ATP_PIPELINE_RECORDS_JSON_H_
 #define ATP_PIPELINE_RECORDS_JSON_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -13,6 +14,27 @@
 #include "atp/storage/file_digest.h"
 #include "atp/storage/pinned_file.h"
 #include "nlohmann/json.hpp"
+
+// std::optional<T> as T, or null when empty.
+namespace nlohmann {
+template <typename T>
+struct adl_serializer<std::optional<T>> {
+  static void to_json(json& out, const std::optional<T>& value) {
+    if (value) {
+      out = *value;
+    } else {
+      out = nullptr;
+    }
+  }
+  static void from_json(const json& in, std::optional<T>& value) {
+    if (in.is_null()) {
+      value.reset();
+    } else {
+      value = in.get<T>();
+    }
+  }
+};
+}  // namespace nlohmann
 
 namespace atp {
 
@@ -34,11 +56,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duratio
                                                 field_order_evidence, frame_rate, base_frame_rate,
                                                 audio_streams)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LoudnessMeasurement, integrated_lufs, range_lu, true_peak_dbtp)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioLoudness, standard, target_lufs, ceiling_dbtp, before,
+                                   gain_db, after)
+// With defaults: records of an atp that did not know a field read it as its default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codecs, init_uri,
                                                 timescale, segments, peak_bitrate_bps,
                                                 average_bitrate_bps, width, height, frame_rate,
                                                 frames_repeated, frames_dropped, language, label,
-                                                is_default, channels, sample_rate_hz)
+                                                is_default, channels, sample_rate_hz, loudness)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp

@@ -74,6 +74,11 @@ class SegmentingSink : public encode::PacketSink {
     return outputs_.at(output).segmenter->Write(packet, starts_segment);
   }
 
+  absl::Status FinishAudioOutput(size_t output, const AudioLoudness& loudness) override {
+    tracks_.at(output).loudness = loudness;
+    return absl::OkStatus();
+  }
+
   // Closes every track's last segment and copies the segment records into the tracks.
   absl::Status Finish() {
     for (size_t i = 0; i < outputs_.size(); ++i) {
@@ -164,6 +169,7 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
   whole.segments.insert(whole.segments.end(), part.segments.begin(), part.segments.end());
   whole.frames_repeated += part.frames_repeated;
   whole.frames_dropped += part.frames_dropped;
+  if (part.loudness) whole.loudness = part.loudness;
   return absl::OkStatus();
 }
 

@@ -37,6 +37,9 @@ struct Rendition {
   double frame_seconds = 0;            // One sample's duration (video).
   int64_t peak_bps = 0;                // Largest segment bits / its EXTINF.
   int64_t average_bps = 0;
+  // Audio, when ValidateOptions::loudness is set: what the whole track decodes to, or why it
+  // could not be measured.
+  std::optional<absl::StatusOr<LoudnessMeasurement>> loudness;
 };
 
 // The timing one segment's samples measure, in `timescale` ticks.
@@ -132,7 +135,21 @@ class HlsValidator {
       if (!get("URI").empty()) {
         const Rendition& audio = Measure(get("URI"), /*video=*/false, where);
         audio_[get("GROUP-ID")].push_back(&audio);
+        CheckLoudness(get("LANGUAGE"), audio);
       }
+    }
+  }
+
+  void CheckLoudness(const std::string& language, const Rendition& audio) {
+    if (!options_.loudness || !audio.loudness) return;
+    if (!audio.loudness->ok()) {
+      report_.Add("AUDIO-LOUDNESS", audio.uri,
+                  absl::StrCat("audio ", language, ": cannot be decoded to measure its loudness (",
+                               audio.loudness->status().message(), ")"));
+      return;
+    }
+    for (std::string& problem : LoudnessProblems(language, **audio.loudness, *options_.loudness)) {
+      report_.Add("AUDIO-LOUDNESS", audio.uri, std::move(problem));
     }
   }
 
@@ -194,12 +211,21 @@ class HlsValidator {
     rendition.pixel_aspect = static_cast<double>(init->pixel_aspect_h) / init->pixel_aspect_v;
     rendition.audio_only = init->handler == "soun";
     const int64_t timescale = init->timescale;
+    // An audio track to meter is kept whole in memory: the init segment, then each segment.
+    const bool meter = !video && options_.loudness.has_value() && rendition.audio_only;
+    std::string track_bytes = meter ? *init_bytes : std::string();
     MeasureSegments(
         uri, folder, *playlist, video, kFmp4,
-        [timescale](std::string_view bytes) { return TimeFmp4Segment(bytes, timescale); },
+        [&](std::string_view bytes) {
+          if (meter) track_bytes.append(bytes);
+          return TimeFmp4Segment(bytes, timescale);
+        },
         rendition);
     // A rendition the budget cut short is not measured: nothing is compared with it.
     rendition.readable = !files_.over_budget();
+    if (meter && rendition.readable && rendition.complete) {
+      rendition.loudness = MeasureFmp4AudioLoudness(track_bytes);
+    }
     return rendition;
   }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "atp/validate/audio_loudness.h"
 #include "atp/validate/package_files.h"
 #include "atp/validate/validation_report.h"
 
@@ -24,6 +25,9 @@ struct ValidateOptions {
   // Bytes read from the whole package (playlists, MPD, segments; a range counts its length).
   // Past it nothing more is read: one PKG-BUDGET finding, and the findings made until then.
   uint64_t max_total_bytes = kDefaultMaxPackageBytes;
+  // When set, every fMP4 audio rendition is decoded and metered (MeasureFmp4AudioLoudness)
+  // and held to it: an AUDIO-LOUDNESS finding per problem (LoudnessProblems).
+  std::optional<LoudnessTarget> loudness;
 };
 
 // Validates the package whose multivariant playlist is `master` (a path inside `files`'

@@ -1,7 +1,6 @@
 #include "atp/validate/ts_segment.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -9,34 +8,12 @@
 #include "atp/core/status_macros.h"
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
+#include "atp/validate/memory_demuxer.h"
 
 namespace atp::validate {
 namespace {
 
 constexpr int kTsPacketBytes = 188;
-constexpr int kIoBufferBytes = 64 * 1024;
-
-struct MemoryReader {
-  std::string_view bytes;
-  size_t position = 0;
-};
-
-int ReadFromMemory(void* opaque, uint8_t* buffer, int size) {
-  auto* reader = static_cast<MemoryReader*>(opaque);
-  const size_t count = std::min<size_t>(size, reader->bytes.size() - reader->position);
-  if (count == 0) return AVERROR_EOF;
-  std::memcpy(buffer, reader->bytes.data() + reader->position, count);
-  reader->position += count;
-  return static_cast<int>(count);
-}
-
-struct IoContextDeleter {
-  void operator()(AVIOContext* context) const {
-    if (context != nullptr) av_freep(&context->buffer);
-    avio_context_free(&context);
-  }
-};
-
 // Calls `visit(nal)` for each NAL unit of an Annex B access unit (nal[0] is its header).
 template <typename Visit>
 void ForEachAnnexBNal(const uint8_t* data, int size, Visit visit) {
@@ -92,25 +69,9 @@ bool LooksLikeTransportStream(std::string_view bytes) {
 }
 
 absl::StatusOr<std::vector<TsStreamInfo>> ParseTsSegment(std::string_view bytes) {
-  media::QuietLibavLogging();
-  MemoryReader reader{bytes};
-  auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferBytes));
-  std::unique_ptr<AVIOContext, IoContextDeleter> io(
-      avio_alloc_context(buffer, kIoBufferBytes, 0, &reader, &ReadFromMemory, nullptr, nullptr));
-  if (io == nullptr) return absl::ResourceExhaustedError("transport stream: out of memory");
-  AVFormatContext* raw = avformat_alloc_context();
-  raw->pb = io.get();
-  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
-  if (int error = avformat_open_input(&raw, nullptr, av_find_input_format("mpegts"), nullptr);
-      error < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "transport stream: ", media::AvErrorToStatus(error, "cannot be demuxed").message()));
-  }
-  media::InputFormatPtr format(raw);
-  if (int error = avformat_find_stream_info(format.get(), nullptr); error < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "transport stream: ", media::AvErrorToStatus(error, "no stream info").message()));
-  }
+  ATP_ASSIGN_OR_RETURN(std::unique_ptr<MemoryDemuxer> demuxer,
+                       MemoryDemuxer::Open(bytes, "mpegts", "transport stream"));
+  AVFormatContext* format = demuxer->get();
   std::map<int, TsStreamInfo> streams;  // By stream index, audio and video only.
   std::map<int, int64_t> last_dts;
   for (unsigned i = 0; i < format->nb_streams; ++i) {
@@ -124,7 +85,7 @@ absl::StatusOr<std::vector<TsStreamInfo>> ParseTsSegment(std::string_view bytes)
   }
   if (streams.empty()) return absl::InvalidArgumentError("transport stream: no audio or video");
   media::PacketPtr packet(av_packet_alloc());
-  while (av_read_frame(format.get(), packet.get()) >= 0) {
+  while (av_read_frame(format, packet.get()) >= 0) {
     auto it = streams.find(packet->stream_index);
     const AVStream& stream = *format->streams[packet->stream_index];
     const int64_t dts = packet->dts != AV_NOPTS_VALUE ? packet->dts : packet->pts;

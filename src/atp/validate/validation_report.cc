@@ -50,6 +50,9 @@ const std::vector<Rule>& RuleTable() {
        "SegmentTimeline does not match the segment files (missing, unlisted, or other times)"},
       {"DASH-BANDWIDTH", Severity::kError, "@bandwidth more than 10% from the measured peak"},
       {"DASH-LANG", Severity::kError, "an audio AdaptationSet lacks @lang"},
+      {"AUDIO-LOUDNESS", Severity::kError,
+       "an audio rendition decodes to an integrated loudness more than 1 LU from the target, or "
+       "a true peak more than 0.5 dB over the ceiling (checked when a target is given)"},
   };
   return *rules;
 }
