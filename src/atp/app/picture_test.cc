@@ -25,6 +25,7 @@ struct DecodedVideo {
   std::string display_aspect_ratio;  // "4:3"; "" when the stream does not say.
   int64_t frames = 0;
   double duration_seconds = 0;
+  std::string frame_rate;  // "30000/1001"
 };
 
 class PictureTest : public ReplacedMezzanineTest {
@@ -66,7 +67,7 @@ class PictureTest : public ReplacedMezzanineTest {
   static DecodedVideo Decode(const fs::path& file) {
     const testing::CommandResult probed = testing::RunCommand(
         "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-        "stream=width,height,sample_aspect_ratio,display_aspect_ratio,nb_read_frames:"
+        "stream=width,height,sample_aspect_ratio,display_aspect_ratio,nb_read_frames,r_frame_rate:"
         "format=duration -of json " +
         file.string());
     EXPECT_EQ(probed.exit_code, 0) << probed.output;
@@ -79,6 +80,7 @@ class PictureTest : public ReplacedMezzanineTest {
     video.sample_aspect_ratio = stream.value("sample_aspect_ratio", "");
     video.display_aspect_ratio = stream.value("display_aspect_ratio", "");
     video.frames = std::stoll(stream.value("nb_read_frames", "0"));
+    video.frame_rate = stream.value("r_frame_rate", "");
     video.duration_seconds = std::stod(json["format"].value("duration", "0"));
     return video;
   }
@@ -194,6 +196,38 @@ TEST_F(PictureTest, ASourceJustUnderARungKeepsIt) {
   const DecodedVideo top = Decode(Joined("h264_1080p"));
   EXPECT_EQ(top.width, 1918);
   EXPECT_EQ(top.height, 1078);
+}
+
+// For sports-like motion the profile may ask for a frame per field: 59.94 progressive frames
+// a second from 29.97 interlaced ones.
+TEST_F(PictureTest, FieldRateDeinterlacingGivesAFramePerField) {
+  MakeMezzanine(testing::MovingEdgeInput(720, 480, "60000/1001", 2) +
+                " -f lavfi -i sine=d=2 -f lavfi -i sine=f=500:d=2 -map 0 -map 1 -map 2 "
+                "-vf interlace=scan=tff:lowpass=0 -c:v mpeg4 -q:v 2 -c:a aac -f mp4");
+  Transcode("[video]\ndeinterlace_rate = \"field\"\n");
+  const fs::path top = Joined("h264_480p");
+  const DecodedVideo decoded = Decode(top);
+  EXPECT_EQ(decoded.frame_rate, "60000/1001");
+  EXPECT_NEAR(decoded.frames, 120, 1);
+  const std::array<int, 3> output = Idet(top);
+  EXPECT_GT(output[2], 4 * (output[0] + output[1])) << "combing left in the output";
+}
+
+// 23.976 fps film telecined (3:2 pulldown) to 29.97: with inverse_telecine the fields are
+// matched back into the film's 48 frames, at 23.976, none combed.
+TEST_F(PictureTest, TelecinedFilmIsInverseTelecinedWhenAsked) {
+  MakeMezzanine(testing::MovingEdgeInput(720, 480, "24000/1001", 2) +
+                " -f lavfi -i sine=d=2 -f lavfi -i sine=f=500:d=2 -map 0 -map 1 -map 2 "
+                "-vf telecine=pattern=23 -c:v mpeg4 -q:v 2 -c:a aac -f mp4");
+  Transcode("[video]\ninverse_telecine = true\n");
+  const fs::path top = Joined("h264_480p");
+  const DecodedVideo decoded = Decode(top);
+  EXPECT_EQ(decoded.frame_rate, "24000/1001");
+  EXPECT_NEAR(decoded.frames, 48, 1);
+  const std::array<int, 3> output = Idet(top);
+  EXPECT_GT(output[2], 4 * (output[0] + output[1])) << "combing left in the output";
+  EXPECT_THAT(Report()["picture"]["interlacing"].get<std::string>(),
+              HasSubstr("inverse telecined"));
 }
 
 }  // namespace

@@ -100,6 +100,11 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
         absl::StrCat("video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"",
                      profile.deinterlace, "\""));
   }
+  if (profile.deinterlace_rate != "frame" && profile.deinterlace_rate != "field") {
+    problems.push_back(
+        absl::StrCat("video.deinterlace_rate: expected \"frame\" or \"field\", got \"",
+                     profile.deinterlace_rate, "\""));
+  }
   if (profile.threads < 0 || profile.threads > 256) {
     problems.push_back(
         absl::StrCat("video.threads: expected 0 (the machine's) to 256, got ", profile.threads));
@@ -161,6 +166,8 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("video.segment_seconds", absl::StrFormat("%.6g", profile.segment_seconds));
   line("video.chunk_seconds", absl::StrFormat("%.6g", profile.chunk_seconds));
   line("video.deinterlace", profile.deinterlace);
+  line("video.deinterlace_rate", profile.deinterlace_rate);
+  line("video.inverse_telecine", profile.inverse_telecine ? "true" : "false");
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);

@@ -55,6 +55,12 @@ struct EncodingProfile {
   // Deinterlacing: "auto" (when the source's stream or idet says it is interlaced), "on"
   // (every source) or "off".
   std::string deinterlace = "auto";
+  // "frame": one progressive frame per interlaced frame; "field": one per field (twice the
+  // frame rate, for sports-like motion).
+  std::string deinterlace_rate = "frame";
+  // An interlaced 29.97 fps source is taken for telecined film and inverse telecined to
+  // 23.976 fps (fieldmatch + decimate) rather than deinterlaced.
+  bool inverse_telecine = false;
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;

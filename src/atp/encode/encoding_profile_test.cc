@@ -66,6 +66,10 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
            {"[video]\nchunk_seconds = 9", "video.chunk_seconds: must be a whole multiple"},
            {"[video]\ndeinterlace = \"yes\"",
             "video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"yes\""},
+           {"[video]\ndeinterlace_rate = \"double\"",
+            "video.deinterlace_rate: expected \"frame\" or \"field\""},
+           {"[video]\ninverse_telecine = \"yes\"",
+            "video.inverse_telecine: expected true or false"},
            {"[audio]\nsample_rate_hz = 22050", "audio.sample_rate_hz: expected 44100 or 48000"},
            {"[audio]\nloudness = 3", "audio.loudness: expected a string, got an integer"},
            {"[audio]\nloudness = \"loud\"",
@@ -117,6 +121,8 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "video.segment_seconds=6\n"
             "video.chunk_seconds=60\n"
             "video.deinterlace=auto\n"
+            "video.deinterlace_rate=frame\n"
+            "video.inverse_telecine=false\n"
             "audio.bitrate_kbps=128\n"
             "audio.sample_rate_hz=48000\n"
             "audio.channels=2\n"
@@ -146,6 +152,8 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   custom.segment_seconds = 4;
   custom.chunk_seconds = 8;
   custom.deinterlace = "off";
+  custom.deinterlace_rate = "field";
+  custom.inverse_telecine = true;
   custom.audio_sample_rate_hz = 44100;
   custom.audio_channels = 1;
   custom.audio_loudness = "ebu";

@@ -357,17 +357,15 @@ class Transcoder {
       if (error == AVERROR_EOF) return FinishPlacing();
       if (error < 0) return media::AvErrorToStatus(error, "video decoder");
       frame->pts = frame->best_effort_timestamp;
-      if (!plan_.conversion.deinterlace) {
+      if (plan_.conversion.filter_chain.empty()) {
         ATP_RETURN_IF_ERROR(Place(*frame));
         continue;
       }
       if (deinterlacer_ == nullptr) {
-        // bwdif: one frame out per frame in, fields ordered by each frame's own flag.
+        const AVRational time_base = input_.format->streams[input_.video_stream]->time_base;
         ATP_ASSIGN_OR_RETURN(deinterlacer_,
-                             media::VideoFilter::Create(
-                                 *frame, input_.format->streams[input_.video_stream]->time_base,
-                                 absl::StrCat("bwdif=mode=send_frame:deint=all:parity=",
-                                              plan_.conversion.field_parity)));
+                             media::VideoFilter::Create(*frame, time_base, input_.frame_rate,
+                                                        plan_.conversion.filter_chain));
       }
       ATP_RETURN_IF_ERROR(deinterlacer_->Push(frame.get()));
       ATP_RETURN_IF_ERROR(PlaceFiltered());

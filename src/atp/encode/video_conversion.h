@@ -17,13 +17,14 @@ struct VideoConversion {
   // The output's constant frame rate. Frames are placed on it by their timestamps: a frame
   // whose slot was taken is dropped, a slot no frame reached repeats the frame before.
   Rational frame_rate;
-  // Fields are woven into whole frames by bwdif, one frame out per frame in; each frame's
-  // own field order (or top first when it has none) says which field comes first.
+  // Whether fields are made whole frames (deinterlaced or inverse telecined).
   bool deinterlace = false;
-  // bwdif's parity: "auto" (each frame's own flag: the stream said it is interlaced), or
-  // "tff"/"bff" (idet found it, the frames may not say).
-  std::string field_parity = "auto";
-  // Why: "progressive (stream)", "tff (idet: ...) → deinterlaced", ... for the report.
+  // The libavfilter chain decoded frames go through first; empty for none. bwdif one frame
+  // per frame ("frame" rate) or per field ("field": twice the rate), or fieldmatch + decimate
+  // (inverse telecine: 29.97 → 23.976). Its field parity is each frame's own flag when the
+  // stream said it is interlaced, idet's order when idet found it.
+  std::string filter_chain;
+  // Why: "interlaced, top field first (stream): deinterlaced ..." for the report.
   std::string interlace_note;
 
   bool operator==(const VideoConversion&) const = default;
@@ -36,7 +37,9 @@ struct VideoConversion {
 
 // The conversion of `source`, declared at `manifest_frame_rate`, under
 // profile.deinterlace: "auto" deinterlaces when the source is interlaced (by its stream or
-// by idet), "on" always, "off" never.
+// by idet), "on" always, "off" never; at profile.deinterlace_rate; and, with
+// profile.inverse_telecine, an interlaced 29.97 (or 30) fps source is inverse telecined to
+// 23.976 (24) instead.
 [[nodiscard]] VideoConversion PlanVideoConversion(const EncodingProfile& profile,
                                                   double manifest_frame_rate,
                                                   const SourceInfo& source);

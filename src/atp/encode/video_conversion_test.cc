@@ -32,10 +32,33 @@ TEST(PlanVideoConversion, DeinterlacesWhatIsInterlacedUnderAuto) {
   profile.deinterlace = "on";
   EXPECT_TRUE(PlanVideoConversion(profile, 25, source).deinterlace);
   source.field_order = FieldOrder::kBottomFieldFirst;
+  source.field_order_evidence = "idet: 60 bff";
+  conversion = PlanVideoConversion(profile, 25, source);
+  EXPECT_EQ(conversion.filter_chain, "bwdif=mode=send_frame:deint=all:parity=bff");
   profile.deinterlace = "off";
   conversion = PlanVideoConversion(profile, 25, source);
   EXPECT_FALSE(conversion.deinterlace);
   EXPECT_THAT(conversion.interlace_note, HasSubstr("not deinterlaced"));
+}
+
+// Field rate doubles the frame rate; inverse telecine takes 29.97 back to 23.976, and is
+// not tried on other rates.
+TEST(PlanVideoConversion, FieldRateAndInverseTelecineChangeTheRate) {
+  SourceInfo source;
+  source.field_order = FieldOrder::kTopFieldFirst;
+  source.field_order_evidence = "stream";
+  EncodingProfile profile;
+  profile.deinterlace_rate = "field";
+  VideoConversion field = PlanVideoConversion(profile, 29.97, source);
+  EXPECT_EQ(field.frame_rate, (Rational{60000, 1001}));
+  EXPECT_EQ(field.filter_chain, "bwdif=mode=send_field:deint=all:parity=auto");
+  profile.inverse_telecine = true;
+  VideoConversion film = PlanVideoConversion(profile, 29.97, source);
+  EXPECT_EQ(film.frame_rate, (Rational{24000, 1001}));
+  EXPECT_THAT(film.filter_chain, HasSubstr("fieldmatch"));
+  EXPECT_THAT(film.filter_chain, HasSubstr("decimate"));
+  EXPECT_THAT(film.interlace_note, HasSubstr("inverse telecined"));
+  EXPECT_EQ(PlanVideoConversion(profile, 25, source).frame_rate, (Rational{50, 1}));
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ absl::StatusOr<IdetCounts> CountSample(AVFormatContext& format, int stream_index
     while (avcodec_receive_frame(&decoder, frame.get()) >= 0) {
       frame->pts = frame->best_effort_timestamp;
       if (idet == nullptr) {
-        ATP_ASSIGN_OR_RETURN(idet, VideoFilter::Create(*frame, stream.time_base, "idet"));
+        ATP_ASSIGN_OR_RETURN(
+            idet, VideoFilter::Create(*frame, stream.time_base, stream.avg_frame_rate, "idet"));
       }
       ATP_RETURN_IF_ERROR(idet->Push(frame.get()));
       ATP_RETURN_IF_ERROR(drain());

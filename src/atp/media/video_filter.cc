@@ -12,6 +12,7 @@ namespace atp::media {
 
 absl::StatusOr<std::unique_ptr<VideoFilter>> VideoFilter::Create(const AVFrame& like,
                                                                  AVRational time_base,
+                                                                 AVRational frame_rate,
                                                                  const std::string& chain) {
   auto filter = std::unique_ptr<VideoFilter>(new VideoFilter());
   filter->graph_ = avfilter_graph_alloc();
@@ -19,9 +20,12 @@ absl::StatusOr<std::unique_ptr<VideoFilter>> VideoFilter::Create(const AVFrame& 
   filter->graph_->nb_threads = 1;
   const AVRational sar =
       like.sample_aspect_ratio.num > 0 ? like.sample_aspect_ratio : AVRational{1, 1};
-  const std::string source_args = absl::StrCat(
+  std::string source_args = absl::StrCat(
       "video_size=", like.width, "x", like.height, ":pix_fmt=", like.format,
       ":time_base=", time_base.num, "/", time_base.den, ":pixel_aspect=", sar.num, "/", sar.den);
+  if (frame_rate.num > 0 && frame_rate.den > 0) {
+    absl::StrAppend(&source_args, ":frame_rate=", frame_rate.num, "/", frame_rate.den);
+  }
   int error = avfilter_graph_create_filter(&filter->source_, avfilter_get_by_name("buffer"), "in",
                                            source_args.c_str(), nullptr, filter->graph_);
   if (error < 0) return AvErrorToStatus(error, "filter source");

@@ -20,10 +20,12 @@ namespace atp::media {
 class VideoFilter {
  public:
   // Builds `chain` (libavfilter's syntax) for frames of the size, pixel format and sample
-  // aspect ratio of `like` (a decoded frame), with timestamps in `time_base`.
+  // aspect ratio of `like` (a decoded frame), with timestamps in `time_base`, arriving at
+  // `frame_rate` (filters that change the rate, such as decimate, need it).
   // InvalidArgument for a chain libavfilter rejects.
   static absl::StatusOr<std::unique_ptr<VideoFilter>> Create(const AVFrame& like,
                                                              AVRational time_base,
+                                                             AVRational frame_rate,
                                                              const std::string& chain);
   ~VideoFilter();
   VideoFilter(const VideoFilter&) = delete;
