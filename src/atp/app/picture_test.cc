@@ -219,6 +219,7 @@ TEST_F(PictureTest, TelecinedFilmIsInverseTelecinedWhenAsked) {
   MakeMezzanine(testing::MovingEdgeInput(720, 480, "24000/1001", 2) +
                 " -f lavfi -i sine=d=2 -f lavfi -i sine=f=500:d=2 -map 0 -map 1 -map 2 "
                 "-vf telecine=pattern=23 -c:v mpeg4 -q:v 2 -c:a aac -f mp4");
+  EXPECT_THAT(RunAtp("check").output, HasSubstr("telecined film (3:2 pulldown) is likely"));
   Transcode("[video]\ninverse_telecine = true\n");
   const fs::path top = Joined("h264_480p");
   const DecodedVideo decoded = Decode(top);

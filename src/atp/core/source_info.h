@@ -59,6 +59,9 @@ struct SourceInfo {
   // Where field_order comes from: "stream" (the container or codec says so) or the idet
   // counts of the frames sampled when the stream says nothing; empty when not looked at.
   std::string field_order_evidence;
+  // idet saw fields repeated as 3:2 pulldown makes them: telecined film, best inverse
+  // telecined (video.inverse_telecine) rather than deinterlaced.
+  bool pulldown_suspected = false;
   Rational frame_rate;  // The average: frames ÷ duration.
   // The rate every timestamp is a whole number of frames of (libavformat's r_frame_rate):
   // the nominal rate of a variable-frame-rate source whose average is lower.

@@ -38,6 +38,9 @@ absl::StatusOr<IdetCounts> CountSample(AVFormatContext& format, int stream_index
       counts.bottom_field_first = MetadataCount(*frame, "lavfi.idet.multiple.bff");
       counts.progressive = MetadataCount(*frame, "lavfi.idet.multiple.progressive");
       counts.undetermined = MetadataCount(*frame, "lavfi.idet.multiple.undetermined");
+      counts.repeated_fields = MetadataCount(*frame, "lavfi.idet.repeated.top") +
+                               MetadataCount(*frame, "lavfi.idet.repeated.bottom");
+      counts.repeated_none = MetadataCount(*frame, "lavfi.idet.repeated.neither");
       ++filtered;
       av_frame_unref(frame.get());
     }
@@ -113,6 +116,8 @@ absl::StatusOr<InterlaceVerdict> DetectIn(const Demuxer& format, const std::stri
     total.bottom_field_first += counts.bottom_field_first;
     total.progressive += counts.progressive;
     total.undetermined += counts.undetermined;
+    total.repeated_fields += counts.repeated_fields;
+    total.repeated_none += counts.repeated_none;
   }
   return JudgeIdetCounts(total);
 }
@@ -128,6 +133,12 @@ InterlaceVerdict JudgeIdetCounts(const IdetCounts& counts) {
       absl::StrCat("idet: ", counts.top_field_first, " tff, ", counts.bottom_field_first, " bff, ",
                    counts.progressive, " progressive, ", counts.undetermined, " undetermined of ",
                    determined + counts.undetermined, " sampled frames");
+  const int64_t repeat_judged = counts.repeated_fields + counts.repeated_none;
+  if (repeat_judged > 0 && counts.repeated_fields * 5 >= repeat_judged) {
+    verdict.pulldown = true;
+    absl::StrAppend(&verdict.evidence, "; ", counts.repeated_fields, " of ", repeat_judged,
+                    " frames repeat a field: telecined film (3:2 pulldown) is likely");
+  }
   if (determined == 0) return verdict;
   const FieldOrder order = counts.bottom_field_first > counts.top_field_first
                                ? FieldOrder::kBottomFieldFirst

@@ -21,6 +21,10 @@ struct IdetCounts {
   int64_t bottom_field_first = 0;
   int64_t progressive = 0;
   int64_t undetermined = 0;
+  // Frames whose top or bottom field repeats the previous frame's (3:2 pulldown repeats one
+  // field in 2 frames of 5), and those that repeat neither.
+  int64_t repeated_fields = 0;
+  int64_t repeated_none = 0;
 };
 
 struct InterlaceVerdict {
@@ -28,6 +32,8 @@ struct InterlaceVerdict {
   // Interlaced frames were a minority but a real one (2 in 5 in 3:2 pulldown): telecined
   // film or mixed content. field_order is then interlaced, so it is deinterlaced.
   bool partly_interlaced = false;
+  // At least one frame in five repeats a field: telecined film (3:2 pulldown) is likely.
+  bool pulldown = false;
   IdetCounts counts;
   std::string evidence;  // E.g. "idet: 70 tff, 0 bff, 2 progressive, 8 undetermined of 80".
 };

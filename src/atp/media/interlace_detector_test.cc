@@ -35,6 +35,7 @@ TEST(DetectInterlacing, FindsWovenFieldsTheStreamDoesNotFlag) {
   ASSERT_OK_AND_ASSIGN(const InterlaceVerdict verdict, DetectInterlacing(file));
   EXPECT_EQ(verdict.field_order, FieldOrder::kTopFieldFirst) << verdict.evidence;
   EXPECT_FALSE(verdict.partly_interlaced);
+  EXPECT_FALSE(verdict.pulldown);
   EXPECT_THAT(verdict.evidence, HasSubstr("idet: "));
 }
 
@@ -43,6 +44,18 @@ TEST(DetectInterlacing, FindsProgressiveFramesProgressive) {
   const fs::path file = MakeClip(dir, "whole.mp4", "fps=30000/1001", "-c:v mpeg4 -q:v 2");
   ASSERT_OK_AND_ASSIGN(const InterlaceVerdict verdict, DetectInterlacing(file));
   EXPECT_EQ(verdict.field_order, FieldOrder::kProgressive) << verdict.evidence;
+}
+
+// 3:2 pulldown of 23.976 fps film: two frames in five repeat a field.
+TEST(DetectInterlacing, RecognisesPulldown) {
+  testing::TempDir dir;
+  const std::string command =
+      "ffmpeg -nostdin -loglevel error " + testing::MovingEdgeInput(720, 480, "24000/1001", 2) +
+      " -vf telecine=pattern=23 -c:v mpeg4 -q:v 2 " + (dir.path() / "film.mp4").string();
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  ASSERT_OK_AND_ASSIGN(const InterlaceVerdict verdict, DetectInterlacing(dir.path() / "film.mp4"));
+  EXPECT_TRUE(verdict.pulldown) << verdict.evidence;
+  EXPECT_THAT(verdict.evidence, HasSubstr("3:2 pulldown"));
 }
 
 TEST(JudgeIdetCounts, SaysInterlacedPartlyInterlacedProgressiveOrUnknown) {

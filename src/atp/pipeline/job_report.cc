@@ -69,6 +69,11 @@ json PictureJson(const JobReportInputs& in, std::vector<std::string>& warnings) 
                         RationalText(in.source.sample_aspect_ratio), in.source.width,
                         in.source.height, in.source.display_width(), in.source.height));
   }
+  if (in.source.pulldown_suspected && !in.profile.inverse_telecine) {
+    warnings.push_back(
+        "Video: this looks like telecined film (3:2 pulldown); it was deinterlaced at its own "
+        "rate. With [video] inverse_telecine = true its film frames are restored instead");
+  }
   return {{"display_width", in.source.display_width()},
           {"display_height", in.source.height},
           {"sample_aspect_ratio", RationalText(in.source.sample_aspect_ratio)},

@@ -53,8 +53,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(FieldOrder, {{FieldOrder::kUnknown, "unknown"},
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duration_us, bit_rate_bps,
                                                 video_codec_name, video_codec_profile, pixel_format,
                                                 width, height, sample_aspect_ratio, field_order,
-                                                field_order_evidence, frame_rate, base_frame_rate,
-                                                audio_streams)
+                                                field_order_evidence, pulldown_suspected,
+                                                frame_rate, base_frame_rate, audio_streams)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LoudnessMeasurement, integrated_lufs, range_lu, true_peak_dbtp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioLoudness, standard, target_lufs, ceiling_dbtp, before,

@@ -112,6 +112,7 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
     if (!verdict.ok()) return WithField("Mezzanine/FilePath", verdict.status());
     verified.source.field_order = verdict->field_order;
     verified.source.field_order_evidence = verdict->evidence;
+    verified.source.pulldown_suspected = verdict->pulldown;
   }
   // The checksums and the probe are of the bytes as they were opened only if nothing wrote
   // to the file meanwhile.
