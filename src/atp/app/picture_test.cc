@@ -231,5 +231,18 @@ TEST_F(PictureTest, TelecinedFilmIsInverseTelecinedWhenAsked) {
               HasSubstr("inverse telecined"));
 }
 
+// A jump of 8 s in the timestamps is a broken file, not VFR: refused as undecodable (exit 3)
+// rather than filled with a frozen frame.
+TEST_F(PictureTest, ATimestampJumpOfSecondsIsRefused) {
+  MakeMezzanine(
+      "-f lavfi -i testsrc2=d=2:s=426x240:r=24 -f lavfi -i sine=d=10 -f lavfi -i sine=f=500:d=10 "
+      "-map 0 -map 1 -map 2 -vf setpts='PTS+gte(N\\,24)*8/TB' -fps_mode:v vfr -c:v libx264 "
+      "-preset ultrafast -pix_fmt yuv420p -c:a aac -f mp4",
+      /*frame_rate=*/24);
+  const testing::CommandResult result = RunAtp("transcode");
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("timestamps jump 8.0 s"));
+}
+
 }  // namespace
 }  // namespace atp::app

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/audio_track_decoder.h"
 #include "atp/encode/audio_track_encoder.h"
@@ -430,7 +431,18 @@ class Transcoder {
       av_frame_move_ref(pending_.get(), &frame);
       return absl::OkStatus();
     }
-    if (pending_ != nullptr) ATP_RETURN_IF_ERROR(EmitPending(slot));
+    if (pending_ != nullptr) {
+      // A gap of seconds is a broken file, not a variable frame rate: repeating a frame
+      // through it would publish a frozen picture.
+      const double gap_seconds = static_cast<double>(slot - pending_slot_) * rate_.den / rate_.num;
+      if (gap_seconds > kMaxGapSeconds) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "the video's timestamps jump %.1f s after frame %d: the mezzanine has a gap or "
+            "broken timestamps",
+            gap_seconds, pending_slot_));
+      }
+      ATP_RETURN_IF_ERROR(EmitPending(slot));
+    }
     if (range_done_) return absl::OkStatus();
     if (pending_ == nullptr) pending_.reset(av_frame_alloc());
     av_frame_unref(pending_.get());
@@ -469,6 +481,9 @@ class Transcoder {
     }
     return absl::OkStatus();
   }
+
+  // The longest stretch without a frame that repeating the frame before may fill.
+  static constexpr double kMaxGapSeconds = 5;
 
   const TranscodePlan& plan_;
   PacketSink& sink_;
