@@ -35,10 +35,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duratio
                                                 audio_streams)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codecs, init_uri,
-                                                timescale, segments, peak_bitrate_bps,
-                                                average_bitrate_bps, width, height, frame_rate,
-                                                frames_repeated, frames_dropped, language, label,
-                                                is_default, channels, sample_rate_hz)
+                                                timescale, edit_media_time_ticks,
+                                                presentation_offset_ticks, segments,
+                                                peak_bitrate_bps, average_bitrate_bps, width,
+                                                height, frame_rate, frames_repeated, frames_dropped,
+                                                language, label, is_default, channels,
+                                                sample_rate_hz)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp
