@@ -46,6 +46,9 @@ int RunValidate(const ValidateFlags& flags) {
       return kExitUnreadable;
     }
     options.source_duration_seconds = source->duration_seconds();
+    if (!source->audio_streams.empty()) {
+      options.source_audio_offset_seconds = source->audio_offset_seconds();
+    }
   }
   absl::StatusOr<validate::ValidationReport> report = validate::ValidatePackage(flags.dir, options);
   if (!report.ok()) {

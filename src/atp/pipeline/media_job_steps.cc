@@ -233,6 +233,9 @@ class MediaJobSteps : public JobSteps {
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
+    if (!source.audio_streams.empty()) {
+      options.source_audio_offset_seconds = source.audio_offset_seconds();
+    }
     ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> staged,
                          context.output().Scoped(context.staging()));
     ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,

@@ -20,8 +20,8 @@ namespace atp {
 NLOHMANN_JSON_SERIALIZE_ENUM(TrackKind,
                              {{TrackKind::kVideo, "video"}, {TrackKind::kAudio, "audio"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Rational, num, den)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProbedAudioStream, stream_index, codec_name, channels,
-                                   sample_rate_hz, language)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbedAudioStream, stream_index, codec_name,
+                                                channels, sample_rate_hz, language, start_time_us)
 NLOHMANN_JSON_SERIALIZE_ENUM(FieldOrder, {{FieldOrder::kUnknown, "unknown"},
                                           {FieldOrder::kProgressive, "progressive"},
                                           {FieldOrder::kTopFieldFirst, "tff"},
@@ -32,7 +32,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duratio
                                                 video_codec_name, video_codec_profile, pixel_format,
                                                 width, height, sample_aspect_ratio, field_order,
                                                 field_order_evidence, frame_rate, base_frame_rate,
-                                                audio_streams)
+                                                audio_streams, video_start_time_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codecs, init_uri,
                                                 timescale, edit_media_time_ticks,
