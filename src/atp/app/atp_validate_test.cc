@@ -248,13 +248,15 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
             [](const fs::path& p) {
               Replace(p / "audio_ja/playlist.m3u8", "#EXT-X-VERSION:7", "#EXT-X-VERSION:3");
             }},
-           // The 240p variant loses its first segment: its starts no longer match 360p's, and it
-           // is shorter.
-           {{"DURATION", "SEG-ALIGN"},
+           // The 240p variant loses its first segment: its starts no longer match 360p's, it
+           // is shorter, and it starts 6 s after the other tracks.
+           {{"AV-START", "DURATION", "SEG-ALIGN"},
             [](const fs::path& p) {
               Replace(p / "h264_240p/playlist.m3u8", "#EXTINF:6.006,\nseg_00001.m4s\n", "");
             }},
-           {{"SEG-SAP"},
+           // The re-encode has no B-frames: its samples show as they decode, not the two frames
+           // later the init segment's edit list takes away (and the MPD says).
+           {{"DASH-TIMELINE", "FMP4-DECODE-DELAY", "SEG-SAP"},
             [](const fs::path& p) {
               ReencodeWithoutIdrAtStart(p / "h264_360p", "seg_00001.m4s", "seg_00002.m4s");
             }},

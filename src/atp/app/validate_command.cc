@@ -56,6 +56,9 @@ int RunValidate(const ValidateFlags& flags) {
     }
     options.source_duration_seconds = source->duration_seconds();
     options.source_display_aspect = source->display_aspect();
+    if (!source->audio_streams.empty()) {
+      options.source_audio_offset_seconds = source->audio_offset_seconds();
+    }
   }
   absl::StatusOr<validate::ValidationReport> report = validate::ValidatePackage(flags.dir, options);
   if (!report.ok()) {

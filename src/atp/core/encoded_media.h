@@ -67,6 +67,10 @@ struct EncodedStream {
   int sample_rate_hz = 0;
   int channels = 0;
   int samples_per_frame = 0;  // Per packet (AAC: 1024); 0 when it varies.
+  // The encoder's delay (AVCodecContext::initial_padding: 1024 for FFmpeg's aac): samples
+  // of priming decoded before the first one of the input. Its first packet has pts
+  // -priming_samples (in time_base units at the sample rate).
+  int priming_samples = 0;
 
   bool operator==(const EncodedStream&) const = default;
 };

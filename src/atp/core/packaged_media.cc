@@ -12,4 +12,9 @@ double PackagedTrack::duration_seconds() const {
   return timescale == 0 ? 0.0 : static_cast<double>(duration_ticks()) / timescale;
 }
 
+double PackagedTrack::presented_seconds() const {
+  if (timescale == 0) return 0.0;
+  return static_cast<double>(duration_ticks() - presentation_offset_ticks) / timescale;
+}
+
 }  // namespace atp

@@ -32,6 +32,15 @@ struct PackagedTrack {
   std::string codecs;  // RFC 6381, from the init segment: "avc1.640028", "mp4a.40.2".
   std::string init_uri = "init.mp4";  // Relative to the track's folder.
   int64_t timescale = 0;
+  // The init segment's edit-list media_time, in `timescale` ticks: the decode time presented
+  // at 0 (video: the decode delay of its reordered frames; audio: the encoder's priming).
+  int64_t edit_media_time_ticks = 0;
+  // How much earlier each segment is presented than its first sample decodes, in `timescale`
+  // ticks: the init segment's edit-list media_time less the first sample's composition
+  // offset. Audio: the encoder's priming; video: 0 (a segment's keyframe shows exactly the
+  // decode delay the edit list takes away). A segment presents
+  // [start_ticks - this, start_ticks - this + duration_ticks), cut at 0.
+  int64_t presentation_offset_ticks = 0;
   std::vector<MediaSegment> segments;
   int64_t peak_bitrate_bps = 0;     // Largest segment size × 8 / its duration.
   int64_t average_bitrate_bps = 0;  // All segment bytes × 8 / total duration.
@@ -54,8 +63,10 @@ struct PackagedTrack {
   // Measured by the audio unit before and after normalization; nullopt for video.
   std::optional<AudioLoudness> loudness;
 
-  [[nodiscard]] int64_t duration_ticks() const;
+  [[nodiscard]] int64_t duration_ticks() const;  // Of the samples, from decode time 0.
   [[nodiscard]] double duration_seconds() const;
+  // What is presented: duration_ticks() less the part cut at presentation time 0.
+  [[nodiscard]] double presented_seconds() const;
 
   bool operator==(const PackagedTrack&) const = default;
 };

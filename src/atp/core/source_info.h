@@ -24,7 +24,8 @@ struct ProbedAudioStream {
   std::string codec_name;
   int channels = 0;
   int sample_rate_hz = 0;
-  std::string language;  // The container's language tag; empty when untagged.
+  std::string language;       // The container's language tag; empty when untagged.
+  int64_t start_time_us = 0;  // Its first presentation time (libavformat's start_time); 0 if none.
 };
 
 // How the video's frames hold their picture: whole frames, or two fields woven together.
@@ -67,6 +68,8 @@ struct SourceInfo {
   // the nominal rate of a variable-frame-rate source whose average is lower.
   Rational base_frame_rate;
   std::vector<ProbedAudioStream> audio_streams;  // In container order: TrackIndex n is [n-1].
+  // The video stream's first presentation time (libavformat's start_time); 0 if none.
+  int64_t video_start_time_us = 0;
 
   [[nodiscard]] double duration_seconds() const { return duration_us / 1e6; }
   // The picture's shape as shown: width × SAR by height.
@@ -76,6 +79,12 @@ struct SourceInfo {
   // The displayed width in square pixels (rounded); the height is the stored one.
   [[nodiscard]] int display_width() const {
     return static_cast<int>(width * sample_aspect_ratio.ToDouble() + 0.5);
+  }
+  // How much later the first audio stream starts than the video, in seconds (negative when
+  // earlier): what a player must keep between them. 0 without audio.
+  [[nodiscard]] double audio_offset_seconds() const {
+    return audio_streams.empty() ? 0.0
+                                 : (audio_streams[0].start_time_us - video_start_time_us) / 1e6;
   }
   [[nodiscard]] bool interlaced() const {
     return field_order == FieldOrder::kTopFieldFirst ||

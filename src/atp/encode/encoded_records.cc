@@ -1,5 +1,7 @@
 #include "atp/encode/encoded_records.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace atp::encode {
@@ -79,6 +81,7 @@ absl::StatusOr<EncodedStream> EncodedStreamOf(const AVCodecContext& encoder) {
     stream.sample_rate_hz = encoder.sample_rate;
     stream.channels = encoder.ch_layout.nb_channels;
     stream.samples_per_frame = encoder.frame_size;
+    stream.priming_samples = std::max(0, encoder.initial_padding);
   }
   return stream;
 }

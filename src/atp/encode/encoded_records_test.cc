@@ -124,6 +124,7 @@ TEST_F(EncodedRecordsTest, StreamOfAnOpenedAacEncoder) {
   EXPECT_EQ(stream.sample_rate_hz, 48000);
   EXPECT_EQ(stream.channels, 2);
   EXPECT_EQ(stream.samples_per_frame, 1024);
+  EXPECT_EQ(stream.priming_samples, 1024);  // The aac encoder's delay (initial_padding).
   // The extradata byte for byte: an AudioSpecificConfig of object type 2, frequency index
   // 3 (48 kHz) and 2 channels, then the encoder's backward-compatible SBR signalling.
   EXPECT_EQ(stream.codec_config, std::string(reinterpret_cast<const char*>(encoder->extradata),

@@ -36,6 +36,13 @@ FieldOrder FieldOrderOf(AVFieldOrder order) {
   }
 }
 
+// The stream's first presentation time in microseconds; 0 when the container has none.
+int64_t StartTimeUs(const AVStream& stream) {
+  return stream.start_time == AV_NOPTS_VALUE
+             ? 0
+             : av_rescale_q(stream.start_time, stream.time_base, AV_TIME_BASE_Q);
+}
+
 // What the opened container says of its streams; `name` for messages.
 absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const std::string& name) {
   SourceInfo info;
@@ -56,7 +63,7 @@ absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const s
     } else if (codec->codec_type == AVMEDIA_TYPE_AUDIO) {
       info.audio_streams.push_back({static_cast<int>(i), avcodec_get_name(codec->codec_id),
                                     codec->ch_layout.nb_channels, codec->sample_rate,
-                                    Tag(stream->metadata, "language")});
+                                    Tag(stream->metadata, "language"), StartTimeUs(*stream)});
     }
   }
   if (video == nullptr)
@@ -69,6 +76,7 @@ absl::StatusOr<SourceInfo> DescribeSource(const AVFormatContext* format, const s
   if (const char* pixel_format = av_get_pix_fmt_name(static_cast<AVPixelFormat>(codec->format))) {
     info.pixel_format = pixel_format;
   }
+  info.video_start_time_us = StartTimeUs(*video);
   info.width = codec->width;
   info.height = codec->height;
   const AVRational sar = av_guess_sample_aspect_ratio(const_cast<AVFormatContext*>(format),

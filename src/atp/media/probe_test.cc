@@ -40,6 +40,24 @@ TEST(ProbeMedia, AudioOnlyFileHasNoVideoStream) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no video stream")));
 }
 
+// A QuickTime file whose audio (PCM: no encoder delay) starts 40 ms after its video (an
+// empty edit): the streams' start times say so.
+TEST(ProbeMedia, StreamStartTimesGiveTheAudioOffset) {
+  testing::TempDir dir;
+  const fs::path file = dir.path() / "late-audio.mov";
+  const std::string command =
+      "ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=160x120:rate=25:duration=1 "
+      "-itsoffset 0.04 -f lavfi -i sine=duration=1:sample_rate=48000 -c:v libx264 -bf 0 "
+      "-c:a pcm_s16le -f mov " +
+      file.string();
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  ASSERT_OK_AND_ASSIGN(const SourceInfo info, ProbeMedia(file));
+  ASSERT_EQ(info.audio_streams.size(), 1u);
+  EXPECT_EQ(info.video_start_time_us, 0);
+  EXPECT_EQ(info.audio_streams[0].start_time_us, 40000);
+  EXPECT_DOUBLE_EQ(info.audio_offset_seconds(), 0.04);
+}
+
 // A mezzanine cut short in transfer: the probe must answer, never crash.
 TEST(ProbeMedia, TruncatedFilesGiveAnAnswerOrAClearError) {
   testing::TempDir dir;

@@ -21,6 +21,89 @@ constexpr int kIoBufferBytes = 1 << 16;
 
 bool FitsInt(int64_t value) { return value >= INT_MIN && value <= INT_MAX; }
 
+uint32_t ReadU32(std::string_view bytes, size_t at) {
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data() + at);
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+void AppendU32(std::string& bytes, uint64_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(value >> shift));
+}
+
+void AppendU64(std::string& bytes, uint64_t value) {
+  AppendU32(bytes, value >> 32);
+  AppendU32(bytes, value & 0xffffffff);
+}
+
+void AddToU32(std::string& bytes, size_t at, uint32_t add) {
+  const uint32_t value = ReadU32(bytes, at) + add;
+  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>(value >> (24 - 8 * i));
+}
+
+// The offset of the first box of `type` among the sibling boxes in [begin, end) of `bytes`
+// (32-bit sizes, as the mp4 muxer writes an init segment); npos when there is none.
+size_t FindBox(std::string_view bytes, size_t begin, size_t end, std::string_view type) {
+  for (size_t at = begin; at + 8 <= end;) {
+    const uint32_t size = ReadU32(bytes, at);
+    if (size < 8 || at + size > end) return std::string_view::npos;
+    if (bytes.substr(at + 4, 4) == type) return at;
+    at += size;
+  }
+  return std::string_view::npos;
+}
+
+// The init segment the mp4 muxer wrote (ftyp + moov of one track), made a CMAF header: the
+// ftyp of a CMAF track file (major brand iso6; iso6, cmfc, mp41 compatible, as libavformat
+// writes with +cmaf) and, when `media_time` > 0, an edit list placing media time
+// `media_time` at presentation time 0 (one entry, segment_duration 0: the duration of a
+// fragmented track is not known in its header). Internal when the boxes are not laid out so.
+absl::StatusOr<std::string> CmafHeader(std::string_view muxed, int64_t media_time) {
+  const size_t ftyp = FindBox(muxed, 0, muxed.size(), "ftyp");
+  const size_t moov = FindBox(muxed, 0, muxed.size(), "moov");
+  if (ftyp != 0 || moov == std::string_view::npos) {
+    return absl::InternalError("cmaf: the muxer's init segment is not ftyp + moov");
+  }
+  std::string header;
+  AppendU32(header, 28);
+  header += "ftypiso6";
+  AppendU32(header, 0x200);  // minor_version, as libavformat writes it.
+  header += "iso6cmfcmp41";
+  const size_t moov_at = header.size();
+  header.append(muxed.substr(moov));
+  if (media_time <= 0) return header;
+
+  const size_t moov_end = moov_at + ReadU32(header, moov_at);
+  const size_t trak = FindBox(header, moov_at + 8, moov_end, "trak");
+  const size_t tkhd = trak == std::string::npos
+                          ? std::string::npos
+                          : FindBox(header, trak + 8, trak + ReadU32(header, trak), "tkhd");
+  if (tkhd == std::string::npos ||
+      FindBox(header, trak + 8, trak + ReadU32(header, trak), "edts") != std::string::npos) {
+    return absl::InternalError("cmaf: the muxer's moov has no trak/tkhd, or an edit list");
+  }
+  const bool wide = media_time > INT32_MAX;
+  std::string edts;
+  AppendU32(edts, wide ? 44 : 36);
+  edts += "edts";
+  AppendU32(edts, wide ? 36 : 28);
+  edts += "elst";
+  AppendU32(edts, wide ? 0x01000000 : 0);  // version, flags
+  AppendU32(edts, 1);                      // entry_count
+  if (wide) {
+    AppendU64(edts, 0);  // segment_duration
+    AppendU64(edts, static_cast<uint64_t>(media_time));
+  } else {
+    AppendU32(edts, 0);
+    AppendU32(edts, static_cast<uint64_t>(media_time));
+  }
+  AppendU32(edts, 0x00010000);  // media_rate 1.0
+  // ISO/IEC 14496-12 8.3.1: edts follows tkhd in trak.
+  header.insert(tkhd + ReadU32(header, tkhd), edts);
+  AddToU32(header, trak, static_cast<uint32_t>(edts.size()));
+  AddToU32(header, moov_at, static_cast<uint32_t>(edts.size()));
+  return header;
+}
+
 // The stream parameters the mp4 muxer reads, rebuilt from the record as
 // avcodec_parameters_from_context would have set them from the encoder.
 absl::Status FillCodecParameters(const EncodedStream& stream, AVCodecParameters& parameters) {
@@ -146,15 +229,28 @@ absl::StatusOr<std::unique_ptr<CmafSegmenter>> CmafSegmenter::Create(
   muxer.stream_time_base = time_base;
   muxer.packet.reset(av_packet_alloc());
   if (muxer.packet == nullptr) return absl::ResourceExhaustedError("cmaf: no packet");
+  segmenter->video_ = encoded.kind == TrackKind::kVideo;
+  // Audio: the priming. Video: taken from the first packet (a keyframe), as libx265 does
+  // not state its reordering (has_b_frames) the way libx264 does.
+  if (!segmenter->video_ && encoded.priming_samples > 0 && encoded.sample_rate_hz > 0) {
+    segmenter->delay_ =
+        av_rescale_q(encoded.priming_samples, {1, encoded.sample_rate_hz}, time_base);
+  }
 
+  // No +cmaf: it makes the muxer write signed composition offsets relative to each
+  // muxer's first sample and no edit list (see the header); the CMAF brands and the edit
+  // list are written here instead. The packets' times are the track's own (the first
+  // decodes at 0), so libavformat must not shift them, nor write an edit list of its own.
   // frag_discont: the muxer takes the first fragment's decode time from its first packet
-  // (pts, less the decode delay kept in the samples' composition offsets) instead of 0.
+  // instead of 0.
+  format->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
   AVDictionary* muxer_options = nullptr;
   av_dict_set(&muxer_options, "movflags",
               options.continues_track
-                  ? "+frag_custom+dash+delay_moov+cmaf+skip_trailer+skip_sidx+frag_discont"
-                  : "+frag_custom+dash+delay_moov+cmaf+skip_trailer+skip_sidx",
+                  ? "+frag_custom+dash+delay_moov+skip_trailer+skip_sidx+frag_discont"
+                  : "+frag_custom+dash+delay_moov+skip_trailer+skip_sidx",
               0);
+  av_dict_set(&muxer_options, "use_editlist", "0", 0);
   const int error = avformat_write_header(format, &muxer_options);
   av_dict_free(&muxer_options);
   if (error < 0) return media::AvErrorToStatus(error, "cmaf: writing the header");
@@ -163,9 +259,9 @@ absl::StatusOr<std::unique_ptr<CmafSegmenter>> CmafSegmenter::Create(
     return media::AvErrorToStatus(flush, "cmaf: writing the init segment");
   }
   avio_flush(format->pb);
-  if (!options.continues_track) ATP_RETURN_IF_ERROR(files.WriteFile("init.mp4", muxer.pending));
-  muxer.pending.clear();
   segmenter->timescale_ = stream->time_base.den;
+  segmenter->muxed_header_ = std::move(muxer.pending);
+  muxer.pending.clear();
   return segmenter;
 }
 
@@ -175,29 +271,51 @@ absl::Status CmafSegmenter::Write(const EncodedPacket& encoded, bool starts_segm
     return absl::InvalidArgumentError(
         absl::StrCat("cmaf: a packet of ", encoded.data.size(), " bytes"));
   }
+  if (!segment_open_) {
+    if (video_) {
+      if (!encoded.keyframe || encoded.pts < encoded.dts) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("cmaf: a video chunk's first packet (pts ", encoded.pts, ", dts ",
+                         encoded.dts, ") is not a keyframe shown at or after it decodes"));
+      }
+      delay_ = encoded.pts - encoded.dts;
+    }
+    if (!options_.continues_track && encoded.dts + delay_ != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cmaf: the track's first packet decodes at ", encoded.dts,
+                       " but the stream's delay says ", -delay_));
+    }
+    edit_media_time_ =
+        av_rescale_q(delay_, muxer_->stream_time_base, muxer_->format->streams[0]->time_base);
+    if (!options_.continues_track) {
+      ATP_ASSIGN_OR_RETURN(const std::string header, CmafHeader(muxed_header_, edit_media_time_));
+      ATP_RETURN_IF_ERROR(files_.WriteFile("init.mp4", header));
+    }
+  }
+  if (encoded.dts + delay_ < 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cmaf: a packet decodes at ", encoded.dts, ", before the track's first (", -delay_, ")"));
+  }
   AVPacket& packet = *muxer_->packet;
   av_packet_unref(&packet);
   if (int error = av_new_packet(&packet, static_cast<int>(encoded.data.size())); error < 0) {
     return media::AvErrorToStatus(error, "cmaf: packet");
   }
   if (!encoded.data.empty()) std::memcpy(packet.data, encoded.data.data(), encoded.data.size());
-  packet.pts = encoded.pts;
-  packet.dts = encoded.dts;
+  packet.pts = encoded.pts + delay_;
+  packet.dts = encoded.dts + delay_;
   packet.duration = encoded.duration;
   packet.flags = encoded.keyframe ? AV_PKT_FLAG_KEY : 0;
   av_packet_rescale_ts(&packet, muxer_->stream_time_base, muxer_->format->streams[0]->time_base);
   packet.stream_index = 0;
   if (!segment_open_) {
-    // A continuing track's first packet is presented at its pts in the whole track, where
-    // the track's first sample (pts 0) was decoded at -(pts - dts).
-    first_dts_ = options_.continues_track ? packet.dts - packet.pts : packet.dts;
-    segment_start_ = packet.dts - first_dts_;
+    segment_start_ = packet.dts;
     segment_open_ = true;
   } else if (starts_segment) {
     ATP_RETURN_IF_ERROR(CloseSegment());
-    segment_start_ = packet.dts - first_dts_;
+    segment_start_ = packet.dts;
   }
-  end_dts_ = packet.dts - first_dts_ + packet.duration;
+  end_dts_ = packet.dts + packet.duration;
   const int error = av_write_frame(muxer_->format.get(), &packet);
   av_packet_unref(&packet);
   if (error < 0) return media::AvErrorToStatus(error, "cmaf: writing a sample");

@@ -41,6 +41,7 @@ EncodedStream AacStream() {
   stream.sample_rate_hz = 48000;
   stream.channels = 2;
   stream.samples_per_frame = 1024;
+  stream.priming_samples = 1024;
   return stream;
 }
 
@@ -67,11 +68,13 @@ TEST(CmafSegmenter, HandsTheInitSegmentAndEachSegmentToItsWriter) {
   MemoryFiles files;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> segmenter,
                        CmafSegmenter::Create(AacStream(), files, {.language = "jpn"}));
-  ASSERT_THAT(files.files, ElementsAre(Key("init.mp4")));
-  EXPECT_THAT(TopLevelBoxes(files.files["init.mp4"]), ElementsAre("ftyp", "moov"));
+  EXPECT_TRUE(files.files.empty());  // The init segment comes with the first packet.
 
   const std::string bytes = "\x21\x10 an AAC frame";
-  for (int i = 0; i < 10; ++i) {
+  ASSERT_OK(segmenter->Write(AacPacket(0, bytes), /*starts_segment=*/true));
+  ASSERT_THAT(files.files, ElementsAre(Key("init.mp4")));
+  EXPECT_THAT(TopLevelBoxes(files.files["init.mp4"]), ElementsAre("ftyp", "moov"));
+  for (int i = 1; i < 10; ++i) {
     ASSERT_OK(segmenter->Write(AacPacket(i, bytes), /*starts_segment=*/i % 5 == 0));
   }
   ASSERT_OK(segmenter->Finish());
@@ -102,19 +105,79 @@ TEST(CmafSegmenter, AContinuedTrackWritesNoInitSegmentAndNumbersOn) {
   ASSERT_OK(segmenter->Finish());
   EXPECT_THAT(files.files, ElementsAre(Key("seg_00003.m4s")));
   ASSERT_EQ(segmenter->segments().size(), 1u);
-  EXPECT_EQ(segmenter->segments()[0].start_ticks, 10 * 1024);
+  // Packet 11 of the track, decoding after the priming packet and packets 1 to 10.
+  EXPECT_EQ(segmenter->segments()[0].start_ticks, 11 * 1024);
+}
+
+// The big-endian 32-bit words that follow the first `type` box header in `file`.
+std::vector<uint32_t> WordsAfter(const std::string& file, const std::string& type, int count) {
+  std::vector<uint32_t> words;
+  const size_t at = file.find(type);
+  if (at == std::string::npos) return words;
+  for (int i = 0; i < count && at + 4 + 4 * (i + 1) <= file.size(); ++i) {
+    const auto* p = reinterpret_cast<const uint8_t*>(file.data() + at + 4 + 4 * i);
+    words.push_back((uint32_t{p[0]} << 24) | (p[1] << 16) | (p[2] << 8) | p[3]);
+  }
+  return words;
+}
+
+// The priming is in the first segment, decoding at 0; the init segment's edit list presents
+// the first input sample (media time 1024) at 0, and its ftyp is a CMAF track file's.
+TEST(CmafSegmenter, AnEditListPresentsTheFirstSampleAfterThePrimingAtZero) {
+  MemoryFiles files;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> segmenter,
+                       CmafSegmenter::Create(AacStream(), files, {}));
+  const std::string bytes = "\x21\x10 an AAC frame";
+  for (int i = 0; i < 4; ++i) ASSERT_OK(segmenter->Write(AacPacket(i, bytes), i == 0));
+  ASSERT_OK(segmenter->Finish());
+  const std::string& init = files.files["init.mp4"];
+  EXPECT_EQ(init.substr(4, 4), "ftyp");
+  EXPECT_EQ(init.substr(8, 4), "iso6");
+  EXPECT_NE(init.substr(0, 28).find("cmfc"), std::string::npos);
+  // version+flags 0, one entry: segment_duration 0, media_time 1024, media_rate 1.0.
+  EXPECT_THAT(WordsAfter(init, "elst", 5), ElementsAre(0, 1, 0, 1024, 0x10000));
+  EXPECT_LT(init.find("tkhd"), init.find("edts"));
+  EXPECT_LT(init.find("edts"), init.find("mdia"));
+  EXPECT_EQ(segmenter->edit_media_time(), 1024);
+  EXPECT_EQ(segmenter->presentation_offset(), 1024);
+  EXPECT_EQ(segmenter->segments()[0].start_ticks, 0);
+  EXPECT_THAT(WordsAfter(files.files["seg_00001.m4s"], "tfdt", 3), ElementsAre(0x01000000, 0, 0));
+
+  // Without priming there is nothing to take away: no edit list.
+  MemoryFiles unprimed;
+  EncodedStream stream = AacStream();
+  stream.priming_samples = 0;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> unprimed_segmenter,
+                       CmafSegmenter::Create(stream, unprimed, {}));
+  ASSERT_OK(unprimed_segmenter->Write(AacPacket(1, bytes), true));
+  EXPECT_EQ(unprimed.files["init.mp4"].find("edts"), std::string::npos);
+}
+
+// A track's first packet must decode where the stream's delay says: otherwise its edit list
+// would present it off time.
+TEST(CmafSegmenter, PacketsOffTheStreamsTimelineAreRefused) {
+  MemoryFiles files;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> segmenter,
+                       CmafSegmenter::Create(AacStream(), files, {}));
+  const std::string bytes = "\x21\x10 an AAC frame";
+  EXPECT_THAT(segmenter->Write(AacPacket(1, bytes), true),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("decodes at 0")));
 }
 
 TEST(CmafSegmenter, WriterErrorsKeepTheirCodeAndMessage) {
   MemoryFiles files;
-  files.failure = absl::ResourceExhaustedError("cannot write x/init.mp4: No space left on device");
-  EXPECT_THAT(CmafSegmenter::Create(AacStream(), files, {}),
-              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("No space left on device")));
-
+  const std::string bytes = "\x21\x10 an AAC frame";
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> segmenter,
+                         CmafSegmenter::Create(AacStream(), files, {}));
+    files.failure =
+        absl::ResourceExhaustedError("cannot write x/init.mp4: No space left on device");
+    EXPECT_THAT(segmenter->Write(AacPacket(0, bytes), true),
+                StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("No space left")));
+  }
   files.failure = absl::OkStatus();
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<CmafSegmenter> segmenter,
                        CmafSegmenter::Create(AacStream(), files, {}));
-  const std::string bytes = "\x21\x10 an AAC frame";
   ASSERT_OK(segmenter->Write(AacPacket(0, bytes), true));
   files.failure = absl::UnavailableError("cannot write x/seg_00001.m4s: Input/output error");
   EXPECT_THAT(segmenter->Write(AacPacket(1, bytes), true),

@@ -24,13 +24,20 @@ void AddSegmentTemplate(pugi::xml_node representation, const PackagedTrack& trac
       absl::StrCat(track.name, "/seg_$Number%05d$.m4s").c_str();
   segment_template.append_attribute("startNumber") = 1;
   pugi::xml_node timeline = segment_template.append_child("SegmentTimeline");
+  // S@t and @d are presentation times: decode times less the edit list's offset, the part
+  // before 0 (audio priming) cut, as players see the segments after the init segment's edit.
   int64_t expected_start = -1;
   pugi::xml_node run;
   int repeat = 0;
   int64_t run_duration = 0;
   for (const MediaSegment& segment : track.segments) {
-    const bool contiguous = segment.start_ticks == expected_start;
-    if (run && contiguous && segment.duration_ticks == run_duration) {
+    const int64_t end =
+        segment.start_ticks + segment.duration_ticks - track.presentation_offset_ticks;
+    const int64_t start =
+        std::max<int64_t>(0, segment.start_ticks - track.presentation_offset_ticks);
+    const int64_t duration = end - start;
+    const bool contiguous = start == expected_start;
+    if (run && contiguous && duration == run_duration) {
       ++repeat;
       if (pugi::xml_attribute r = run.attribute("r")) {
         r = repeat;
@@ -39,12 +46,12 @@ void AddSegmentTemplate(pugi::xml_node representation, const PackagedTrack& trac
       }
     } else {
       run = timeline.append_child("S");
-      if (!contiguous) run.append_attribute("t") = static_cast<long long>(segment.start_ticks);
-      run.append_attribute("d") = static_cast<long long>(segment.duration_ticks);
-      run_duration = segment.duration_ticks;
+      if (!contiguous) run.append_attribute("t") = static_cast<long long>(start);
+      run.append_attribute("d") = static_cast<long long>(duration);
+      run_duration = duration;
       repeat = 0;
     }
-    expected_start = segment.start_ticks + segment.duration_ticks;
+    expected_start = end;
   }
 }
 
@@ -109,7 +116,7 @@ std::string WriteDashManifest(const PackagedMedia& media) {
   double longest_segment_seconds = 0;
   for (const auto* tracks : {&media.video, &media.audio}) {
     for (const PackagedTrack& track : *tracks) {
-      duration_seconds = std::max(duration_seconds, track.duration_seconds());
+      duration_seconds = std::max(duration_seconds, track.presented_seconds());
       for (const MediaSegment& segment : track.segments) {
         longest_segment_seconds = std::max(
             longest_segment_seconds, static_cast<double>(segment.duration_ticks) / track.timescale);

@@ -235,6 +235,9 @@ class MediaJobSteps : public JobSteps {
     validate::ValidateOptions options;
     options.source_duration_seconds = source.duration_seconds();
     options.source_display_aspect = source.display_aspect();
+    if (!source.audio_streams.empty()) {
+      options.source_audio_offset_seconds = source.audio_offset_seconds();
+    }
     const encode::EncodingProfile& profile = context.profile();
     if (encode::NormalizesLoudness(profile)) {
       options.loudness = validate::LoudnessTarget{.target_lufs = profile.audio_loudness_target,

@@ -42,8 +42,8 @@ namespace atp {
 NLOHMANN_JSON_SERIALIZE_ENUM(TrackKind,
                              {{TrackKind::kVideo, "video"}, {TrackKind::kAudio, "audio"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Rational, num, den)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProbedAudioStream, stream_index, codec_name, channels,
-                                   sample_rate_hz, language)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbedAudioStream, stream_index, codec_name,
+                                                channels, sample_rate_hz, language, start_time_us)
 NLOHMANN_JSON_SERIALIZE_ENUM(FieldOrder, {{FieldOrder::kUnknown, "unknown"},
                                           {FieldOrder::kProgressive, "progressive"},
                                           {FieldOrder::kTopFieldFirst, "tff"},
@@ -54,17 +54,20 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duratio
                                                 video_codec_name, video_codec_profile, pixel_format,
                                                 width, height, sample_aspect_ratio, field_order,
                                                 field_order_evidence, pulldown_suspected,
-                                                frame_rate, base_frame_rate, audio_streams)
+                                                frame_rate, base_frame_rate, audio_streams,
+                                                video_start_time_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LoudnessMeasurement, integrated_lufs, range_lu, true_peak_dbtp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioLoudness, standard, target_lufs, ceiling_dbtp, before,
                                    gain_db, after)
 // With defaults: records of an atp that did not know a field read it as its default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codecs, init_uri,
-                                                timescale, segments, peak_bitrate_bps,
-                                                average_bitrate_bps, width, height, frame_rate,
-                                                frames_repeated, frames_dropped, language, label,
-                                                is_default, channels, sample_rate_hz, loudness)
+                                                timescale, edit_media_time_ticks,
+                                                presentation_offset_ticks, segments,
+                                                peak_bitrate_bps, average_bitrate_bps, width,
+                                                height, frame_rate, frames_repeated, frames_dropped,
+                                                language, label, is_default, channels,
+                                                sample_rate_hz, loudness)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 
 }  // namespace atp

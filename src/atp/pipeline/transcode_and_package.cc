@@ -86,6 +86,8 @@ class SegmentingSink : public encode::PacketSink {
       ATP_RETURN_IF_ERROR(segmenter.Finish());
       tracks_[i].segments = segmenter.segments();
       tracks_[i].timescale = segmenter.timescale();
+      tracks_[i].edit_media_time_ticks = segmenter.edit_media_time();
+      tracks_[i].presentation_offset_ticks = segmenter.presentation_offset();
     }
     return absl::OkStatus();
   }
@@ -154,11 +156,20 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
   if (whole.codecs.empty()) {
     whole.codecs = part.codecs;
     whole.timescale = part.timescale;
+    whole.edit_media_time_ticks = part.edit_media_time_ticks;
+    whole.presentation_offset_ticks = part.presentation_offset_ticks;
     whole.frame_rate = part.frame_rate;
   } else if (part.codecs != whole.codecs || part.timescale != whole.timescale) {
     return absl::InternalError(absl::StrCat(unit, " encoded ", whole.name, " as ", part.codecs,
                                             " at 1/", part.timescale, " s, earlier units as ",
                                             whole.codecs, " at 1/", whole.timescale, " s"));
+  } else if (part.edit_media_time_ticks != whole.edit_media_time_ticks ||
+             part.presentation_offset_ticks != whole.presentation_offset_ticks) {
+    // The init segment's edit list is the first unit's: a unit whose encoder delays
+    // differently would be presented off its frame slots.
+    return absl::InternalError(absl::StrCat(
+        unit, " encoded ", whole.name, " with a delay of ", part.edit_media_time_ticks,
+        " ticks (the edit list's media_time), earlier units with ", whole.edit_media_time_ticks));
   }
   const int64_t end = whole.duration_ticks();
   if (!part.segments.empty() && part.segments.front().start_ticks != end) {

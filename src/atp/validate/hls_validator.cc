@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "atp/core/status_macros.h"
+#include "atp/validate/av_start.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/m3u8_parser.h"
 #include "atp/validate/media_segment.h"
@@ -40,6 +41,9 @@ struct Rendition {
   // Audio, when ValidateOptions::loudness is set: what the whole track decodes to, or why it
   // could not be measured.
   std::optional<absl::StatusOr<LoudnessMeasurement>> loudness;
+  int sample_rate_hz = 0;                      // Audio (fMP4).
+  std::optional<double> start_seconds;         // fMP4: PresentationStartSeconds.
+  std::optional<FragmentInfo> first_fragment;  // fMP4: of the playlist's first segment.
 };
 
 // The timing one segment's samples measure, in `timescale` ticks.
@@ -49,6 +53,8 @@ struct SegmentTiming {
   int64_t frame = 0;  // One sample's duration.
   bool starts_with_sync = false;
   int64_t timescale = 1;
+  std::optional<FragmentInfo> head;  // fMP4: the first fragment.
+  int64_t last_decode = 0;           // fMP4: decode time of the last sample.
 };
 
 // How segments of one container are read and which rules their faults break.
@@ -68,8 +74,12 @@ absl::StatusOr<SegmentTiming> TimeFmp4Segment(std::string_view bytes, int64_t ti
   const FragmentInfo& head = fragments.front();
   SegmentTiming timing{.start = static_cast<int64_t>(head.base_media_decode_time),
                        .starts_with_sync = head.first_sample_is_sync,
-                       .timescale = timescale};
+                       .timescale = timescale,
+                       .head = head};
   for (const FragmentInfo& fragment : fragments) timing.duration += fragment.duration_ticks;
+  const FragmentInfo& tail = fragments.back();
+  timing.last_decode = static_cast<int64_t>(tail.base_media_decode_time + tail.duration_ticks -
+                                            tail.last_sample_duration);
   if (head.sample_count > 0) timing.frame = head.duration_ticks / head.sample_count;
   return timing;
 }
@@ -108,6 +118,7 @@ class HlsValidator {
       CheckVariant(variant, video);
     }
     CheckAlignment(videos);
+    CheckStarts(videos);
     return std::move(report_);
   }
 
@@ -210,6 +221,7 @@ class HlsValidator {
     rendition.height = init->height;
     rendition.pixel_aspect = static_cast<double>(init->pixel_aspect_h) / init->pixel_aspect_v;
     rendition.audio_only = init->handler == "soun";
+    rendition.sample_rate_hz = init->sample_rate_hz;
     const int64_t timescale = init->timescale;
     // An audio track to meter is kept whole in memory: the init segment, then each segment.
     const bool meter = !video && options_.loudness.has_value() && rendition.audio_only;
@@ -221,6 +233,9 @@ class HlsValidator {
           return TimeFmp4Segment(bytes, timescale);
         },
         rendition);
+    if (rendition.first_fragment) {
+      rendition.start_seconds = PresentationStartSeconds(*init, *rendition.first_fragment);
+    }
     // A rendition the budget cut short is not measured: nothing is compared with it.
     rendition.readable = !files_.over_budget();
     if (meter && rendition.readable && rendition.complete) {
@@ -337,11 +352,14 @@ class HlsValidator {
       const std::function<absl::StatusOr<SegmentTiming>(std::string_view)>& time_segment,
       Rendition& rendition) {
     int64_t expected_start = 0;
+    int64_t last_decode = 0;              // Of the previous segment's last sample (fMP4).
+    std::optional<int64_t> decode_delay;  // The first fMP4 segment's first composition offset.
     double total_bits = 0;
     double total_extinf = 0;
     bool first = true;
     std::map<std::string, int64_t> range_end;
     for (const M3u8Segment& segment : playlist.segments) {
+      const bool playlists_first = &segment == &playlist.segments.front();
       const std::string where = SegmentWhere(uri, segment);
       absl::StatusOr<std::string> bytes = ReadSegment(folder, segment, range_end);
       if (!bytes.ok() && AddRefusalFinding(bytes.status(), where, report_)) {
@@ -374,6 +392,24 @@ class HlsValidator {
       }
       if (video && !timing->starts_with_sync) {
         report_.Add("SEG-SAP", where, "the first sample is not a sync sample (IDR)");
+      }
+      if (timing->head) {
+        if (playlists_first) rendition.first_fragment = timing->head;
+        if (!first && timing->start <= last_decode) {
+          report_.Add("FMP4-DTS-ORDER", where,
+                      absl::StrCat("decodes from ", timing->start,
+                                   ", not after the previous segment's last sample (", last_decode,
+                                   "; timescale ", timing->timescale, ")"));
+        }
+        last_decode = timing->last_decode;
+        const int64_t offset = timing->head->first_sample_composition_offset;
+        if (video && !decode_delay) decode_delay = offset;
+        if (video && offset != *decode_delay) {
+          report_.Add("FMP4-DECODE-DELAY", where,
+                      absl::StrCat("the first sample's composition offset is ", offset,
+                                   ", the first segment's ", *decode_delay, " (timescale ",
+                                   timing->timescale, ")"));
+        }
       }
       if (rendition.frame_seconds == 0 && timing->frame > 0) {
         rendition.frame_seconds = timing->frame / timescale;
@@ -513,6 +549,27 @@ class HlsValidator {
                                     rendition->duration_seconds > expected ? "more" : "missing"));
       }
     }
+  }
+
+  // AV-START: every readable fMP4 rendition's presentation start against the first video's.
+  // Audio-only variants count as the audio they are.
+  void CheckStarts(const std::vector<const Rendition*>& variants) {
+    std::vector<const Rendition*> renditions = variants;
+    for (const auto& [group, audios] : audio_) {
+      renditions.insert(renditions.end(), audios.begin(), audios.end());
+    }
+    std::vector<TrackStart> starts;
+    std::set<const Rendition*> seen;
+    for (const Rendition* rendition : renditions) {
+      if (!rendition->readable || !rendition->start_seconds || !seen.insert(rendition).second) {
+        continue;
+      }
+      starts.push_back({.where = rendition->uri,
+                        .audio = rendition->audio_only,
+                        .sample_rate_hz = rendition->sample_rate_hz,
+                        .seconds = *rendition->start_seconds});
+    }
+    CheckAvStart(starts, options_.source_audio_offset_seconds, report_);
   }
 
   PackageFiles& files_;

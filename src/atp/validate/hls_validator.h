@@ -22,6 +22,10 @@ struct ValidateOptions {
   // When set, every video rendition's display aspect (width × pixel aspect / height) must
   // match it within 1%: the source's width × SAR / height.
   std::optional<double> source_display_aspect;
+  // When set, the source's audio start minus its video start (SourceInfo): every audio
+  // rendition must start that long after the video, within one AAC frame (AV-START);
+  // otherwise together with it.
+  std::optional<double> source_audio_offset_seconds;
   // Bytes read from the whole package (playlists, MPD, segments; a range counts its length).
   // Past it nothing more is read: one PKG-BUDGET finding, and the findings made until then.
   uint64_t max_total_bytes = kDefaultMaxPackageBytes;

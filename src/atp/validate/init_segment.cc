@@ -112,6 +112,15 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
   ATP_ASSIGN_OR_RETURN(const Mp4Box* moov, Require(top, "moov", "the file"));
   ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> moov_children, ParseChildren(*moov));
   ATP_RETURN_IF_ERROR(Require(moov_children, "mvex", "moov (not a fragmented MP4)").status());
+  uint32_t movie_timescale = 0;
+  if (const Mp4Box* mvhd = FindBox(moov_children, "mvhd")) {
+    ByteReader reader(mvhd->payload);
+    const uint8_t version = reader.U8();
+    reader.U24();
+    reader.Skip(version == 1 ? 16 : 8);  // creation and modification times
+    movie_timescale = reader.U32();
+    if (!reader.ok()) return Truncated("mvhd");
+  }
   ATP_ASSIGN_OR_RETURN(const Mp4Box* trak, Require(moov_children, "trak", "moov"));
   ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> trak_children, ParseChildren(*trak));
   ATP_ASSIGN_OR_RETURN(const Mp4Box* tkhd, Require(trak_children, "tkhd", "trak"));
@@ -131,13 +140,16 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
       reader.U24();
       const uint32_t entries = reader.U32();
       for (uint32_t i = 0; i < entries && reader.ok(); ++i) {
-        reader.Skip(version == 1 ? 8 : 4);  // segment_duration
+        const uint64_t segment_duration = version == 1 ? reader.U64() : reader.U32();
         const int64_t media_time =
             version == 1 ? static_cast<int64_t>(reader.U64()) : static_cast<int32_t>(reader.U32());
         reader.U32();  // media_rate
         if (media_time >= 0) {
           info.edit_media_time = media_time;
           break;
+        }
+        if (i == 0 && movie_timescale > 0) {
+          info.empty_edit_seconds = static_cast<double>(segment_duration) / movie_timescale;
         }
       }
       if (!reader.ok()) return Truncated("elst");

@@ -29,6 +29,9 @@ struct InitSegmentInfo {
   // The first non-empty edit's media_time (moov/trak/edts/elst), in mdhd ticks: how far the
   // presentation starts after decode time 0 (e.g. AAC priming). 0 without an edit list.
   int64_t edit_media_time = 0;
+  // How long an initial empty edit (media_time -1) delays the presentation, in seconds (its
+  // segment_duration is in the movie's timescale, mvhd). 0 without one.
+  double empty_edit_seconds = 0;
   int channels = 0;  // Audio sample entries.
   int sample_rate_hz = 0;
 };

@@ -79,6 +79,7 @@ absl::StatusOr<std::vector<FragmentInfo>> ParseMediaSegment(std::string_view byt
     if (!tfdt_reader.ok()) return Malformed(*tfdt, "truncated");
 
     bool first_sample = true;
+    int64_t decode_offset = 0;  // Of the next sample, from base_media_decode_time.
     for (const Mp4Box& trun : traf_children) {
       if (trun.type != "trun") continue;
       ByteReader reader(trun.payload);
@@ -102,14 +103,21 @@ absl::StatusOr<std::vector<FragmentInfo>> ParseMediaSegment(std::string_view byt
         return Malformed(trun, "sample sizes are neither in the trun nor defaulted in tfhd");
       }
       for (uint32_t i = 0; i < count; ++i) {
-        fragment.duration_ticks += (flags & kTrunDuration) ? reader.U32() : defaults.duration;
+        const uint32_t duration = (flags & kTrunDuration) ? reader.U32() : defaults.duration;
+        fragment.duration_ticks += duration;
+        fragment.last_sample_duration = duration;
         fragment.sample_bytes += (flags & kTrunSize) ? reader.U32() : defaults.size;
         uint32_t sample_flags = (flags & kTrunFlags) ? reader.U32() : defaults.flags;
         const uint32_t composition = (flags & kTrunCompositionOffset) ? reader.U32() : 0;
+        const int64_t offset =
+            signed_offsets ? static_cast<int32_t>(composition) : int64_t{composition};
+        if (first_sample || decode_offset + offset < fragment.earliest_composition_offset) {
+          fragment.earliest_composition_offset = decode_offset + offset;
+        }
+        decode_offset += duration;
         if (i == 0 && has_first_flags) sample_flags = first_flags;
         if (first_sample) {
-          fragment.first_sample_composition_offset =
-              signed_offsets ? static_cast<int32_t>(composition) : int64_t{composition};
+          fragment.first_sample_composition_offset = offset;
           const bool known = has_first_flags || (flags & kTrunFlags) || defaults.has_flags;
           fragment.first_sample_is_sync = known && !(sample_flags & kNonSyncSample);
           first_sample = false;

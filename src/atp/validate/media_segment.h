@@ -24,6 +24,10 @@ struct FragmentInfo {
   // The first sample's composition time offset (trun, signed in version 1): its presentation
   // time is base_media_decode_time plus this.
   int64_t first_sample_composition_offset = 0;
+  // The earliest composition time among the samples, relative to base_media_decode_time:
+  // the smallest (decode offset in the fragment + composition offset).
+  int64_t earliest_composition_offset = 0;
+  uint64_t last_sample_duration = 0;  // Decodes at base_media_decode_time + duration - this.
 };
 
 // Reads every moof of `bytes` (one track per fragment, as CMAF requires). InvalidArgument

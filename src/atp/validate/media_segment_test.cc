@@ -43,6 +43,12 @@ TEST(ParseMediaSegment, ReadsEveryFragmentOfAnFfmpegFile) {
     EXPECT_TRUE(fragments[i].first_sample_is_sync) << i;
     EXPECT_EQ(fragments[i].base_media_decode_time, expected_start) << i;  // Continuous tfdt.
     EXPECT_GT(fragments[i].sample_bytes, 0u);
+    // Closed GOPs: the IDR that starts each fragment is shown first.
+    EXPECT_EQ(fragments[i].earliest_composition_offset,
+              fragments[i].first_sample_composition_offset)
+        << i;
+    EXPECT_EQ(fragments[i].last_sample_duration,
+              fragments[i].duration_ticks / fragments[i].sample_count);
     expected_start += fragments[i].duration_ticks;
     samples += fragments[i].sample_count;
   }
