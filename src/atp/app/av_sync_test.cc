@@ -39,29 +39,6 @@ class AvSyncTest : public ReplacedMezzanineTest {
     ASSERT_EQ(result.exit_code, 0) << result.output;
   }
 
-  fs::path Package() const {
-    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(Out())) {
-      if (entry.path().filename() == "master.m3u8") return entry.path().parent_path();
-    }
-    ADD_FAILURE() << "nothing published under " << Out();
-    return Out();
-  }
-
-  // The rendition `name` as one file: its init segment and its media segments in order.
-  fs::path Joined(const std::string& name) const {
-    const fs::path folder = Package() / name;
-    std::vector<fs::path> segments;
-    for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-      if (entry.path().extension() == ".m4s") segments.push_back(entry.path());
-    }
-    std::sort(segments.begin(), segments.end());
-    const fs::path joined = dir_.path() / (name + ".mp4");
-    std::ofstream out(joined, std::ios::binary | std::ios::trunc);
-    out << testing::ReadFile(folder / "init.mp4");
-    for (const fs::path& segment : segments) out << testing::ReadFile(segment);
-    return joined;
-  }
-
   // Where the first audio stream of `file` turns from silence to the tone, in seconds.
   static std::vector<double> ToneOnsets(const fs::path& file) {
     const testing::CommandResult result =

@@ -30,15 +30,6 @@ struct DecodedVideo {
 
 class PictureTest : public ReplacedMezzanineTest {
  protected:
-  // The one published package's folder.
-  fs::path Package() const {
-    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(Out())) {
-      if (entry.path().filename() == "master.m3u8") return entry.path().parent_path();
-    }
-    ADD_FAILURE() << "nothing published under " << Out();
-    return Out();
-  }
-
   // Transcodes the delivery with `profile_toml` (empty: the defaults); expects success.
   void Transcode(const std::string& profile_toml = "") {
     std::string options;
@@ -47,21 +38,6 @@ class PictureTest : public ReplacedMezzanineTest {
     }
     const testing::CommandResult result = RunAtp("transcode", options);
     ASSERT_EQ(result.exit_code, 0) << result.output;
-  }
-
-  // The rendition `name` of the package as one file: its init segment and media segments.
-  fs::path Joined(const std::string& name) const {
-    const fs::path folder = Package() / name;
-    std::vector<fs::path> segments;
-    for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-      if (entry.path().extension() == ".m4s") segments.push_back(entry.path());
-    }
-    std::sort(segments.begin(), segments.end());
-    const fs::path joined = dir_.path() / (name + ".mp4");
-    std::ofstream out(joined, std::ios::binary | std::ios::trunc);
-    out << testing::ReadFile(folder / "init.mp4");
-    for (const fs::path& segment : segments) out << testing::ReadFile(segment);
-    return joined;
   }
 
   static DecodedVideo Decode(const fs::path& file) {

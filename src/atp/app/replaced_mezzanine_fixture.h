@@ -6,9 +6,11 @@
 #ifndef ATP_APP_REPLACED_MEZZANINE_FIXTURE_H_
 #define ATP_APP_REPLACED_MEZZANINE_FIXTURE_H_
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "atp/media/probe.h"
@@ -79,6 +81,31 @@ class ReplacedMezzanineTest : public ::testing::Test {
   }
 
   std::filesystem::path Out() const { return dir_.path() / "out"; }
+
+  // The one package published under Out().
+  std::filesystem::path Package() const {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(Out())) {
+      if (entry.path().filename() == "master.m3u8") return entry.path().parent_path();
+    }
+    ADD_FAILURE() << "nothing published under " << Out();
+    return Out();
+  }
+
+  // The rendition `name` of the package as one file: its init segment, then its media
+  // segments in order.
+  std::filesystem::path Joined(const std::string& name) const {
+    const std::filesystem::path folder = Package() / name;
+    std::vector<std::filesystem::path> segments;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+      if (entry.path().extension() == ".m4s") segments.push_back(entry.path());
+    }
+    std::sort(segments.begin(), segments.end());
+    const std::filesystem::path joined = dir_.path() / (name + ".mp4");
+    std::ofstream out(joined, std::ios::binary | std::ios::trunc);
+    out << testing::ReadFile(folder / "init.mp4");
+    for (const std::filesystem::path& segment : segments) out << testing::ReadFile(segment);
+    return joined;
+  }
 
   testing::TempDir dir_;
   std::filesystem::path in_ = dir_.path() / "in";
