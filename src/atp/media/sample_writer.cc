@@ -125,6 +125,8 @@ class SampleWriter {
           encoder->time_base = av_inv_q(rate);
           encoder->framerate = rate;
           encoder->sample_aspect_ratio = {1, 1};
+          // Flagged progressive, as partners' encoders flag it (mov 'fiel').
+          encoder->field_order = AV_FIELD_PROGRESSIVE;
           encoder->color_primaries = AVCOL_PRI_BT709;
           encoder->color_trc = AVCOL_TRC_BT709;
           encoder->colorspace = AVCOL_SPC_BT709;
