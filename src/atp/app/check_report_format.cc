@@ -11,15 +11,6 @@ std::vector<std::string> ProblemLines(const absl::Status& status) {
   return absl::StrSplit(std::string(status.message()), '\n', absl::SkipEmpty());
 }
 
-// "interlaced, top field first (stream)", "progressive (idet: ...)".
-std::string FieldOrderLine(const SourceInfo& source) {
-  std::string line(FieldOrderDescription(source.field_order));
-  if (!source.field_order_evidence.empty()) {
-    absl::StrAppend(&line, " (", source.field_order_evidence, ")");
-  }
-  return line;
-}
-
 std::string AudioLine(const AudioTrackSpec& track, const SourceInfo* source) {
   std::string line = absl::StrFormat("#%d %s \"%s\"%s", track.track_index, track.language,
                                      track.label, track.is_default ? " (default)" : "");
@@ -72,7 +63,7 @@ std::string FormatCheckText(const pipeline::CheckReport& report, const Settings&
     absl::StrAppendFormat(&out, "  picture   shown %dx%d (SAR %d:%d, %.3f:1), %s\n",
                           source->display_width(), source->height, source->sample_aspect_ratio.num,
                           source->sample_aspect_ratio.den, source->display_aspect(),
-                          FieldOrderLine(*source));
+                          source->field_order_summary());
   }
   for (const AudioTrackSpec& track : spec.audio_tracks) {
     absl::StrAppend(&out, "  audio     ", AudioLine(track, source), "\n");
@@ -137,7 +128,7 @@ nlohmann::json FormatCheckJson(const pipeline::CheckReport& report, const Settin
          absl::StrCat(source.sample_aspect_ratio.num, ":", source.sample_aspect_ratio.den)},
         {"display_width", source.display_width()},
         {"display_aspect", source.display_aspect()},
-        {"field_order", FieldOrderLine(source)},
+        {"field_order", source.field_order_summary()},
         {"frame_rate", absl::StrCat(source.frame_rate.num, "/", source.frame_rate.den)},
         {"audio_streams", audio}};
   }

@@ -86,6 +86,12 @@ struct SourceInfo {
     return audio_streams.empty() ? 0.0
                                  : (audio_streams[0].start_time_us - video_start_time_us) / 1e6;
   }
+  // "interlaced, top field first (stream)", "progressive (idet: ...)": for reports.
+  [[nodiscard]] std::string field_order_summary() const {
+    std::string summary(FieldOrderDescription(field_order));
+    if (!field_order_evidence.empty()) summary += " (" + field_order_evidence + ")";
+    return summary;
+  }
   [[nodiscard]] bool interlaced() const {
     return field_order == FieldOrder::kTopFieldFirst ||
            field_order == FieldOrder::kBottomFieldFirst;

@@ -168,13 +168,13 @@ class Transcoder {
     awaiting_first_ = true;
     seek_missed_ = false;
     pending_.reset();
-    deinterlacer_.reset();
+    picture_filter_.reset();
   }
 
   // Seeks to a keyframe at or before `margin_seconds` ahead of frame `frame`; false when the
   // container cannot seek. The first decoded frame's timestamp then tells where it landed.
   bool SeekBefore(int64_t frame, int64_t margin_seconds) {
-    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    const AVStream& stream = video_stream();
     const int64_t start = stream.start_time == AV_NOPTS_VALUE ? 0 : stream.start_time;
     const int64_t target = start + av_rescale_q(frame, av_inv_q(rate_), stream.time_base) -
                            av_rescale_q(margin_seconds, {1, 1}, stream.time_base);
@@ -362,25 +362,25 @@ class Transcoder {
         ATP_RETURN_IF_ERROR(Place(*frame));
         continue;
       }
-      if (deinterlacer_ == nullptr) {
-        const AVRational time_base = input_.format->streams[input_.video_stream]->time_base;
-        ATP_ASSIGN_OR_RETURN(deinterlacer_,
+      if (picture_filter_ == nullptr) {
+        const AVRational time_base = video_stream().time_base;
+        ATP_ASSIGN_OR_RETURN(picture_filter_,
                              media::VideoFilter::Create(*frame, time_base, input_.frame_rate,
                                                         plan_.conversion.filter_chain));
       }
-      ATP_RETURN_IF_ERROR(deinterlacer_->Push(frame.get()));
+      ATP_RETURN_IF_ERROR(picture_filter_->Push(frame.get()));
       ATP_RETURN_IF_ERROR(PlaceFiltered());
     }
     return absl::OkStatus();
   }
 
-  // Places the frames the deinterlacer has ready, their times back in the stream's time base.
+  // Places the frames the picture filter has ready, their times back in the stream's time base.
   absl::Status PlaceFiltered() {
-    const AVRational stream_time_base = input_.format->streams[input_.video_stream]->time_base;
-    const AVRational filter_time_base = deinterlacer_->output_time_base();
+    const AVRational stream_time_base = video_stream().time_base;
+    const AVRational filter_time_base = picture_filter_->output_time_base();
     media::FramePtr filtered(av_frame_alloc());
     while (!range_done_ && !seek_missed_) {
-      ATP_ASSIGN_OR_RETURN(const bool got, deinterlacer_->Pull(filtered.get()));
+      ATP_ASSIGN_OR_RETURN(const bool got, picture_filter_->Pull(filtered.get()));
       if (!got) return absl::OkStatus();
       if (filtered->pts != AV_NOPTS_VALUE) {
         filtered->pts = av_rescale_q(filtered->pts, filter_time_base, stream_time_base);
@@ -393,15 +393,15 @@ class Transcoder {
     return absl::OkStatus();
   }
 
-  // The decoder is drained: what the deinterlacer holds is placed, then the last frame fills
+  // The decoder is drained: what the picture filter holds is placed, then the last frame fills
   // the slots of its duration.
   absl::Status FinishPlacing() {
-    if (deinterlacer_ != nullptr) {
-      ATP_RETURN_IF_ERROR(deinterlacer_->Push(nullptr));
+    if (picture_filter_ != nullptr) {
+      ATP_RETURN_IF_ERROR(picture_filter_->Push(nullptr));
       ATP_RETURN_IF_ERROR(PlaceFiltered());
     }
     if (pending_ == nullptr || range_done_ || seek_missed_) return absl::OkStatus();
-    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    const AVStream& stream = video_stream();
     int64_t end = pending_slot_ + 1;
     if (pending_->pts != AV_NOPTS_VALUE && pending_->pkt_duration > 0) {
       end = std::max(end, SlotOf(pending_->pts + pending_->pkt_duration, stream, rate_));
@@ -413,7 +413,7 @@ class Transcoder {
   // before it is encoded for every slot from its own up to this one's (more than one:
   // repeated); a frame whose slot is the pending frame's replaces it (dropped).
   absl::Status Place(AVFrame& frame) {
-    const AVStream& stream = *input_.format->streams[input_.video_stream];
+    const AVStream& stream = video_stream();
     int64_t slot = SlotOf(frame.pts, stream, rate_);
     if (awaiting_first_) {
       awaiting_first_ = false;
@@ -450,6 +450,8 @@ class Transcoder {
     pending_slot_ = slot;
     return absl::OkStatus();
   }
+
+  const AVStream& video_stream() const { return *input_.format->streams[input_.video_stream]; }
 
   bool InRange(int64_t slot) const {
     return slot >= plan_.frames.first && (plan_.frames.end == kUntilEnd || slot < plan_.frames.end);
@@ -492,7 +494,7 @@ class Transcoder {
   AVRational rate_{};  // The output's constant frame rate.
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
-  std::unique_ptr<media::VideoFilter> deinterlacer_;  // Made for the first frame to place.
+  std::unique_ptr<media::VideoFilter> picture_filter_;  // Made for the first frame to place.
   media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.
   int64_t pending_slot_ = 0;    // Its slot.
   int64_t next_slot_ = 0;       // The slot after the last one encoded or skipped: for messages.

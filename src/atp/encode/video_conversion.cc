@@ -54,12 +54,9 @@ VideoConversion PlanVideoConversion(const EncodingProfile& profile, double manif
     conversion.filter_chain = absl::StrCat("bwdif=mode=send_frame:deint=all:parity=", parity);
     done = "deinterlaced (bwdif, a frame per frame)";
   }
-  std::string found(FieldOrderDescription(source.field_order));
-  if (!source.field_order_evidence.empty()) {
-    absl::StrAppend(&found, " (", source.field_order_evidence, ")");
-  }
-  conversion.interlace_note = absl::StrFormat("%s: %s at %.3f fps, under video.deinterlace = %s",
-                                              found, done, rate.ToDouble(), profile.deinterlace);
+  conversion.interlace_note =
+      absl::StrFormat("%s: %s at %.3f fps, under video.deinterlace = %s",
+                      source.field_order_summary(), done, rate.ToDouble(), profile.deinterlace);
   return conversion;
 }
 

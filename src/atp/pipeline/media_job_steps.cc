@@ -139,11 +139,16 @@ class MediaJobSteps : public JobSteps {
     return encode::PlanLadder(context.profile(), source.display_width(), source.height);
   }
 
+  // Pure, as the ladder is: what is done to the pictures of `source`.
+  static encode::VideoConversion PlannedConversion(StepContext& context, const SourceInfo& source) {
+    return encode::PlanVideoConversion(context.profile(),
+                                       context.manifest().spec.mezzanine.frame_rate, source);
+  }
+
   static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder(context));
-    encode::VideoConversion conversion = encode::PlanVideoConversion(
-        context.profile(), context.manifest().spec.mezzanine.frame_rate, source);
+    encode::VideoConversion conversion = PlannedConversion(context, source);
     return PackageRequest{.spec = context.manifest().spec,
                           .source = std::move(source),
                           .ladder = std::move(ladder),
@@ -283,8 +288,7 @@ class MediaJobSteps : public JobSteps {
         JobReportJson({.job = context.job(),
                        .source = source,
                        .ladder = ladder,
-                       .conversion = encode::PlanVideoConversion(
-                           context.profile(), context.manifest().spec.mezzanine.frame_rate, source),
+                       .conversion = PlannedConversion(context, source),
                        .media = media,
                        .validation = nlohmann::json::parse(validation, nullptr, false),
                        .events = events,
