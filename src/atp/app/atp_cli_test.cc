@@ -49,6 +49,7 @@ TEST_F(AtpCliTest, CheckOfAFreshSamplePasses) {
   EXPECT_THAT(result.output, HasSubstr("atp check: OK"));
   EXPECT_THAT(result.output, HasSubstr("320x240"));
   EXPECT_THAT(result.output, HasSubstr("h264_240p"));
+  EXPECT_THAT(result.output, HasSubstr("audio_en    2 ch  128 kbps AAC-LC from stream 2"));
   EXPECT_THAT(result.output, HasSubstr("job key"));
 }
 
@@ -60,6 +61,9 @@ TEST_F(AtpCliTest, CheckJsonIsMachineReadable) {
   EXPECT_EQ(json["source"]["width"], 320);
   EXPECT_EQ(json["source"]["frame_rate"], "25/1");
   EXPECT_EQ(json["ladder"].size(), 1u);
+  ASSERT_EQ(json["audio"].size(), 2u);  // The sample's ja and en, stereo.
+  EXPECT_EQ(json["audio"][0]["name"], "audio_ja");
+  EXPECT_EQ(json["audio"][0]["channels"], 2);
   EXPECT_EQ(json["job_key"].get<std::string>().size(), 64u);
 }
 

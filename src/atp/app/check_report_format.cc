@@ -84,6 +84,11 @@ std::string FormatCheckText(const pipeline::CheckReport& report, const Settings&
                             r.name, r.width, r.height, r.bitrate_kbps, r.maxrate_kbps,
                             r.bufsize_kbit, r.codec_profile, r.crf);
     }
+    for (const AudioRendition& a : report.audio) {
+      absl::StrAppendFormat(&out, "  %-11s %d ch %4d kbps AAC-LC from stream %d (%s)%s\n", a.name,
+                            a.channels, a.bitrate_kbps, a.track_index, a.label,
+                            a.is_default ? ", default" : "");
+    }
     absl::StrAppendFormat(&out, "job key     %s\n", report.job_key);
   }
   return out;
@@ -146,6 +151,17 @@ nlohmann::json FormatCheckJson(const pipeline::CheckReport& report, const Settin
                         {"profile", r.codec_profile}});
     }
     json["ladder"] = ladder;
+    nlohmann::json audio = nlohmann::json::array();
+    for (const AudioRendition& a : report.audio) {
+      audio.push_back({{"name", a.name},
+                       {"track_index", a.track_index},
+                       {"language", a.language},
+                       {"label", a.label},
+                       {"default", a.is_default},
+                       {"channels", a.channels},
+                       {"bitrate_kbps", a.bitrate_kbps}});
+    }
+    json["audio"] = audio;
     json["job_key"] = report.job_key;
   }
   return json;

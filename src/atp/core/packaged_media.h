@@ -55,6 +55,7 @@ struct PackagedTrack {
   int64_t frames_dropped = 0;
 
   // Audio only.
+  int track_index = 0;   // The mezzanine's audio stream it renders (1-based); 0 if unrecorded.
   std::string language;  // ISO 639-1, e.g. "ja".
   std::string label;     // Human name, e.g. "日本語".
   bool is_default = false;
@@ -73,7 +74,8 @@ struct PackagedTrack {
 
 struct PackagedMedia {
   std::vector<PackagedTrack> video;  // Highest bitrate first.
-  std::vector<PackagedTrack> audio;  // Manifest order; exactly one is_default.
+  // Manifest order, a track's renditions together (stereo, then 5.1); exactly one is_default.
+  std::vector<PackagedTrack> audio;
 };
 
 }  // namespace atp

@@ -1,6 +1,7 @@
 // atp/core/rendition.h
 //
-// Rendition: one rung of the ABR ladder, as planned before encoding.
+// Rendition: one rung of the ABR ladder; AudioRendition: one audio rendition. As planned
+// before encoding.
 #ifndef ATP_CORE_RENDITION_H_
 #define ATP_CORE_RENDITION_H_
 
@@ -29,6 +30,21 @@ struct Rendition {
 };
 
 using Ladder = std::vector<Rendition>;
+
+// One audio rendition, as planned before encoding: a manifest audio track at one channel
+// count. Every track has one at the profile's channels; a 5.1 (or wider) source may add a
+// 5.1 one (audio.surround).
+struct AudioRendition {
+  std::string name;      // Its output folder: "audio_ja", "audio_ja_51", "audio_en_2", ...
+  int track_index = 1;   // 1-based: the n-th audio stream of the mezzanine.
+  std::string language;  // ISO 639-1.
+  std::string label;     // The manifest's, with " 5.1" added for a surround rendition.
+  bool is_default = false;
+  int channels = 2;
+  int bitrate_kbps = 0;
+
+  bool operator==(const AudioRendition&) const = default;
+};
 
 }  // namespace atp
 

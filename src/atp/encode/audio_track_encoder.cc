@@ -12,18 +12,18 @@ extern "C" {
 namespace atp::encode {
 
 absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> AudioTrackEncoder::Create(
-    const EncodingProfile& profile, int64_t segment_samples) {
+    const AacSettings& settings, int64_t segment_samples) {
   auto track = std::unique_ptr<AudioTrackEncoder>(new AudioTrackEncoder());
   track->segment_samples_ = segment_samples;
   track->next_boundary_ = segment_samples;
   const AVCodec* aac = avcodec_find_encoder_by_name("aac");
   track->encoder_.reset(avcodec_alloc_context3(aac));
   AVCodecContext* encoder = track->encoder_.get();
-  encoder->sample_rate = profile.audio_sample_rate_hz;
+  encoder->sample_rate = settings.sample_rate_hz;
   encoder->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  av_channel_layout_default(&encoder->ch_layout, profile.audio_channels);
-  encoder->bit_rate = int64_t{profile.audio_bitrate_kbps} * 1000;
-  encoder->time_base = {1, profile.audio_sample_rate_hz};
+  av_channel_layout_default(&encoder->ch_layout, settings.channels);
+  encoder->bit_rate = int64_t{settings.bitrate_kbps} * 1000;
+  encoder->time_base = {1, settings.sample_rate_hz};
   encoder->profile = FF_PROFILE_AAC_LOW;
   encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (int error = avcodec_open2(encoder, aac, nullptr); error < 0) {

@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "atp/encode/encoding_profile.h"
 #include "atp/encode/video_rung_encoder.h"
 #include "atp/media/av_ptr.h"
 
@@ -15,16 +14,22 @@ extern "C" {
 
 namespace atp::encode {
 
-// Encodes AAC-LC frames of the profile's rate, channels and bitrate from planar float frames
-// of that rate and channels (AudioTrackDecoder's, normalized or not). Segments start at the
-// first frame at or after each boundary of `segment_samples` (in output samples).
+struct AacSettings {
+  int sample_rate_hz = 48000;
+  int channels = 2;  // In libavutil's default layout for the count (6: 5.1).
+  int bitrate_kbps = 128;
+};
+
+// Encodes AAC-LC frames of `settings` from planar float frames of its rate and channels
+// (AudioTrackDecoder's, normalized or not). Segments start at the first frame at or after
+// each boundary of `segment_samples` (in output samples).
 class AudioTrackEncoder {
  public:
-  static absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> Create(const EncodingProfile& profile,
+  static absl::StatusOr<std::unique_ptr<AudioTrackEncoder>> Create(const AacSettings& settings,
                                                                    int64_t segment_samples);
   ~AudioTrackEncoder();
 
-  // Encodes the samples of `frame` (planar float, the profile's rate and channels; its pts is
+  // Encodes the samples of `frame` (planar float, the settings' rate and channels; its pts is
   // ignored: samples are counted) as far as whole AAC frames go; nullptr at the end of the
   // stream encodes what is left and drains the encoder.
   absl::Status Encode(const AVFrame* frame, const PacketCallback& out);

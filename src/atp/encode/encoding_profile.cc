@@ -121,6 +121,10 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
     problems.push_back(
         absl::StrCat("audio.channels: expected 1 or 2, got ", profile.audio_channels));
   }
+  if (profile.audio_surround_bitrate_kbps < 128 || profile.audio_surround_bitrate_kbps > 640) {
+    problems.push_back(absl::StrCat("audio.surround_bitrate_kbps: expected 128-640, got ",
+                                    profile.audio_surround_bitrate_kbps));
+  }
   if (profile.audio_loudness != "off" && FindLoudnessStandard(profile.audio_loudness) == nullptr) {
     problems.push_back(absl::StrCat("audio.loudness: expected atsc, ebu, streaming or off, got '",
                                     profile.audio_loudness, "'"));
@@ -171,6 +175,8 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
   line("audio.channels", profile.audio_channels);
+  line("audio.surround", profile.audio_surround ? "true" : "false");
+  line("audio.surround_bitrate_kbps", profile.audio_surround_bitrate_kbps);
   line("audio.loudness", profile.audio_loudness);
   line("audio.loudness_target", absl::StrFormat("%.6g", profile.audio_loudness_target));
   line("audio.true_peak_ceiling", absl::StrFormat("%.6g", profile.audio_true_peak_ceiling));

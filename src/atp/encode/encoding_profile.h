@@ -64,6 +64,10 @@ struct EncodingProfile {
   int audio_bitrate_kbps = 128;
   int audio_sample_rate_hz = 48000;
   int audio_channels = 2;
+  // A second rendition in 5.1 (AAC-LC, 6 channels) of every audio track whose source has
+  // 5.1 or more (7.1 is downmixed to 5.1), beside the audio.channels one.
+  bool audio_surround = false;
+  int audio_surround_bitrate_kbps = 320;
   // Loudness normalization of every audio track (docs/profile.md): a LoudnessStandard name.
   // Setting it in a profile sets the two figures below to the standard's; the profile's own
   // audio.loudness_target and audio.true_peak_ceiling then override them. "off" measures and

@@ -126,6 +126,8 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "audio.bitrate_kbps=128\n"
             "audio.sample_rate_hz=48000\n"
             "audio.channels=2\n"
+            "audio.surround=false\n"
+            "audio.surround_bitrate_kbps=320\n"
             "audio.loudness=atsc\n"
             "audio.loudness_target=-24\n"
             "audio.true_peak_ceiling=-2\n");

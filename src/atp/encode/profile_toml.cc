@@ -164,6 +164,8 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
        {{"bitrate_kbps", IntSetter(base.audio_bitrate_kbps)},
         {"sample_rate_hz", IntSetter(base.audio_sample_rate_hz)},
         {"channels", IntSetter(base.audio_channels)},
+        {"surround", BoolSetter(base.audio_surround)},
+        {"surround_bitrate_kbps", IntSetter(base.audio_surround_bitrate_kbps)},
         {"loudness",
          [&](const toml::node& node) {
            standard_chosen = true;
@@ -224,6 +226,8 @@ std::string ProfileToml(const EncodingProfile& profile) {
       {"audio", toml::table{{"bitrate_kbps", profile.audio_bitrate_kbps},
                             {"sample_rate_hz", profile.audio_sample_rate_hz},
                             {"channels", profile.audio_channels},
+                            {"surround", profile.audio_surround},
+                            {"surround_bitrate_kbps", profile.audio_surround_bitrate_kbps},
                             {"loudness", profile.audio_loudness},
                             {"loudness_target", profile.audio_loudness_target},
                             {"true_peak_ceiling", profile.audio_true_peak_ceiling}}},

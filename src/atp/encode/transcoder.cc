@@ -191,14 +191,14 @@ class Transcoder {
     const int64_t segment_samples =
         av_rescale(grid_.segment_frames * plan_.profile.audio_sample_rate_hz, rate_.den, rate_.num);
     std::vector<int> streams;  // Container index of each output's audio stream.
-    for (const AudioTrackSpec& track : plan_.audio_tracks) {
-      if (track.track_index < 1 ||
-          track.track_index > static_cast<int>(input_.audio_streams.size())) {
+    for (const AudioRendition& rendition : plan_.audio) {
+      if (rendition.track_index < 1 ||
+          rendition.track_index > static_cast<int>(input_.audio_streams.size())) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "audio track ", track.language, " is stream ", track.track_index,
+            "audio track ", rendition.language, " is stream ", rendition.track_index,
             " but the mezzanine has ", input_.audio_streams.size(), " audio stream(s)"));
       }
-      streams.push_back(input_.audio_streams[track.track_index - 1]);
+      streams.push_back(input_.audio_streams[rendition.track_index - 1]);
     }
     const EncodingProfile& profile = plan_.profile;
     const bool normalize = NormalizesLoudness(profile);
@@ -212,8 +212,8 @@ class Transcoder {
     if (normalize) {
       // Pass 1: measure each whole track.
       std::vector<AudioChain> chains;
-      for (const int stream : streams) {
-        ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(stream));
+      for (size_t i = 0; i < streams.size(); ++i) {
+        ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(streams[i], plan_.audio[i].channels));
         chains.push_back(std::move(chain));
       }
       ATP_RETURN_IF_ERROR(PumpAudio(chains, /*pass=*/0, passes));
@@ -227,14 +227,18 @@ class Transcoder {
     // The encoding pass.
     std::vector<AudioChain> chains;
     for (size_t i = 0; i < streams.size(); ++i) {
-      ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(streams[i]));
+      ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(streams[i], plan_.audio[i].channels));
       if (normalize) {
         ATP_ASSIGN_OR_RETURN(
             chain.normalizer,
             LoudnessNormalizer::Create(profile.audio_sample_rate_hz, chain.decoder->layout(),
                                        loudness[i].gain_db, profile.audio_true_peak_ceiling));
       }
-      ATP_ASSIGN_OR_RETURN(chain.encoder, AudioTrackEncoder::Create(profile, segment_samples));
+      ATP_ASSIGN_OR_RETURN(
+          chain.encoder, AudioTrackEncoder::Create({.sample_rate_hz = profile.audio_sample_rate_hz,
+                                                    .channels = plan_.audio[i].channels,
+                                                    .bitrate_kbps = plan_.audio[i].bitrate_kbps},
+                                                   segment_samples));
       chain.out = OutputFor(i);
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, chain.encoder->stream()));
       chains.push_back(std::move(chain));
@@ -281,16 +285,16 @@ class Transcoder {
     }
   };
 
-  absl::StatusOr<AudioChain> NewAudioChain(int stream_index) {
+  // A chain that decodes container stream `stream_index` to `channels` channels.
+  absl::StatusOr<AudioChain> NewAudioChain(int stream_index, int channels) {
     AudioChain chain;
     chain.stream_index = stream_index;
     ATP_ASSIGN_OR_RETURN(chain.decoder,
                          AudioTrackDecoder::Create(*input_.format->streams[stream_index],
-                                                   plan_.profile.audio_sample_rate_hz,
-                                                   plan_.profile.audio_channels));
-    ATP_ASSIGN_OR_RETURN(media::LoudnessMeter meter,
-                         media::LoudnessMeter::Create(plan_.profile.audio_channels,
-                                                      plan_.profile.audio_sample_rate_hz));
+                                                   plan_.profile.audio_sample_rate_hz, channels));
+    ATP_ASSIGN_OR_RETURN(
+        media::LoudnessMeter meter,
+        media::LoudnessMeter::Create(channels, plan_.profile.audio_sample_rate_hz));
     chain.meter = std::make_unique<media::LoudnessMeter>(std::move(meter));
     return chain;
   }

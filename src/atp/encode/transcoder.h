@@ -1,9 +1,9 @@
 // atp/encode/transcoder.h
 //
 // Passes over a mezzanine. A video pass decodes one range of frames once and scales and
-// encodes it for every rung; an audio pass encodes one AAC rendition per audio track over the
-// whole file. Encoded packets go to a PacketSink as atp's records (core/encoded_media.h):
-// no FFmpeg type crosses this header.
+// encodes it for every rung; an audio pass encodes every planned AAC rendition (one or two per
+// audio track) over the whole file. Encoded packets go to a PacketSink as atp's records
+// (core/encoded_media.h): no FFmpeg type crosses this header.
 #ifndef ATP_ENCODE_TRANSCODER_H_
 #define ATP_ENCODE_TRANSCODER_H_
 
@@ -59,7 +59,8 @@ struct TranscodePlan {
   const RandomAccessFile* input = nullptr;  // The mezzanine; outlives the transcode.
   Ladder ladder;
   EncodingProfile profile;
-  std::vector<AudioTrackSpec> audio_tracks;  // TrackIndex n is the n-th audio stream.
+  // Audio: the outputs, in order (PlanAudioRenditions); several may render one stream.
+  std::vector<AudioRendition> audio;
   int threads = 2;
   TranscodePart part = TranscodePart::kVideo;
   // The output's frame rate (every part: it times the segments) and the video's
@@ -78,7 +79,7 @@ struct TranscodeStats {
 };
 
 // Outputs are numbered: a video pass's are the rungs in ladder order, an audio pass's the
-// audio tracks in plan order.
+// audio renditions in plan order.
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
@@ -108,12 +109,12 @@ struct TranscodeProgress {
 // cancel request) stops the transcode, which returns that status.
 using TranscodeProgressFn = std::function<absl::Status(const TranscodeProgress&)>;
 
-// The audio pass decodes each track and converts it to the profile's rate and channels
-// (AudioTrackDecoder: ITU-R BS.775 downmix). When the profile normalizes loudness it measures
-// the whole track first (BS.1770-4, libebur128), then decodes it again, applies the constant
-// gain target - measured and the true-peak limiter (LoudnessNormalizer), and encodes that;
-// with audio.loudness = "off" it measures while it encodes and changes nothing. Either way
-// each output's loudness goes to PacketSink::FinishAudioOutput.
+// The audio pass decodes each rendition's track and converts it to the profile's rate and the
+// rendition's channels (AudioTrackDecoder: ITU-R BS.775 downmix to stereo or mono). When the
+// profile normalizes loudness it measures the whole track first (BS.1770-4, libebur128), then
+// decodes it again, applies the constant gain target - measured and the true-peak limiter
+// (LoudnessNormalizer), and encodes that; with audio.loudness = "off" it measures while it encodes
+// and changes nothing. Either way each output's loudness goes to PacketSink::FinishAudioOutput.
 //
 // Every rung gets an IDR exactly every profile.keyframe_interval_seconds (rounded to whole
 // frames) on the same frames, and segments of profile.segment_seconds start on those IDRs, so

@@ -18,6 +18,45 @@ std::string QuotedAttribute(const std::string& value) {
   return absl::StrCat("\"", quoted, "\"");
 }
 
+struct GroupMember {
+  const PackagedTrack* track = nullptr;
+  bool is_default = false;  // The track's first rendition is the default.
+};
+
+struct AudioGroup {
+  std::string id;  // Empty: no group.
+  std::vector<GroupMember> members;
+};
+
+// The audio groups of `media` (kHlsAudioGroup, then kHlsSurroundAudioGroup when a track has
+// a 5.1 rendition); none without audio. Renditions of one track share its track_index (a
+// record without one is a track of its own) and follow each other.
+std::vector<AudioGroup> AudioGroups(const PackagedMedia& media) {
+  std::vector<AudioGroup> groups;
+  if (media.audio.empty()) return groups;
+  AudioGroup& main = groups.emplace_back(AudioGroup{.id = kHlsAudioGroup});
+  AudioGroup surround{.id = kHlsSurroundAudioGroup};
+  bool any_surround = false;
+  for (size_t i = 0; i < media.audio.size();) {
+    const PackagedTrack& first = media.audio[i];
+    size_t end = i + 1;
+    while (end < media.audio.size() && first.track_index > 0 &&
+           media.audio[end].track_index == first.track_index) {
+      ++end;
+    }
+    main.members.push_back({&first, first.is_default});
+    const PackagedTrack* widest = &first;
+    for (size_t j = i + 1; j < end; ++j) {
+      if (media.audio[j].channels > widest->channels) widest = &media.audio[j];
+    }
+    any_surround = any_surround || widest != &first;
+    surround.members.push_back({widest, first.is_default});
+    i = end;
+  }
+  if (any_surround) groups.push_back(std::move(surround));
+  return groups;
+}
+
 double Seconds(int64_t ticks, int64_t timescale) {
   return static_cast<double>(ticks) / static_cast<double>(timescale);
 }
@@ -44,31 +83,42 @@ std::string WriteHlsMediaPlaylist(const PackagedTrack& track) {
 
 std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media) {
   std::string out = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n";
-  int64_t audio_peak_bps = 0;
-  int64_t audio_average_bps = 0;
-  std::set<std::string> audio_codecs;
-  if (!media.audio.empty()) absl::StrAppend(&out, "\n");
-  for (const PackagedTrack& audio : media.audio) {
-    audio_peak_bps = std::max(audio_peak_bps, audio.peak_bitrate_bps);
-    audio_average_bps = std::max(audio_average_bps, audio.average_bitrate_bps);
-    audio_codecs.insert(audio.codecs);
-    absl::StrAppend(
-        &out, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"", kHlsAudioGroup,
-        "\",LANGUAGE=", QuotedAttribute(audio.language), ",NAME=", QuotedAttribute(audio.label),
-        ",DEFAULT=", audio.is_default ? "YES" : "NO", ",AUTOSELECT=YES,CHANNELS=\"", audio.channels,
-        "\",URI=", QuotedAttribute(audio.name + "/playlist.m3u8"), "\n");
+  const std::vector<AudioGroup> groups = AudioGroups(media);
+  for (const AudioGroup& group : groups) {
+    absl::StrAppend(&out, "\n");
+    for (const GroupMember& member : group.members) {
+      const PackagedTrack& audio = *member.track;
+      absl::StrAppend(
+          &out, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"", group.id,
+          "\",LANGUAGE=", QuotedAttribute(audio.language), ",NAME=", QuotedAttribute(audio.label),
+          ",DEFAULT=", member.is_default ? "YES" : "NO", ",AUTOSELECT=YES,CHANNELS=\"",
+          audio.channels, "\",URI=", QuotedAttribute(audio.name + "/playlist.m3u8"), "\n");
+    }
   }
-  for (const PackagedTrack& video : media.video) {
-    std::vector<std::string> codecs = {video.codecs};
-    codecs.insert(codecs.end(), audio_codecs.begin(), audio_codecs.end());
-    absl::StrAppendFormat(&out, "\n#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,",
-                          video.peak_bitrate_bps + audio_peak_bps,
-                          video.average_bitrate_bps + audio_average_bps);
-    absl::StrAppendFormat(&out, "CODECS=\"%s\",RESOLUTION=%dx%d,FRAME-RATE=%.3f",
-                          absl::StrJoin(codecs, ","), video.width, video.height,
-                          video.frame_rate.ToDouble());
-    if (!media.audio.empty()) absl::StrAppend(&out, ",AUDIO=\"", kHlsAudioGroup, "\"");
-    absl::StrAppend(&out, ",CLOSED-CAPTIONS=NONE\n", video.name, "/playlist.m3u8\n");
+  // Without audio, one set of variants naming no group.
+  const std::vector<AudioGroup> variant_groups =
+      groups.empty() ? std::vector<AudioGroup>(1) : groups;
+  for (const AudioGroup& group : variant_groups) {
+    int64_t audio_peak_bps = 0;
+    int64_t audio_average_bps = 0;
+    std::set<std::string> audio_codecs;
+    for (const GroupMember& member : group.members) {
+      audio_peak_bps = std::max(audio_peak_bps, member.track->peak_bitrate_bps);
+      audio_average_bps = std::max(audio_average_bps, member.track->average_bitrate_bps);
+      audio_codecs.insert(member.track->codecs);
+    }
+    for (const PackagedTrack& video : media.video) {
+      std::vector<std::string> codecs = {video.codecs};
+      codecs.insert(codecs.end(), audio_codecs.begin(), audio_codecs.end());
+      absl::StrAppendFormat(&out, "\n#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,",
+                            video.peak_bitrate_bps + audio_peak_bps,
+                            video.average_bitrate_bps + audio_average_bps);
+      absl::StrAppendFormat(&out, "CODECS=\"%s\",RESOLUTION=%dx%d,FRAME-RATE=%.3f",
+                            absl::StrJoin(codecs, ","), video.width, video.height,
+                            video.frame_rate.ToDouble());
+      if (!group.id.empty()) absl::StrAppend(&out, ",AUDIO=\"", group.id, "\"");
+      absl::StrAppend(&out, ",CLOSED-CAPTIONS=NONE\n", video.name, "/playlist.m3u8\n");
+    }
   }
   return out;
 }

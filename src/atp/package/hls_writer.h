@@ -10,8 +10,12 @@
 
 namespace atp::package {
 
-// The group every variant's AUDIO attribute names.
+// The audio groups: every track's first rendition (the profile's channels), and, when some
+// track has a 5.1 rendition, a second group holding each track's 5.1 rendition where it has
+// one and its first rendition where it has not, so either group offers every language (as
+// Apple's HLS authoring specification groups audio by channel layout).
 inline constexpr char kHlsAudioGroup[] = "aac";
+inline constexpr char kHlsSurroundAudioGroup[] = "aac-51";
 
 // A VOD media playlist for one track, referring to its init segment and media segments by
 // their URIs relative to the track's folder (where the playlist is written, as playlist.m3u8).
@@ -20,9 +24,10 @@ inline constexpr char kHlsAudioGroup[] = "aac";
 [[nodiscard]] std::string WriteHlsMediaPlaylist(const PackagedTrack& track);
 
 // The multivariant playlist (master.m3u8, at the package root): one EXT-X-MEDIA per audio
-// track, one EXT-X-STREAM-INF per video track. BANDWIDTH is the video track's peak segment
-// bitrate plus the largest audio peak in the group; AVERAGE-BANDWIDTH likewise with averages.
-// Variant URIs are "<track name>/playlist.m3u8".
+// rendition and group (CHANNELS its channel count), and per audio group one EXT-X-STREAM-INF
+// per video track naming that group. BANDWIDTH is the video track's peak segment bitrate plus
+// the largest audio peak in the group; AVERAGE-BANDWIDTH likewise with averages; CODECS the
+// video's and the group's. Variant URIs are "<track name>/playlist.m3u8".
 [[nodiscard]] std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media);
 
 }  // namespace atp::package

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "atp/package/dash_writer.h"
@@ -57,10 +58,11 @@ PackagedTrack Video(std::string name, std::string codecs, int width, int height,
   return track;
 }
 
-PackagedTrack Audio(std::string language, std::string label, bool is_default) {
+PackagedTrack Audio(std::string language, std::string label, bool is_default, int track_index = 0) {
   PackagedTrack track;
   track.kind = TrackKind::kAudio;
   track.name = "audio_" + language;
+  track.track_index = track_index;
   track.codecs = "mp4a.40.2";
   track.timescale = 48000;
   track.segments = Segments(48000, {96500, 96000, 32000});
@@ -85,6 +87,51 @@ PackagedMedia Example() {
 
 TEST(HlsWriter, MultivariantPlaylistMatchesGolden) {
   ExpectMatchesGolden(WriteHlsMultivariantPlaylist(Example()), "master.m3u8");
+}
+
+// Japanese in stereo and 5.1, English in stereo only: the 5.1 group offers both languages.
+PackagedMedia ExampleWithSurround() {
+  PackagedMedia media = Example();
+  media.video.resize(2);
+  PackagedTrack ja_51 = Audio("ja", "日本語 5.1", false, 1);
+  ja_51.name = "audio_ja_51";
+  ja_51.channels = 6;
+  ja_51.peak_bitrate_bps = 330000;
+  ja_51.average_bitrate_bps = 320500;
+  media.audio = {Audio("ja", "日本語", true, 1), ja_51, Audio("en", "English", false, 2)};
+  return media;
+}
+
+TEST(HlsWriter, MultivariantPlaylistWithSurroundMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsMultivariantPlaylist(ExampleWithSurround()), "master_51.m3u8");
+}
+
+TEST(HlsWriter, EachAudioGroupHasOneDefaultAndEveryLanguage) {
+  const std::string playlist = WriteHlsMultivariantPlaylist(ExampleWithSurround());
+  for (const char* group : {"\"aac\"", "\"aac-51\""}) {
+    SCOPED_TRACE(group);
+    int defaults = 0;
+    std::set<std::string> languages;
+    std::istringstream lines(playlist);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(std::string("GROUP-ID=") + group) == std::string::npos) continue;
+      defaults += line.find("DEFAULT=YES") != std::string::npos;
+      languages.insert(line.substr(line.find("LANGUAGE=") + 10, 2));
+    }
+    EXPECT_EQ(defaults, 1);
+    EXPECT_EQ(languages, (std::set<std::string>{"ja", "en"}));
+  }
+  // Two video rungs, each offered with either group.
+  size_t variants = 0;
+  for (size_t at = playlist.find("#EXT-X-STREAM-INF"); at != std::string::npos;
+       at = playlist.find("#EXT-X-STREAM-INF", at + 1)) {
+    ++variants;
+  }
+  EXPECT_EQ(variants, 4u);
+}
+
+TEST(DashWriter, ManifestWithSurroundMatchesGolden) {
+  ExpectMatchesGolden(WriteDashManifest(ExampleWithSurround()), "manifest_51.mpd");
 }
 
 TEST(HlsWriter, VideoMediaPlaylistMatchesGolden) {

@@ -1,5 +1,6 @@
 #include "atp/pipeline/check_delivery.h"
 
+#include "atp/encode/audio_planner.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/pipeline/job_runner.h"
 #include "atp/state/sqlite_job_store.h"
@@ -38,6 +39,8 @@ CheckReport CheckDelivery(const std::filesystem::path& manifest_file,
   absl::StatusOr<Ladder> ladder = encode::PlanLadder(
       profile, report.mezzanine->source.display_width(), report.mezzanine->source.height);
   if (ladder.ok()) report.ladder = *std::move(ladder);
+  report.audio = encode::PlanAudioRenditions(profile, report.manifest->spec.audio_tracks,
+                                             report.mezzanine->source);
   report.job_key = outcome.job.job.job_key;
   return report;
 }

@@ -24,7 +24,8 @@ struct CheckReport {
   std::optional<manifest::ParsedManifest> manifest;
   std::optional<VerifiedSource> mezzanine;
   std::optional<Ladder> ladder;
-  std::string job_key;  // Set with the ladder.
+  std::vector<AudioRendition> audio;  // Set with the ladder.
+  std::string job_key;                // Set with the ladder.
 
   std::optional<Step> failed_step;  // Empty when every step passed.
   absl::Status status;              // The failed step's error.

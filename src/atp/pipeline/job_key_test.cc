@@ -24,12 +24,12 @@ TEST(JobKey, CanonicalTextIsPinned) {
             "size_bytes=15728640000\n"
             "audio_languages=en,ja\n"
             "profile_version=1\n"
-            "profile_sha256=7b88cf0657646f512abb4bee88f5e801a9357d031436898dbbcacd4f6d07c073\n");
+            "profile_sha256=87d1739304035a538171258e706d8b3fcb98e36f1c201da54c5e005681b43408\n");
 }
 
 TEST(JobKey, KeyIsPinned) {
   EXPECT_EQ(ComputeJobKey(ExampleSpec(), encode::EncodingProfile{}),
-            "aad8c24c3b2ade76985c6040b8615479bd7ac59fa0e9f25c76e11ae1f74ccddc");
+            "0a3a2f4e96ffc81cacd8c53f27fc1e9a6ff294ca4ee97c8bd886a55a4fd98e32");
 }
 
 TEST(JobKey, IgnoresWhatDoesNotChangeTheOutputAndSeesWhatDoes) {

@@ -66,7 +66,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codec
                                                 presentation_offset_ticks, segments,
                                                 peak_bitrate_bps, average_bitrate_bps, width,
                                                 height, frame_rate, frames_repeated, frames_dropped,
-                                                language, label, is_default, channels,
+                                                track_index, language, label, is_default, channels,
                                                 sample_rate_hz, loudness)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
 

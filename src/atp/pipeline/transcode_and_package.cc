@@ -1,6 +1,5 @@
 #include "atp/pipeline/transcode_and_package.h"
 
-#include <map>
 #include <memory>
 #include <set>
 
@@ -9,6 +8,7 @@
 #include "atp/core/encoded_media.h"
 #include "atp/core/language_codes.h"
 #include "atp/core/status_macros.h"
+#include "atp/encode/audio_planner.h"
 #include "atp/package/cmaf_segmenter.h"
 #include "atp/package/codec_string.h"
 #include "atp/package/dash_writer.h"
@@ -122,7 +122,12 @@ void MeasureBitrates(PackagedTrack& track) {
   track.average_bitrate_bps = duration > 0 ? total_bytes * 8 * track.timescale / duration : 0;
 }
 
-// Every track of the package, video rungs then audio tracks, with what the request says of
+// Pure, as the ladder is: planned again whenever it is needed.
+std::vector<AudioRendition> PlannedAudio(const PackageRequest& request) {
+  return encode::PlanAudioRenditions(request.profile, request.spec.audio_tracks, request.source);
+}
+
+// Every track of the package, video rungs then audio renditions, with what the request says of
 // them (no codec facts or segments yet).
 std::vector<PackagedTrack> PlannedTracks(const PackageRequest& request) {
   std::vector<PackagedTrack> tracks;
@@ -134,16 +139,15 @@ std::vector<PackagedTrack> PlannedTracks(const PackageRequest& request) {
     track.height = rendition.height;
     tracks.push_back(std::move(track));
   }
-  std::map<std::string, int> language_uses;
-  for (const AudioTrackSpec& audio : request.spec.audio_tracks) {
+  for (const AudioRendition& audio : PlannedAudio(request)) {
     PackagedTrack track;
     track.kind = TrackKind::kAudio;
-    const int use = ++language_uses[audio.language];
-    track.name = absl::StrCat("audio_", audio.language, use > 1 ? absl::StrCat("_", use) : "");
+    track.name = audio.name;
+    track.track_index = audio.track_index;
     track.language = audio.language;
     track.label = audio.label;
     track.is_default = audio.is_default;
-    track.channels = request.profile.audio_channels;
+    track.channels = audio.channels;
     track.sample_rate_hz = request.profile.audio_sample_rate_hz;
     tracks.push_back(std::move(track));
   }
@@ -243,7 +247,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
   encode::TranscodePlan plan{.input = request.mezzanine,
                              .ladder = request.ladder,
                              .profile = request.profile,
-                             .audio_tracks = request.spec.audio_tracks,
+                             .audio = PlannedAudio(request),
                              .threads = request.threads,
                              .part = unit.part,
                              .conversion = request.conversion,

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "atp/core/status_macros.h"
+#include "atp/encode/audio_planner.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/media/av_ptr.h"
@@ -280,12 +281,14 @@ TEST_F(TranscodeAndPackageTest, EncoderRecordsRoundTripIntoASegmentersInitSegmen
   for (const encode::TranscodePart part :
        {encode::TranscodePart::kVideo, encode::TranscodePart::kAudio}) {
     RecordingSink sink;
-    const encode::TranscodePlan plan{.input = mezzanine_,
-                                     .ladder = {h264, h265},
-                                     .profile = request_->profile,
-                                     .audio_tracks = request_->spec.audio_tracks,
-                                     .part = part,
-                                     .frames = {0, 48}};
+    const encode::TranscodePlan plan{
+        .input = mezzanine_,
+        .ladder = {h264, h265},
+        .profile = request_->profile,
+        .audio = encode::PlanAudioRenditions(request_->profile, request_->spec.audio_tracks,
+                                             request_->source),
+        .part = part,
+        .frames = {0, 48}};
     ASSERT_OK(encode::Transcode(plan, sink, nullptr));
     ASSERT_EQ(sink.outputs.size(), 2u);
     for (size_t i = 0; i < sink.outputs.size(); ++i) {

@@ -139,6 +139,35 @@ class DashValidator {
     }
   }
 
+  // DASH-CHANNELS: an audio Representation's AudioChannelConfiguration (its own, else its
+  // AdaptationSet's) against its sample entry's channel count. Two schemes are understood:
+  // ISO/IEC 23009-1's (the value is the count) and ISO/IEC 23001-8's ChannelConfiguration
+  // (an index: 1-6 are 1-6 channels, 7 and 12 are 7.1); others are not judged.
+  void CheckChannels(pugi::xml_node representation, pugi::xml_node set, const InitSegmentInfo& init,
+                     const std::string& where) {
+    pugi::xml_node configuration = representation.child("AudioChannelConfiguration");
+    if (!configuration) configuration = set.child("AudioChannelConfiguration");
+    if (!configuration || init.channels == 0) return;
+    const std::string scheme = configuration.attribute("schemeIdUri").value();
+    const std::string value = configuration.attribute("value").value();
+    int declared = 0;
+    if (scheme == "urn:mpeg:dash:23003:3:audio_channel_configuration:2011") {
+      if (!absl::SimpleAtoi(value, &declared)) declared = -1;
+    } else if (scheme == "urn:mpeg:mpegB:cicp:ChannelConfiguration") {
+      static const std::map<std::string, int> kCicpChannels = {
+          {"1", 1}, {"2", 2}, {"3", 3}, {"4", 4}, {"5", 5}, {"6", 6}, {"7", 8}, {"12", 8}};
+      const auto found = kCicpChannels.find(value);
+      declared = found == kCicpChannels.end() ? -1 : found->second;
+    } else {
+      return;
+    }
+    if (declared != init.channels) {
+      report_.Add("DASH-CHANNELS", where,
+                  absl::StrCat("AudioChannelConfiguration value=\"", value,
+                               "\" but the stream has ", init.channels, " channel(s)"));
+    }
+  }
+
   // Checks one Representation's segments against the times the MPD gives them; returns its
   // measured seconds.
   double CheckRepresentation(pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set,
@@ -175,6 +204,8 @@ class DashValidator {
     }
     if (init_info.ok() && init_info->handler == "vide")
       CheckPictureSize(representation, set, *init_info, where);
+    if (init_info.ok() && init_info->handler == "soun")
+      CheckChannels(representation, set, *init_info, where);
     // MPD times are presentation times: decode times shifted by the edit list, converted from
     // the track's timescale to the MPD's.
     const int64_t edit = init_info.ok() ? init_info->edit_media_time : 0;

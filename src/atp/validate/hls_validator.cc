@@ -42,6 +42,7 @@ struct Rendition {
   // could not be measured.
   std::optional<absl::StatusOr<LoudnessMeasurement>> loudness;
   int sample_rate_hz = 0;                      // Audio (fMP4).
+  int channels = 0;                            // Audio (fMP4): the sample entry's count.
   std::optional<double> start_seconds;         // fMP4: PresentationStartSeconds.
   std::optional<FragmentInfo> first_fragment;  // fMP4: of the playlist's first segment.
 };
@@ -146,8 +147,22 @@ class HlsValidator {
       if (!get("URI").empty()) {
         const Rendition& audio = Measure(get("URI"), /*video=*/false, where);
         audio_[get("GROUP-ID")].push_back(&audio);
-        CheckLoudness(get("LANGUAGE"), audio);
+        CheckChannels(get("CHANNELS"), audio, where);
+        if (loudness_checked_.insert(&audio).second) CheckLoudness(get("LANGUAGE"), audio);
       }
+    }
+  }
+
+  // HLS-CHANNELS: the count CHANNELS starts with (RFC 8216 4.4.6.1) against the sample
+  // entry's. CHANNELS is optional; an MPEG-TS rendition's count is not measured.
+  void CheckChannels(const std::string& declared, const Rendition& audio,
+                     const std::string& where) {
+    if (declared.empty() || audio.channels == 0) return;
+    const std::string count(declared.substr(0, declared.find('/')));
+    if (count != std::to_string(audio.channels)) {
+      report_.Add("HLS-CHANNELS", where,
+                  absl::StrCat("CHANNELS=\"", declared, "\" but ", audio.uri, " has ",
+                               audio.channels, " channel(s)"));
     }
   }
 
@@ -222,6 +237,7 @@ class HlsValidator {
     rendition.pixel_aspect = static_cast<double>(init->pixel_aspect_h) / init->pixel_aspect_v;
     rendition.audio_only = init->handler == "soun";
     rendition.sample_rate_hz = init->sample_rate_hz;
+    rendition.channels = init->channels;
     const int64_t timescale = init->timescale;
     // An audio track to meter is kept whole in memory: the init segment, then each segment.
     const bool meter = !video && options_.loudness.has_value() && rendition.audio_only;
@@ -579,6 +595,8 @@ class HlsValidator {
   ValidationReport report_;
   std::map<std::string, Rendition> renditions_;
   std::map<std::string, std::vector<const Rendition*>> audio_;  // By GROUP-ID.
+  // Renditions already judged for loudness: one may be named in several groups.
+  std::set<const Rendition*> loudness_checked_;
 };
 
 }  // namespace

@@ -62,7 +62,19 @@ absl::StatusOr<std::string> HevcCodecs(const std::string& entry, std::string_vie
 
 // esds: ES_Descriptor(3) > DecoderConfigDescriptor(4) > DecoderSpecificInfo(5), whose first
 // five bits are the MPEG-4 audio object type.
-absl::StatusOr<std::string> AacCodecs(std::string_view esds) {
+struct AacConfig {
+  std::string codecs;  // "mp4a.40.2"
+  int channels = 0;    // From the AudioSpecificConfig; 0 when it defers to a PCE or is absent.
+};
+
+// The channel count of an AudioSpecificConfig's channelConfiguration (ISO/IEC 14496-3
+// 1.6.3.5, with 23001-8's additions); 0 for 0 (a program_config_element says) or reserved.
+int ChannelsOfConfiguration(int configuration) {
+  static constexpr int kChannels[] = {0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8, 0};
+  return configuration >= 0 && configuration < 16 ? kChannels[configuration] : 0;
+}
+
+absl::StatusOr<AacConfig> ParseEsds(std::string_view esds) {
   ByteReader reader(esds);
   reader.U32();  // version and flags
   auto descriptor = [&reader](uint8_t& tag) {
@@ -89,11 +101,27 @@ absl::StatusOr<std::string> AacCodecs(std::string_view esds) {
   reader.Skip(12);  // stream type, buffer size, max and average bitrate
   descriptor(tag);
   if (tag != 5 || !reader.ok()) {
-    return absl::StrFormat("mp4a.%02x", object_type);
+    return AacConfig{.codecs = absl::StrFormat("mp4a.%02x", object_type)};
   }
-  int audio_object_type = reader.U8() >> 3;
+  // AudioSpecificConfig: audioObjectType (5 bits; 31 escapes to 32 + 6 more bits),
+  // samplingFrequencyIndex (4 bits; 15 escapes to a 24-bit rate), channelConfiguration (4).
+  uint64_t bits = 0;
+  int bit_count = 0;
+  auto take = [&](int count) {
+    while (bit_count < count) {
+      bits = (bits << 8) | reader.U8();
+      bit_count += 8;
+    }
+    bit_count -= count;
+    return static_cast<int>((bits >> bit_count) & ((uint64_t{1} << count) - 1));
+  };
+  int audio_object_type = take(5);
+  if (audio_object_type == 31) audio_object_type = 32 + take(6);
+  if (take(4) == 15) take(24);
+  const int channel_configuration = take(4);
   if (!reader.ok()) return Truncated("esds");
-  return absl::StrFormat("mp4a.%x.%d", object_type, audio_object_type);
+  return AacConfig{.codecs = absl::StrFormat("mp4a.%x.%d", object_type, audio_object_type),
+                   .channels = ChannelsOfConfiguration(channel_configuration)};
 }
 
 }  // namespace
@@ -215,7 +243,11 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
     if (!reader.ok()) return Truncated(entry.type);
     ATP_ASSIGN_OR_RETURN(std::vector<Mp4Box> config, ParseChildren(entry, 28));
     if (const Mp4Box* esds = FindBox(config, "esds")) {
-      ATP_ASSIGN_OR_RETURN(info.codecs, AacCodecs(esds->payload));
+      ATP_ASSIGN_OR_RETURN(const AacConfig aac, ParseEsds(esds->payload));
+      info.codecs = aac.codecs;
+      // MP4 writes channelcount 2 whatever the layout (ISO/IEC 14496-12 templates it): the
+      // AudioSpecificConfig is what decoders use.
+      if (aac.channels > 0) info.channels = aac.channels;
     }
   }
   return info;

@@ -32,7 +32,9 @@ struct InitSegmentInfo {
   // How long an initial empty edit (media_time -1) delays the presentation, in seconds (its
   // segment_duration is in the movie's timescale, mvhd). 0 without one.
   double empty_edit_seconds = 0;
-  int channels = 0;  // Audio sample entries.
+  // Audio: AAC's AudioSpecificConfig channel count (an MP4 sample entry says 2 for any
+  // layout), else the sample entry's channelcount.
+  int channels = 0;
   int sample_rate_hz = 0;
 };
 

@@ -68,6 +68,23 @@ TEST(ParseInitSegment, ReadsAacLc) {
   EXPECT_EQ(info.timescale, 48000u);
 }
 
+// The sample entry of an MP4 says 2 channels for any layout: the count comes from the
+// AudioSpecificConfig (channelConfiguration 1 → 1, 6 → 6).
+TEST(ParseInitSegment, ReadsTheChannelCountOfAacFromItsConfig) {
+  testing::TempDir dir;
+  for (const auto& [layout, channels] :
+       std::vector<std::pair<std::string, int>>{{"mono", 1}, {"5.1", 6}}) {
+    SCOPED_TRACE(layout);
+    const std::string bytes = FragmentedMp4(
+        dir, "aac-" + layout + ".mp4", "-f lavfi -i sine=frequency=440:sample_rate=44100",
+        "-af aformat=channel_layouts=" + layout + " -c:a aac -b:a 192k");
+    ASSERT_OK_AND_ASSIGN(InitSegmentInfo info, ParseInitSegment(bytes));
+    EXPECT_EQ(info.codecs, "mp4a.40.2");
+    EXPECT_EQ(info.channels, channels);
+    EXPECT_EQ(info.sample_rate_hz, 44100);
+  }
+}
+
 TEST(ParseInitSegment, NamesWhatIsMissing) {
   testing::TempDir dir;
   const std::string bytes = FragmentedMp4(dir, "h264.mp4", kVideo, "-c:v libx264");
