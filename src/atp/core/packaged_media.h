@@ -72,10 +72,33 @@ struct PackagedTrack {
   bool operator==(const PackagedTrack&) const = default;
 };
 
+// One subtitle rendition: segmented WebVTT for HLS (on the video's segment boundaries) and
+// the whole track as one WebVTT file for DASH.
+struct PackagedSubtitle {
+  std::string name;      // Its folder below the package root: "subs_en", "subs_en_forced".
+  std::string language;  // BCP 47, as the manifest writes it: "en", "es-419", "zh-Hans".
+  std::string label;     // Human name, e.g. "English (Signs & Songs)".
+  bool is_default = false;
+  bool is_forced = false;  // Shown even when the viewer chose no subtitles (signs & songs).
+  // Each segment's uri ("seg_00001.vtt"), start and duration in milliseconds (timescale
+  // 1000): the video's segments, so every segment holds the cues shown during it.
+  std::vector<MediaSegment> segments;
+  std::string sidecar_uri = "subtitles.vtt";  // The whole track, relative to its folder.
+  int64_t sidecar_size_bytes = 0;
+  int64_t cue_count = 0;
+  // What reading the source file changed or dropped (ASS tags, overlaps ...).
+  std::vector<std::string> warnings;
+
+  bool operator==(const PackagedSubtitle&) const = default;
+};
+
 struct PackagedMedia {
   std::vector<PackagedTrack> video;  // Highest bitrate first.
   // Manifest order, a track's renditions together (stereo, then 5.1); exactly one is_default.
   std::vector<PackagedTrack> audio;
+  // Manifest order; a track split into dialogue and signs & songs gives two. Written by the
+  // package step.
+  std::vector<PackagedSubtitle> subtitles;
 };
 
 }  // namespace atp

@@ -180,6 +180,7 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("audio.loudness", profile.audio_loudness);
   line("audio.loudness_target", absl::StrFormat("%.6g", profile.audio_loudness_target));
   line("audio.true_peak_ceiling", absl::StrFormat("%.6g", profile.audio_true_peak_ceiling));
+  line("subtitles.split_signs", profile.subtitle_split_signs ? "true" : "false");
   return text;
 }
 

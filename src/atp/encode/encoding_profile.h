@@ -75,6 +75,9 @@ struct EncodingProfile {
   std::string audio_loudness = "atsc";
   double audio_loudness_target = -24.0;   // Integrated loudness, LUFS (= LKFS).
   double audio_true_peak_ceiling = -2.0;  // dBTP.
+  // ASS events styled as signs and songs (or positioned without a speaker) go to a forced
+  // "Signs & Songs" subtitle rendition of their language rather than among the dialogue.
+  bool subtitle_split_signs = true;
 
   bool operator==(const EncodingProfile&) const = default;
 };

@@ -130,7 +130,8 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
             "audio.surround_bitrate_kbps=320\n"
             "audio.loudness=atsc\n"
             "audio.loudness_target=-24\n"
-            "audio.true_peak_ceiling=-2\n");
+            "audio.true_peak_ceiling=-2\n"
+            "subtitles.split_signs=true\n");
   EncodingProfile changed;
   changed.h265.tune = "animation";
   EXPECT_NE(CanonicalProfileText(changed), defaults);

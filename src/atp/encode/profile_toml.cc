@@ -173,6 +173,7 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
          }},
         {"loudness_target", OptionalNumberSetter(loudness_target)},
         {"true_peak_ceiling", OptionalNumberSetter(true_peak_ceiling)}}},
+      {"subtitles", {{"split_signs", BoolSetter(base.subtitle_split_signs)}}},
   };
   SetterTable top_level = {{"version", StringSetter(base.version)},
                            {"enable_h265", BoolSetter(base.enable_h265)},
@@ -231,6 +232,7 @@ std::string ProfileToml(const EncodingProfile& profile) {
                             {"loudness", profile.audio_loudness},
                             {"loudness_target", profile.audio_loudness_target},
                             {"true_peak_ceiling", profile.audio_true_peak_ceiling}}},
+      {"subtitles", toml::table{{"split_signs", profile.subtitle_split_signs}}},
   };
   std::ostringstream text;
   text << document << "\n";

@@ -109,6 +109,30 @@ void AddAudioAdaptationSet(pugi::xml_node period, int id, const PackagedTrack& t
   AddSegmentTemplate(representation, track);
 }
 
+// A sidecar WebVTT file per subtitle rendition (mimeType text/vtt, the whole track at its
+// BaseURL), Role "subtitle" or, for signs & songs, "forced-subtitle".
+void AddTextAdaptationSet(pugi::xml_node period, int id, const PackagedSubtitle& subtitle,
+                          double presentation_seconds) {
+  pugi::xml_node set = period.append_child("AdaptationSet");
+  set.append_attribute("id") = id;
+  set.append_attribute("contentType") = "text";
+  set.append_attribute("mimeType") = "text/vtt";
+  set.append_attribute("lang") = subtitle.language.c_str();
+  set.append_child("Label").text() = subtitle.label.c_str();
+  pugi::xml_node role = set.append_child("Role");
+  role.append_attribute("schemeIdUri") = "urn:mpeg:dash:role:2011";
+  role.append_attribute("value") = subtitle.is_forced ? "forced-subtitle" : "subtitle";
+  pugi::xml_node representation = set.append_child("Representation");
+  representation.append_attribute("id") = subtitle.name.c_str();
+  const int64_t bits = subtitle.sidecar_size_bytes * 8;
+  representation.append_attribute("bandwidth") = static_cast<long long>(
+      presentation_seconds > 0
+          ? std::max<int64_t>(1, std::llround(std::ceil(bits / presentation_seconds)))
+          : 1);
+  representation.append_child("BaseURL").text() =
+      absl::StrCat(subtitle.name, "/", subtitle.sidecar_uri).c_str();
+}
+
 }  // namespace
 
 std::string WriteDashManifest(const PackagedMedia& media) {
@@ -153,6 +177,9 @@ std::string WriteDashManifest(const PackagedMedia& media) {
   int id = 0;
   for (const auto& [family, tracks] : video_sets) AddVideoAdaptationSet(period, id++, tracks);
   for (const PackagedTrack& track : media.audio) AddAudioAdaptationSet(period, id++, track);
+  for (const PackagedSubtitle& subtitle : media.subtitles) {
+    AddTextAdaptationSet(period, id++, subtitle, duration_seconds);
+  }
 
   std::ostringstream out;
   document.save(out, "  ", pugi::format_default, pugi::encoding_utf8);

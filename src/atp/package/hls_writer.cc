@@ -61,24 +61,35 @@ double Seconds(int64_t ticks, int64_t timescale) {
   return static_cast<double>(ticks) / static_cast<double>(timescale);
 }
 
-}  // namespace
-
-std::string WriteHlsMediaPlaylist(const PackagedTrack& track) {
+// A VOD media playlist of `segments` (durations in ticks of `timescale`), with an EXT-X-MAP
+// naming `init_uri` unless it is empty.
+std::string MediaPlaylist(const std::vector<MediaSegment>& segments, int64_t timescale,
+                          const std::string& init_uri) {
   int64_t target_duration = 1;
-  for (const MediaSegment& segment : track.segments) {
-    target_duration = std::max<int64_t>(
-        target_duration, std::llround(Seconds(segment.duration_ticks, track.timescale)));
+  for (const MediaSegment& segment : segments) {
+    target_duration = std::max<int64_t>(target_duration,
+                                        std::llround(Seconds(segment.duration_ticks, timescale)));
   }
   std::string out = absl::StrCat(
       "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:", target_duration,
-      "\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n",
-      "#EXT-X-MAP:URI=", QuotedAttribute(track.init_uri), "\n");
-  for (const MediaSegment& segment : track.segments) {
-    absl::StrAppendFormat(&out, "#EXTINF:%.3f,\n%s\n",
-                          Seconds(segment.duration_ticks, track.timescale), segment.uri);
+      "\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+  if (!init_uri.empty()) absl::StrAppend(&out, "#EXT-X-MAP:URI=", QuotedAttribute(init_uri), "\n");
+  for (const MediaSegment& segment : segments) {
+    absl::StrAppendFormat(&out, "#EXTINF:%.3f,\n%s\n", Seconds(segment.duration_ticks, timescale),
+                          segment.uri);
   }
   absl::StrAppend(&out, "#EXT-X-ENDLIST\n");
   return out;
+}
+
+}  // namespace
+
+std::string WriteHlsMediaPlaylist(const PackagedTrack& track) {
+  return MediaPlaylist(track.segments, track.timescale, track.init_uri);
+}
+
+std::string WriteHlsSubtitlePlaylist(const PackagedSubtitle& subtitle) {
+  return MediaPlaylist(subtitle.segments, /*timescale=*/1000, /*init_uri=*/"");
 }
 
 std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media) {
@@ -94,6 +105,15 @@ std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media) {
           ",DEFAULT=", member.is_default ? "YES" : "NO", ",AUTOSELECT=YES,CHANNELS=\"",
           audio.channels, "\",URI=", QuotedAttribute(audio.name + "/playlist.m3u8"), "\n");
     }
+  }
+  if (!media.subtitles.empty()) absl::StrAppend(&out, "\n");
+  for (const PackagedSubtitle& subtitle : media.subtitles) {
+    absl::StrAppend(&out, "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"", kHlsSubtitleGroup,
+                    "\",LANGUAGE=", QuotedAttribute(subtitle.language),
+                    ",NAME=", QuotedAttribute(subtitle.label),
+                    ",DEFAULT=", subtitle.is_default ? "YES" : "NO",
+                    ",AUTOSELECT=YES,FORCED=", subtitle.is_forced ? "YES" : "NO",
+                    ",URI=", QuotedAttribute(subtitle.name + "/playlist.m3u8"), "\n");
   }
   // Without audio, one set of variants naming no group.
   const std::vector<AudioGroup> variant_groups =
@@ -117,6 +137,9 @@ std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media) {
                             absl::StrJoin(codecs, ","), video.width, video.height,
                             video.frame_rate.ToDouble());
       if (!group.id.empty()) absl::StrAppend(&out, ",AUDIO=\"", group.id, "\"");
+      if (!media.subtitles.empty()) {
+        absl::StrAppend(&out, ",SUBTITLES=\"", kHlsSubtitleGroup, "\"");
+      }
       absl::StrAppend(&out, ",CLOSED-CAPTIONS=NONE\n", video.name, "/playlist.m3u8\n");
     }
   }

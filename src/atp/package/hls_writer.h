@@ -23,11 +23,20 @@ inline constexpr char kHlsSurroundAudioGroup[] = "aac-51";
 // integer (RFC 8216 4.3.3.1).
 [[nodiscard]] std::string WriteHlsMediaPlaylist(const PackagedTrack& track);
 
+// The group of every subtitle rendition, which every variant names (SUBTITLES=).
+inline constexpr char kHlsSubtitleGroup[] = "subs";
+
+// A VOD media playlist of one subtitle rendition's WebVTT segments (no EXT-X-MAP), their
+// EXTINF the segments' durations.
+[[nodiscard]] std::string WriteHlsSubtitlePlaylist(const PackagedSubtitle& subtitle);
+
 // The multivariant playlist (master.m3u8, at the package root): one EXT-X-MEDIA per audio
-// rendition and group (CHANNELS its channel count), and per audio group one EXT-X-STREAM-INF
-// per video track naming that group. BANDWIDTH is the video track's peak segment bitrate plus
-// the largest audio peak in the group; AVERAGE-BANDWIDTH likewise with averages; CODECS the
-// video's and the group's. Variant URIs are "<track name>/playlist.m3u8".
+// rendition and group (CHANNELS its channel count), one per subtitle rendition (group
+// kHlsSubtitleGroup, FORCED=YES for signs & songs), and per audio group one EXT-X-STREAM-INF
+// per video track naming that group (and the subtitle group when there are subtitles). BANDWIDTH is
+// the video track's peak segment bitrate plus the largest audio peak in the group;
+// AVERAGE-BANDWIDTH likewise with averages; CODECS the video's and the group's. Variant URIs are
+// "<track name>/playlist.m3u8".
 [[nodiscard]] std::string WriteHlsMultivariantPlaylist(const PackagedMedia& media);
 
 }  // namespace atp::package

@@ -134,6 +134,38 @@ TEST(DashWriter, ManifestWithSurroundMatchesGolden) {
   ExpectMatchesGolden(WriteDashManifest(ExampleWithSurround()), "manifest_51.mpd");
 }
 
+// English subtitles (the default) and their forced signs & songs, on the video's segments.
+PackagedMedia ExampleWithSubtitles() {
+  PackagedMedia media = Example();
+  media.video.resize(1);
+  media.audio.resize(1);
+  for (const bool forced : {false, true}) {
+    PackagedSubtitle subtitle{.name = forced ? "subs_en_forced" : "subs_en",
+                              .language = "en",
+                              .label = forced ? "English (Signs & Songs)" : "English",
+                              .is_default = !forced,
+                              .is_forced = forced,
+                              .sidecar_size_bytes = 1751};
+    subtitle.segments = Segments(1000, {400, 300, 20});
+    for (MediaSegment& segment : subtitle.segments) segment.uri.replace(10, 3, "vtt");
+    media.subtitles.push_back(subtitle);
+  }
+  return media;
+}
+
+TEST(HlsWriter, MultivariantPlaylistWithSubtitlesMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsMultivariantPlaylist(ExampleWithSubtitles()), "master_subs.m3u8");
+}
+
+TEST(HlsWriter, SubtitlePlaylistMatchesGolden) {
+  ExpectMatchesGolden(WriteHlsSubtitlePlaylist(ExampleWithSubtitles().subtitles[0]),
+                      "subs_en.m3u8");
+}
+
+TEST(DashWriter, ManifestWithSubtitlesMatchesGolden) {
+  ExpectMatchesGolden(WriteDashManifest(ExampleWithSubtitles()), "manifest_subs.mpd");
+}
+
 TEST(HlsWriter, VideoMediaPlaylistMatchesGolden) {
   ExpectMatchesGolden(WriteHlsMediaPlaylist(Example().video[0]), "h264_720p.m3u8");
 }

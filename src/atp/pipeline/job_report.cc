@@ -137,6 +137,19 @@ json JobReportJson(const JobReportInputs& in) {
       renditions.push_back(std::move(rendition));
     }
   }
+  json subtitles = json::array();
+  for (const PackagedSubtitle& subtitle : in.media.subtitles) {
+    subtitles.push_back({{"name", subtitle.name},
+                         {"language", subtitle.language},
+                         {"label", subtitle.label},
+                         {"default", subtitle.is_default},
+                         {"forced", subtitle.is_forced},
+                         {"cues", subtitle.cue_count},
+                         {"segments", subtitle.segments.size()}});
+    for (const std::string& warning : subtitle.warnings) {
+      warnings.push_back(absl::StrCat("subtitles ", subtitle.name, ": ", warning));
+    }
+  }
   return {{"job",
            {{"id", in.job.job.job_id},
             {"key", in.job.job.job_key},
@@ -146,6 +159,7 @@ json JobReportJson(const JobReportInputs& in) {
           {"picture", picture},
           {"ladder", ladder},
           {"renditions", renditions},
+          {"subtitles", subtitles},
           {"validation", in.validation},
           {"steps", StepTimings(in.events, in.job.run)},
           {"warnings", warnings},

@@ -10,6 +10,7 @@
 #include "atp/encode/ladder_planner.h"
 #include "atp/pipeline/job_report.h"
 #include "atp/pipeline/records_json.h"
+#include "atp/pipeline/subtitle_tracks.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/pipeline/verify_mezzanine.h"
 #include "atp/validate/package_validator.h"
@@ -21,6 +22,7 @@ constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify
 constexpr char kMezzanineArtifact[] = "mezzanine";    // VerifiedFile.
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
+constexpr char kSubtitlesArtifact[] = "subtitles";    // subtitle::SubtitleFile each, verify.
 
 // The file verify read: what it was (identity, to know it again) and what it held.
 struct VerifiedFile {
@@ -81,6 +83,8 @@ class MediaJobSteps : public JobSteps {
     mezzanine_ = std::move(verified.file);
     verified_ = {.identity = mezzanine_->identity(), .digest = verified.digest};
     ATP_RETURN_IF_ERROR(context.PutArtifact(kMezzanineArtifact, nlohmann::json(verified_).dump()));
+    ATP_RETURN_IF_ERROR(
+        context.PutArtifact(kSubtitlesArtifact, nlohmann::json(verified.subtitles).dump()));
     return context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump());
   }
 
@@ -223,12 +227,29 @@ class MediaJobSteps : public JobSteps {
     return tracks;
   }
 
+  // The subtitle renditions (from the cues verify read), then every playlist and the MPD;
+  // the media record then names the subtitles too, for the report.
   static absl::Status Package(StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
-    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
-                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
-    return WritePackageManifests(media, context.profile().enable_dash, context.output(),
-                                 context.staging());
+    ATP_ASSIGN_OR_RETURN(PackagedMedia media, ReadArtifact<PackagedMedia>(context, kMediaArtifact));
+    absl::StatusOr<std::vector<subtitle::SubtitleFile>> subtitles =
+        ReadArtifact<std::vector<subtitle::SubtitleFile>>(context, kSubtitlesArtifact);
+    if (absl::IsNotFound(subtitles.status())) {
+      // Verified by an atp that kept no cues: the files are read now.
+      subtitles = ReadSubtitleFiles(context.manifest().spec, context.paths().subtitles);
+    }
+    ATP_RETURN_IF_ERROR(subtitles.status());
+    media.subtitles.clear();
+    if (!media.video.empty()) {
+      ATP_ASSIGN_OR_RETURN(media.subtitles,
+                           PackageSubtitles(context.manifest().spec, *subtitles,
+                                            context.profile().subtitle_split_signs,
+                                            media.video.front(), context.output(),
+                                            context.staging()));
+    }
+    ATP_RETURN_IF_ERROR(WritePackageManifests(media, context.profile().enable_dash,
+                                              context.output(), context.staging()));
+    return context.PutArtifact(kMediaArtifact, nlohmann::json(media).dump());
   }
 
   // The validator on the staged package, holding its audio to the profile's loudness target

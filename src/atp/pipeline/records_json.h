@@ -12,6 +12,7 @@
 #include "atp/core/packaged_media.h"
 #include "atp/core/source_info.h"
 #include "atp/storage/file_digest.h"
+#include "atp/subtitle/subtitle_file.h"
 #include "atp/storage/pinned_file.h"
 #include "nlohmann/json.hpp"
 
@@ -68,9 +69,21 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codec
                                                 height, frame_rate, frames_repeated, frames_dropped,
                                                 track_index, language, label, is_default, channels,
                                                 sample_rate_hz, loudness)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PackagedMedia, video, audio)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedSubtitle, name, language, label,
+                                                is_default, is_forced, segments, sidecar_uri,
+                                                sidecar_size_bytes, cue_count, warnings)
+// With defaults: media recorded before subtitles were packaged has none.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedMedia, video, audio, subtitles)
 
 }  // namespace atp
+
+namespace atp::subtitle {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Cue, start_ms, end_ms, text, settings, identifier, source_line)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Subtitles, cues, style_blocks, region_blocks, warnings)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SubtitleFile, dialogue, signs)
+
+}  // namespace atp::subtitle
 
 namespace atp::storage {
 

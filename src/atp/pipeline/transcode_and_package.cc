@@ -295,6 +295,10 @@ absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
                                     package::WriteHlsMediaPlaylist(track)));
     }
   }
+  for (const PackagedSubtitle& subtitle : media.subtitles) {
+    ATP_RETURN_IF_ERROR(store.Put(Key(prefix, absl::StrCat(subtitle.name, "/playlist.m3u8")),
+                                  package::WriteHlsSubtitlePlaylist(subtitle)));
+  }
   ATP_RETURN_IF_ERROR(
       store.Put(Key(prefix, "master.m3u8"), package::WriteHlsMultivariantPlaylist(media)));
   if (enable_dash) {

@@ -62,8 +62,9 @@ struct TranscodeUnit {
     const PackageRequest& request, const std::vector<std::vector<PackagedTrack>>& units,
     storage::BlobStore& store, std::string_view prefix);
 
-// The package step: <rendition>/playlist.m3u8 for every track, master.m3u8, and manifest.mpd
-// when `enable_dash`, written under `prefix` from the records alone.
+// The package step's playlists: <rendition>/playlist.m3u8 for every track and subtitle
+// rendition, master.m3u8, and manifest.mpd when `enable_dash`, written under `prefix` from
+// the records alone.
 [[nodiscard]] absl::Status WritePackageManifests(const PackagedMedia& media, bool enable_dash,
                                                  storage::BlobStore& store,
                                                  std::string_view prefix);

@@ -9,6 +9,7 @@
 #include "atp/core/status_macros.h"
 #include "atp/media/interlace_detector.h"
 #include "atp/media/probe.h"
+#include "atp/pipeline/subtitle_tracks.h"
 
 namespace atp::pipeline {
 namespace {
@@ -82,19 +83,12 @@ std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const So
 
 absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const DeliveryPaths& paths,
                                                   const storage::DigestProgress& progress) {
-  for (size_t i = 0; i < paths.subtitles.size(); ++i) {
-    // Opened as the mezzanine is (a FIFO is refused without waiting on it), then closed.
-    const absl::Status opened = storage::PinnedFile::Open(paths.subtitles[i]).status();
-    if (absl::IsNotFound(opened) || absl::IsFailedPrecondition(opened)) {
-      return absl::NotFoundError(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1,
-                                              "]/FilePath: ", paths.subtitles[i].string(),
-                                              " does not exist or is not a file"));
-    }
-    if (!opened.ok()) {
-      return WithField(absl::StrCat("SubtitleTracks/SubtitleTrack[", i + 1, "]/FilePath"), opened);
-    }
-  }
+  // The subtitle files first: they are small, and a malformed one fails the job before the
+  // mezzanine is read.
+  ATP_ASSIGN_OR_RETURN(std::vector<subtitle::SubtitleFile> subtitles,
+                       ReadSubtitleFiles(spec, paths.subtitles));
   VerifiedMezzanine verified;
+  verified.subtitles = std::move(subtitles);
   absl::StatusOr<std::unique_ptr<storage::PinnedFile>> file =
       storage::PinnedFile::Open(paths.mezzanine);
   if (!file.ok()) return WithField("Mezzanine/FilePath", file.status());

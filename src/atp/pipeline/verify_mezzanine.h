@@ -15,6 +15,7 @@
 #include "atp/pipeline/delivery_paths.h"
 #include "atp/storage/file_digest.h"
 #include "atp/storage/pinned_file.h"
+#include "atp/subtitle/subtitle_file.h"
 
 namespace atp::pipeline {
 
@@ -24,16 +25,20 @@ struct VerifiedMezzanine {
   // The file that was read, held open: every later read of the mezzanine goes through it, so
   // a file renamed over its path after verify is never read.
   std::unique_ptr<storage::PinnedFile> file;
+  // Every subtitle file, parsed (parallel to JobSpec::subtitle_tracks).
+  std::vector<subtitle::SubtitleFile> subtitles;
 };
 
 // Tolerances of the comparison (manifest-format.md).
 inline constexpr double kDurationToleranceSeconds = 0.5;
 inline constexpr double kFrameRateTolerance = 0.01;
 
-// Opens the mezzanine once (a regular file, or refused without blocking), reads it once
-// (size, MD5, XXH64), probes it through the same descriptor, and compares both with `spec`.
-// Each failure names the manifest field and both values:
+// Reads and parses every subtitle file (ReadSubtitleFiles), then opens the mezzanine once (a
+// regular file, or refused without blocking), reads it once (size, MD5, XXH64), probes it
+// through the same descriptor, and compares both with `spec`. Each failure names the manifest
+// field and both values:
 // - NotFound: the mezzanine or a subtitle file does not exist;
+// - InvalidArgument: a subtitle file is malformed or not UTF-8 (file, line and problem);
 // - FailedPrecondition: the mezzanine is not a regular file (a FIFO, a device, a folder);
 // - Unavailable: the file was written while it was being read (still arriving?): try again;
 // - FailedPrecondition: the size differs (the checksums are then not compared), or the probed
