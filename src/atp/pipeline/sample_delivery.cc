@@ -24,13 +24,61 @@ std::string LanguageLabel(const std::string& language) {
   return it == kLabels.end() ? language : it->second;
 }
 
-std::string WebVttCues(double duration_seconds) {
-  std::string vtt = "WEBVTT\n\n";
-  for (int second = 0; second + 2 <= static_cast<int>(duration_seconds); second += 3) {
-    absl::StrAppendFormat(&vtt, "00:00:%02d.000 --> 00:00:%02d.000\nSample line %d\n\n", second,
-                          second + 2, second / 3 + 1);
+// "H:MM:SS.cc" (ASS) or "HH:MM:SS,mmm" (SRT) for `seconds`.
+std::string AssTime(int seconds) {
+  return absl::StrFormat("%d:%02d:%02d.00", seconds / 3600, seconds / 60 % 60, seconds % 60);
+}
+std::string SrtTime(int seconds) {
+  return absl::StrFormat("%02d:%02d:%02d,000", seconds / 3600, seconds / 60 % 60, seconds % 60);
+}
+
+// A line every 3 s, shown for 2 s, over `duration_seconds` (at least one).
+std::vector<int> CueStarts(double duration_seconds) {
+  std::vector<int> starts = {0};
+  for (int second = 3; second + 2 <= static_cast<int>(duration_seconds); second += 3) {
+    starts.push_back(second);
   }
-  return vtt;
+  return starts;
+}
+
+std::string SrtCues(double duration_seconds) {
+  std::string srt;
+  int number = 0;
+  for (const int start : CueStarts(duration_seconds)) {
+    ++number;
+    absl::StrAppendFormat(&srt, "%d\n%s --> %s\n%sSample line %d%s\n\n", number,
+                          SrtTime(start), SrtTime(start + 2), number == 1 ? "<i>" : "", number,
+                          number == 1 ? "</i>" : "");
+  }
+  return srt;
+}
+
+// An anime-style ASS script at the picture's size: dialogue every 3 s (the first in italics)
+// and a positioned sign, in a "Sign" style, over the whole programme.
+std::string AssScript(double duration_seconds, int width, int height) {
+  std::string ass = absl::StrFormat(
+      "[Script Info]\nScriptType: v4.00+\nPlayResX: %d\nPlayResY: %d\n\n"
+      "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+      "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
+      "Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+      "Style: Default,Arial,48,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,"
+      "1,2,1,2,20,20,30,1\n"
+      "Style: Sign,Arial,40,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,"
+      "1,2,0,8,20,20,30,1\n\n"
+      "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
+      "Text\n",
+      width, height);
+  const int end = std::max(1, static_cast<int>(duration_seconds));
+  absl::StrAppendFormat(&ass, "Dialogue: 1,%s,%s,Sign,,0,0,0,,{\\pos(%d,%d)}Shibuya Station\n",
+                        AssTime(0), AssTime(end), width / 2, height / 10);
+  int number = 0;
+  for (const int start : CueStarts(duration_seconds)) {
+    ++number;
+    absl::StrAppendFormat(&ass, "Dialogue: 0,%s,%s,Default,Mika,0,0,0,,%sLínea de ejemplo %d\n",
+                          AssTime(start), AssTime(start + 2), number == 1 ? "{\\i1}" : "",
+                          number);
+  }
+  return ass;
 }
 
 absl::Status WriteTextFile(const std::filesystem::path& file, const std::string& text) {
@@ -64,7 +112,8 @@ absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions&
       absl::StrFormat("s%02de%02d", options.season_number, options.episode_number);
   const std::string mezzanine_path =
       absl::StrCat("mezzanines/", options.series_id, "/", episode_code, prores ? ".mov" : ".mp4");
-  const std::string subtitle_path = absl::StrCat("subs/", episode_code, ".en.vtt");
+  const std::string srt_path = absl::StrCat("subs/", episode_code, ".en.srt");
+  const std::string ass_path = absl::StrCat("subs/", episode_code, ".es-419.ass");
 
   SampleDelivery delivery;
   delivery.mezzanine_file = dir / mezzanine_path;
@@ -72,7 +121,9 @@ absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions&
   ATP_RETURN_IF_ERROR(media::WriteSampleMezzanine(options.media, delivery.mezzanine_file));
   ATP_ASSIGN_OR_RETURN(storage::FileDigest digest, storage::DigestFile(delivery.mezzanine_file));
   ATP_ASSIGN_OR_RETURN(SourceInfo source, media::ProbeMedia(delivery.mezzanine_file));
-  ATP_RETURN_IF_ERROR(WriteTextFile(dir / subtitle_path, WebVttCues(source.duration_seconds())));
+  ATP_RETURN_IF_ERROR(WriteTextFile(dir / srt_path, SrtCues(source.duration_seconds())));
+  ATP_RETURN_IF_ERROR(WriteTextFile(
+      dir / ass_path, AssScript(source.duration_seconds(), source.width, source.height)));
 
   JobSpec spec;
   spec.manifest_id = absl::StrCat(options.series_id, "-", episode_code, "-sample");
@@ -102,7 +153,10 @@ absl::StatusOr<SampleDelivery> CreateSampleDelivery(const SampleDeliveryOptions&
                                  /*channels=*/2,
                                  /*track_index=*/static_cast<int>(i) + 1});
   }
-  spec.subtitle_tracks.push_back({"en", "English", subtitle_path, /*is_default=*/true});
+  spec.subtitle_tracks.push_back(
+      {"en", "English", srt_path, /*is_default=*/true, /*is_forced=*/false, "SRT"});
+  spec.subtitle_tracks.push_back(
+      {"es-419", "Español (Latinoamérica)", ass_path, /*is_default=*/false, false, "ASS"});
 
   delivery.manifest_file = dir / (spec.manifest_id + ".xml");
   ATP_RETURN_IF_ERROR(WriteTextFile(delivery.manifest_file, manifest::FormatManifest(spec)));

@@ -1,0 +1,80 @@
+// Packages made by `atp run` played in a real browser: Debian's Chromium, headless, with
+// hls.js and with dash.js (web/player-check, which reports as JSON what the players did).
+// Judged on what Chromium decodes and shows: picture sizes, cues on screen, tracks offered.
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "atp/app/replaced_mezzanine_fixture.h"
+#include "gmock/gmock.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+const std::string kPlayerCheck = ATP_PLAYER_CHECK;
+
+class BrowserTest : public ReplacedMezzanineTest {
+ protected:
+  // Runs `atp run` on the delivery; expects a published package.
+  void RunJob() {
+    const testing::CommandResult result = RunAtp("run");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+
+  // Plays `manifest` of the published package with `player` ("hls" or "dash"); the
+  // harness's JSON, and a screenshot in the build's test-artifacts folder named after the test.
+  nlohmann::json Play(const std::string& manifest, const std::string& player,
+                      const std::string& options = "") {
+    const fs::path artifacts = fs::path(ATP_ARTIFACT_DIR);
+    fs::create_directories(artifacts);
+    const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    const fs::path screenshot =
+        artifacts / (std::string(test->test_suite_name()) + "." + test->name() + "." + player +
+                     ".png");
+    const fs::path stderr_file = dir_.path() / (player + ".stderr");
+    const testing::CommandResult result = testing::RunCommand(
+        "node " + kPlayerCheck + " --root " + Package().string() + " --manifest " + manifest +
+        " --player " + player + " --screenshot " + screenshot.string() + " " + options + " 2>" +
+        stderr_file.string());
+    EXPECT_EQ(result.exit_code, 0) << result.output << testing::ReadFile(stderr_file);
+    nlohmann::json json = nlohmann::json::parse(result.output, nullptr, false);
+    EXPECT_FALSE(json.is_discarded()) << result.output << testing::ReadFile(stderr_file);
+    return json;
+  }
+};
+
+// NTSC widescreen DV: 720x480 stored, 32:27 pixels, a 16:9 picture. In both players every
+// rendition decodes to a 16:9 picture (not the stored 3:2), at the size the manifest declares.
+TEST_F(BrowserTest, AnamorphicSourcePlaysAtItsDisplayAspectInHlsJsAndDashJs) {
+  MakeMezzanine(
+      "-f lavfi -i testsrc2=d=5:s=720x480:r=30000/1001 -f lavfi -i sine=d=5 "
+      "-f lavfi -i sine=f=500:d=5 -map 0 -map 1 -map 2 -vf setsar=32/27 -c:v libx264 "
+      "-preset ultrafast -pix_fmt yuv420p -c:a aac -f mp4");
+  RunJob();
+  for (const auto& [player, manifest] :
+       std::vector<std::pair<std::string, std::string>>{{"hls", "master.m3u8"},
+                                                        {"dash", "manifest.mpd"}}) {
+    SCOPED_TRACE(player);
+    const nlohmann::json played = Play(manifest, player);
+    EXPECT_TRUE(played.value("ok", false)) << played.dump(2);
+    EXPECT_GE(played.value("advanced_seconds", 0.0), 2.0);
+    ASSERT_EQ(played["renditions"].size(), 2u) << played.dump(2);  // 480 and 360 lines.
+    for (const nlohmann::json& rendition : played["renditions"]) {
+      const double width = rendition.value("video_width", 0);
+      const double height = rendition.value("video_height", 1);
+      EXPECT_NEAR(width / height, 16.0 / 9.0, 16.0 / 9.0 * 0.01) << rendition.dump();
+      EXPECT_TRUE(rendition.value("size_matches", false)) << rendition.dump();
+      EXPECT_TRUE(rendition.value("played", false)) << rendition.dump();
+    }
+    EXPECT_EQ(played["renditions"][0]["video_height"], 480);
+  }
+}
+
+}  // namespace
+}  // namespace atp::app
