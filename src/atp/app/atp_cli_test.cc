@@ -84,6 +84,33 @@ TEST_F(AtpCliTest, MismatchedMezzanineExitsWithThree) {
   EXPECT_THAT(result.output, HasSubstr("Mezzanine/FileSizeBytes"));
 }
 
+// A malformed subtitle file, or one in another encoding, fails the delivery at verify, before
+// the mezzanine is read, naming the track, the file, the line and what to fix.
+TEST_F(AtpCliTest, ABadSubtitleFileFailsTheCheckNamingFileAndLine) {
+  const struct {
+    std::string file;
+    std::string content;
+    std::string expected;
+  } cases[] = {
+      {"subs/s01e01.en.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\n00:00:03,000 -> 4\nBye\n",
+       "SubtitleTracks/SubtitleTrack[1] (en, SRT): subs/s01e01.en.srt:6:"},
+      {"subs/s01e01.en.srt", "1\n00:00:01,000 --> 00:00:02,000\n\x93\xFA\x96\x7B\n",
+       "Shift_JIS"},
+      {"subs/s01e01.es-419.ass", "[Script Info]\nPlayResX: 320\n",
+       "SubtitleTracks/SubtitleTrack[2] (es-419, ASS): subs/s01e01.es-419.ass:"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expected);
+    testing::TempDir dir;
+    fs::copy(dir_->path(), dir.path(), fs::copy_options::recursive);
+    std::ofstream(dir.path() / c.file, std::ios::trunc) << c.content;
+    Result result = RunAtp("check " + (dir.path() / manifest_->filename()).string());
+    EXPECT_EQ(result.exit_code, kExitMezzanineMismatch) << result.output;
+    EXPECT_THAT(result.output, HasSubstr(c.expected));
+    EXPECT_THAT(result.output, HasSubstr("FAILED at verify"));
+  }
+}
+
 TEST_F(AtpCliTest, HashPrintsTheVectorsOfTheFormatDocument) {
   testing::TempDir dir;
   auto file = dir.WriteFile("hello.txt", "hello world");

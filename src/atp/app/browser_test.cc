@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "atp/app/replaced_mezzanine_fixture.h"
@@ -73,6 +74,39 @@ TEST_F(BrowserTest, AnamorphicSourcePlaysAtItsDisplayAspectInHlsJsAndDashJs) {
       EXPECT_TRUE(rendition.value("played", false)) << rendition.dump();
     }
     EXPECT_EQ(played["renditions"][0]["video_height"], 480);
+  }
+}
+
+// The sample's subtitles (English SRT with an italic first line; Latin-American Spanish ASS
+// with a positioned sign, split into a forced "Signs & Songs" track): at 4 s, in both players,
+// each track, shown alone, has the cue of 3-5 s active, with its markup; the forced track is
+// offered and shows the sign.
+TEST_F(BrowserTest, SubtitleCuesShowAtTheirTimesInHlsJsAndDashJs) {
+  const testing::CommandResult sample = testing::RunCommand(
+      kAtp + " sample --out " + in_.string() + " --duration 6 --size 426x240 --codec h264 2>&1");
+  ASSERT_EQ(sample.exit_code, 0) << sample.output;
+  RunJob();
+  for (const auto& [player, manifest] :
+       std::vector<std::pair<std::string, std::string>>{{"hls", "master.m3u8"},
+                                                        {"dash", "manifest.mpd"}}) {
+    SCOPED_TRACE(player);
+    const nlohmann::json played = Play(manifest, player, "--at 4");
+    EXPECT_TRUE(played.value("ok", false)) << played.dump(2);
+    const nlohmann::json& tracks = played["text_tracks"];
+    ASSERT_EQ(tracks.size(), 3u) << played.dump(2);
+    std::map<std::string, std::vector<std::string>> active;  // By language, in track order.
+    for (const nlohmann::json& track : tracks) {
+      EXPECT_EQ(track["kind"], "subtitles");
+      ASSERT_EQ(track["active_cues"].size(), 1u) << track.dump();
+      active[track["language"]].push_back(track["active_cues"][0]);
+    }
+    EXPECT_EQ(active["en"], std::vector<std::string>{"Sample line 2"});
+    EXPECT_EQ(active["es-419"],
+              (std::vector<std::string>{"Línea de ejemplo 2", "<b>Shibuya Station</b>"}));
+    // The players list the three renditions by the manifest's names.
+    std::vector<std::string> names;
+    for (const nlohmann::json& track : played["player_text_tracks"]) names.push_back(track["name"]);
+    EXPECT_THAT(names, Contains("Español (Latinoamérica) (Signs & Songs)"));
   }
 }
 

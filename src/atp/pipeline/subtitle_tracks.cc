@@ -141,7 +141,7 @@ absl::StatusOr<std::vector<PackagedSubtitle>> PackageSubtitles(
     }
     for (auto& [record, cues] : renditions) {
       const subtitle::Subtitles shown = WithinProgramme(std::move(cues), programme_end_ms);
-      const std::string folder = absl::StrCat(prefix, prefix.empty() ? "" : "/", record.name);
+      const std::string folder = absl::StrCat(std::string(prefix), prefix.empty() ? "" : "/", record.name);
       for (const MediaSegment& segment : segments) {
         const std::string text = package::WriteWebVttSegment(
             shown, segment.start_ticks, segment.start_ticks + segment.duration_ticks);
