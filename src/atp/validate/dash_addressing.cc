@@ -65,20 +65,6 @@ std::string Folder(const std::string& url) {
   return slash == std::string::npos ? std::string() : url.substr(0, slash + 1);
 }
 
-// The BaseURL of `representation` relative to the MPD's folder: each level's BaseURL resolved
-// against the one above it (RFC 3986 5.2): a relative one is appended to the folder of the
-// one above; one with a scheme or an absolute path replaces it (and PackageFiles refuses to
-// read what it names). Dot segments are left for PackageFiles to fold.
-std::string ResolveBaseUrl(const std::vector<pugi::xml_node>& levels) {
-  std::string base;
-  for (pugi::xml_node level : levels) {
-    const std::string url = level.child_value("BaseURL");
-    if (url.empty()) continue;
-    base = IsAbsoluteUri(url) ? url : Folder(base) + url;
-  }
-  return base;
-}
-
 // The nearest of `name` among Representation, AdaptationSet, Period.
 pugi::xml_node Nearest(const std::vector<pugi::xml_node>& levels, const char* name) {
   for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
@@ -214,6 +200,16 @@ absl::Status ResolveBase(pugi::xml_node segment_base, const std::string& base,
 }
 
 }  // namespace
+
+std::string ResolveBaseUrl(const std::vector<pugi::xml_node>& levels) {
+  std::string base;
+  for (pugi::xml_node level : levels) {
+    const std::string url = level.child_value("BaseURL");
+    if (url.empty()) continue;
+    base = IsAbsoluteUri(url) ? url : Folder(base) + url;
+  }
+  return base;
+}
 
 absl::StatusOr<RepresentationAddressing> ResolveAddressing(
     pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set, pugi::xml_node representation,

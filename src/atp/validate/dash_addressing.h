@@ -57,6 +57,13 @@ using RangeReader =
     pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set, pugi::xml_node representation,
     double period_seconds, const RangeReader& read_range);
 
+// The BaseURL of the last of `levels` (MPD, Period, AdaptationSet, Representation) relative
+// to the MPD's folder: each level's BaseURL resolved against the one above it (RFC 3986 5.2):
+// a relative one is appended to the folder of the one above; one with a scheme or an absolute
+// path replaces it (and PackageFiles refuses to read what it names). Dot segments are left for
+// PackageFiles to fold. Empty when no level has one.
+[[nodiscard]] std::string ResolveBaseUrl(const std::vector<pugi::xml_node>& levels);
+
 // Expands $RepresentationID$, $Number[%0Nd]$, $Time$, $Bandwidth$ and $$ in a template.
 [[nodiscard]] std::string ExpandTemplate(const std::string& pattern, const std::string& id,
                                          int64_t number, int64_t time,

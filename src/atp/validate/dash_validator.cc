@@ -17,14 +17,17 @@
 #include "atp/validate/dash_addressing.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/media_segment.h"
+#include "atp/validate/subtitle_checks.h"
+#include "atp/validate/webvtt_reader.h"
 
 namespace atp::validate {
 namespace {
 
 class DashValidator {
  public:
-  DashValidator(PackageFiles& files, std::string_view mpd, ValidationReport& report)
-      : files_(files), mpd_(mpd), where_(mpd), report_(report) {}
+  DashValidator(PackageFiles& files, std::string_view mpd, const ValidateOptions& options,
+                ValidationReport& report)
+      : files_(files), mpd_(mpd), where_(mpd), options_(options), report_(report) {}
 
   absl::Status Run() {
     absl::StatusOr<std::string> read = files_.ReadFile("", mpd_, kMaxManifestFileBytes);
@@ -62,16 +65,29 @@ class DashValidator {
     for (pugi::xml_node period : root.children("Period")) periods.push_back(period);
     double media_seconds = 0;
     double frame = 0;
+    std::vector<std::string> text_languages;  // Of every text AdaptationSet.
     for (size_t p = 0; p < periods.size(); ++p) {
       const double period_seconds = PeriodSeconds(periods, p, declared);
       double longest = 0;
+      std::vector<TextTrack> text_tracks;  // WebVTT sidecars, judged once the Period is measured.
       for (pugi::xml_node set : periods[p].children("AdaptationSet")) {
-        const bool audio = std::string(set.attribute("contentType").value()) == "audio" ||
-                           absl::StartsWith(set.attribute("mimeType").value(), "audio");
-        if (audio && std::string(set.attribute("lang").value()).empty()) {
-          report_.Add("DASH-LANG",
-                      absl::StrCat(where_, " AdaptationSet ", set.attribute("id").value()),
-                      "audio AdaptationSet without @lang");
+        const std::string content_type = set.attribute("contentType").value();
+        const bool audio =
+            content_type == "audio" || absl::StartsWith(set.attribute("mimeType").value(), "audio");
+        const bool text =
+            content_type == "text" || absl::StartsWith(set.attribute("mimeType").value(), "text/");
+        const std::string set_where =
+            absl::StrCat(where_, " AdaptationSet ", set.attribute("id").value());
+        const std::string language = set.attribute("lang").value();
+        if ((audio || text) && language.empty()) {
+          report_.Add("DASH-LANG", set_where,
+                      absl::StrCat(text ? "text" : "audio", " AdaptationSet without @lang"));
+        }
+        if (text) {
+          CheckTextLanguage(language, set_where, text_languages);
+          CheckTextSet(root, periods[p], set, text_tracks);
+          if (files_.over_budget()) return absl::OkStatus();
+          continue;
         }
         for (pugi::xml_node representation : set.children("Representation")) {
           const double seconds =
@@ -83,6 +99,23 @@ class DashValidator {
         }
       }
       media_seconds += longest;
+      // Where cues must end by: the Period's end, or what its media measure when that is
+      // longer (a wrong duration is DASH-DURATION's, a missing segment DASH-TIMELINE's); else,
+      // when neither is known, the source's (one Period).
+      double programme = std::max(longest, period_seconds);
+      if (programme <= 0 && periods.size() == 1 && options_.source_duration_seconds) {
+        programme = *options_.source_duration_seconds;
+      }
+      CheckTextCues(text_tracks, programme);
+    }
+    if (options_.subtitle_languages) {
+      for (const std::string& language : *options_.subtitle_languages) {
+        if (!AmongLanguages(text_languages, language)) {
+          report_.Add("SUBS-LANGUAGE", where_,
+                      absl::StrCat("the manifest's subtitle language '", language,
+                                   "' has no text AdaptationSet"));
+        }
+      }
     }
     if (declared < 0) {
       report_.Add("DASH-PARSE", where_, "mediaPresentationDuration is missing or not ISO 8601");
@@ -165,6 +198,74 @@ class DashValidator {
       report_.Add("DASH-CHANNELS", where,
                   absl::StrCat("AudioChannelConfiguration value=\"", value,
                                "\" but the stream has ", init.channels, " channel(s)"));
+    }
+  }
+
+  // A WebVTT sidecar's cues, to be judged against the programme.
+  struct TextTrack {
+    std::string where;  // "manifest.mpd Representation subs_en -> subs_en/subtitles.vtt".
+    std::vector<WebVttCue> cues;
+  };
+
+  // SUBS-LANGUAGE: a text AdaptationSet's @lang among the manifest's subtitle languages.
+  void CheckTextLanguage(const std::string& language, const std::string& where,
+                         std::vector<std::string>& text_languages) {
+    if (language.empty()) return;  // DASH-LANG.
+    text_languages.push_back(language);
+    if (options_.subtitle_languages && !AmongLanguages(*options_.subtitle_languages, language)) {
+      report_.Add(
+          "SUBS-LANGUAGE", where,
+          absl::StrCat("@lang=\"", language, "\" is not among the manifest's subtitle languages (",
+                       JoinLanguages(*options_.subtitle_languages), ")"));
+    }
+  }
+
+  // The Representations of a text AdaptationSet: not segments. A WebVTT sidecar (text/vtt, the
+  // whole track at its BaseURL) is read and parsed (SUBS-PARSE) and kept in `tracks`; other
+  // formats (TTML, WebVTT or IMSC1 in fMP4) and segmented text are not judged.
+  void CheckTextSet(pugi::xml_node mpd, pugi::xml_node period, pugi::xml_node set,
+                    std::vector<TextTrack>& tracks) {
+    for (pugi::xml_node representation : set.children("Representation")) {
+      const std::string where =
+          absl::StrCat(where_, " Representation ", representation.attribute("id").value());
+      std::string mime = representation.attribute("mimeType")
+                             ? representation.attribute("mimeType").value()
+                             : set.attribute("mimeType").value();
+      mime = absl::AsciiStrToLower(absl::StripAsciiWhitespace(mime.substr(0, mime.find(';'))));
+      if (mime != "text/vtt") continue;
+      bool segmented = false;
+      for (pugi::xml_node level : {period, set, representation}) {
+        segmented = segmented || level.child("SegmentTemplate") || level.child("SegmentList") ||
+                    level.child("SegmentBase");
+      }
+      if (segmented) continue;
+      const std::string base = ResolveBaseUrl({mpd, period, set, representation});
+      if (base.empty()) {
+        report_.Add("DASH-PARSE", where, "a text/vtt Representation without a BaseURL to read");
+        continue;
+      }
+      const std::string file_where = absl::StrCat(where, " -> ", base);
+      std::optional<WebVttDocument> document =
+          ReadWebVtt(files_.ReadFile(folder_, base, kMaxWebVttFileBytes), file_where, report_);
+      if (files_.over_budget()) return;  // Nothing more is read.
+      if (document) tracks.push_back({file_where, std::move(document->cues)});
+    }
+  }
+
+  // SUBS-COVERAGE: a sidecar's cues end within the programme (`programme_seconds`, when
+  // known), to the millisecond.
+  void CheckTextCues(const std::vector<TextTrack>& tracks, double programme_seconds) {
+    if (programme_seconds <= 0) return;
+    for (const TextTrack& track : tracks) {
+      CueFindings findings(report_);
+      for (const WebVttCue& cue : track.cues) {
+        if (cue.end_ms / 1000.0 > programme_seconds + kCueToleranceSeconds) {
+          findings.Add(absl::StrCat(track.where, ":", cue.line),
+                       absl::StrFormat("%s ends after the programme's end (%.3f s)",
+                                       DescribeCue(cue), programme_seconds));
+        }
+      }
+      findings.Finish(track.where);
     }
   }
 
@@ -327,6 +428,7 @@ class DashValidator {
   std::string mpd_;     // Package-relative.
   std::string folder_;  // The MPD's folder, which its URIs are relative to.
   std::string where_;
+  ValidateOptions options_;
   ValidationReport& report_;
   double frame_seconds_ = 0;  // Of the Representation last checked.
 };
@@ -334,8 +436,13 @@ class DashValidator {
 }  // namespace
 
 absl::Status ValidateDashManifest(PackageFiles& files, std::string_view mpd,
+                                  const ValidateOptions& options, ValidationReport& report) {
+  return DashValidator(files, mpd, options, report).Run();
+}
+
+absl::Status ValidateDashManifest(PackageFiles& files, std::string_view mpd,
                                   ValidationReport& report) {
-  return DashValidator(files, mpd, report).Run();
+  return ValidateDashManifest(files, mpd, ValidateOptions{}, report);
 }
 
 }  // namespace atp::validate

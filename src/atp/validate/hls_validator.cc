@@ -11,11 +11,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "atp/core/status_macros.h"
+#include "atp/validate/audio_loudness.h"
 #include "atp/validate/av_start.h"
 #include "atp/validate/init_segment.h"
 #include "atp/validate/m3u8_parser.h"
 #include "atp/validate/media_segment.h"
+#include "atp/validate/subtitle_checks.h"
 #include "atp/validate/ts_segment.h"
+#include "atp/validate/webvtt_reader.h"
 
 namespace atp::validate {
 namespace {
@@ -111,6 +114,7 @@ class HlsValidator {
     }
     master_folder_ = PackageFiles::FolderOf(PackageFiles::Resolve("", master_).value_or(""));
     CheckAudioMedia(playlist);
+    CheckSubtitleMedia(playlist);
     std::vector<const Rendition*> videos;
     for (const M3u8Variant& variant : playlist.variants) {
       const Rendition& video = Measure(variant.uri, /*video=*/true, Where(master_, variant.line));
@@ -120,6 +124,7 @@ class HlsValidator {
     }
     CheckAlignment(videos);
     CheckStarts(videos);
+    CheckSubtitleRenditions(videos);
     return std::move(report_);
   }
 
@@ -151,6 +156,205 @@ class HlsValidator {
         if (loudness_checked_.insert(&audio).second) CheckLoudness(get("LANGUAGE"), audio);
       }
     }
+  }
+
+  // SUBS-GROUP and SUBS-LANGUAGE: what the multivariant playlist says about subtitles. FORCED
+  // is for SUBTITLES only (RFC 8216 4.3.4.1); a variant names a group that exists, and names
+  // one when there are subtitles.
+  void CheckSubtitleMedia(const M3u8Playlist& playlist) {
+    std::set<std::string> groups;
+    std::map<std::string, int> defaults;
+    std::vector<std::string> languages;
+    for (const auto& [line, attributes] : playlist.media) {
+      auto get = [&](const char* key) {
+        auto it = attributes.find(key);
+        return it == attributes.end() ? std::string() : it->second;
+      };
+      const std::string where = Where(master_, line);
+      if (get("TYPE") != "SUBTITLES") {
+        if (get("FORCED") == "YES") {
+          report_.Add("SUBS-GROUP", where,
+                      absl::StrCat("FORCED=YES on TYPE=", get("TYPE"),
+                                   ": FORCED is for TYPE=SUBTITLES only (RFC 8216 4.3.4.1)"));
+        }
+        continue;
+      }
+      groups.insert(get("GROUP-ID"));
+      std::vector<std::string> missing;
+      for (const char* key : {"GROUP-ID", "LANGUAGE", "NAME", "URI"}) {
+        if (get(key).empty()) missing.push_back(key);
+      }
+      if (!missing.empty()) {
+        report_.Add("SUBS-GROUP", where,
+                    absl::StrCat("subtitle rendition without ", absl::StrJoin(missing, ", ")));
+      }
+      if (get("DEFAULT") == "YES" && ++defaults[get("GROUP-ID")] == 2) {
+        report_.Add("SUBS-GROUP", where,
+                    absl::StrCat("second DEFAULT=YES in SUBTITLES group '", get("GROUP-ID"), "'"));
+      }
+      if (!get("URI").empty()) subtitles_.push_back({get("URI"), where});
+      if (get("LANGUAGE").empty()) continue;
+      languages.push_back(get("LANGUAGE"));
+      if (options_.subtitle_languages &&
+          !AmongLanguages(*options_.subtitle_languages, get("LANGUAGE"))) {
+        report_.Add("SUBS-LANGUAGE", where,
+                    absl::StrCat("LANGUAGE=\"", get("LANGUAGE"),
+                                 "\" is not among the manifest's subtitle languages (",
+                                 JoinLanguages(*options_.subtitle_languages), ")"));
+      }
+    }
+    if (options_.subtitle_languages) {
+      for (const std::string& language : *options_.subtitle_languages) {
+        if (!AmongLanguages(languages, language)) {
+          report_.Add("SUBS-LANGUAGE", master_,
+                      absl::StrCat("the manifest's subtitle language '", language,
+                                   "' has no SUBTITLES rendition"));
+        }
+      }
+    }
+    for (const M3u8Variant& variant : playlist.variants) {
+      auto it = variant.attributes.find("SUBTITLES");
+      const std::string where = Where(master_, variant.line);
+      if (it != variant.attributes.end() && !groups.contains(it->second)) {
+        report_.Add("SUBS-GROUP", where,
+                    absl::StrCat("SUBTITLES=\"", it->second,
+                                 "\" names no TYPE=SUBTITLES group of this playlist"));
+      } else if (it == variant.attributes.end() && !groups.empty()) {
+        report_.Add("SUBS-GROUP", where,
+                    absl::StrCat("no SUBTITLES attribute although the playlist has SUBTITLES "
+                                 "group(s) ",
+                                 absl::StrJoin(groups, ", "),
+                                 ": players of this variant offer no subtitles"));
+      }
+    }
+  }
+
+  // The programme subtitles are held to.
+  struct Programme {
+    // What the EXTINFs must add up to, within `frame` (and EXTINF's millisecond): the
+    // source's duration, else the first complete video variant's (as DURATION).
+    std::optional<double> length;
+    const char* length_of = "the video";
+    double frame = 0.05;  // The video's; 0.05 s when it is not known.
+    // Where cues must end by: the video's measured end (what plays), else the source's.
+    std::optional<double> end;
+  };
+
+  // SUBS-COVERAGE, SUBS-PARSE, SUBS-TIMESTAMP-MAP: each subtitle media playlist and its WebVTT
+  // segments, against the programme.
+  void CheckSubtitleRenditions(const std::vector<const Rendition*>& videos) {
+    const auto reference = std::find_if(videos.begin(), videos.end(),
+                                        [](const Rendition* video) { return video->complete; });
+    Programme programme;
+    if (reference != videos.end()) {
+      programme.length = programme.end = (*reference)->duration_seconds;
+      if ((*reference)->frame_seconds > 0) programme.frame = (*reference)->frame_seconds;
+    }
+    if (options_.source_duration_seconds) {
+      programme.length = options_.source_duration_seconds;
+      programme.length_of = "the source";
+      if (!programme.end) programme.end = options_.source_duration_seconds;
+    }
+    std::set<std::string> checked;
+    for (const auto& [uri, where] : subtitles_) {
+      if (files_.over_budget()) return;  // Nothing more is read.
+      if (checked.insert(uri).second) CheckSubtitleRendition(uri, where, programme);
+    }
+  }
+
+  void CheckSubtitleRendition(const std::string& uri, const std::string& referenced_at,
+                              const Programme& programme) {
+    absl::StatusOr<std::string> text = files_.ReadFile(master_folder_, uri, kMaxManifestFileBytes);
+    if (!text.ok()) {
+      if (!AddRefusalFinding(text.status(), absl::StrCat(referenced_at, " -> ", uri), report_)) {
+        report_.Add("FILE-MISSING", uri, std::string(text.status().message()));
+      }
+      return;
+    }
+    absl::StatusOr<M3u8Playlist> playlist = ParseM3u8(*text);
+    if (!playlist.ok()) {
+      report_.Add("HLS-PARSE", uri, std::string(playlist.status().message()));
+      return;
+    }
+    CheckMediaPlaylistTags(uri, *playlist);
+    double total = 0;
+    for (const M3u8Segment& segment : playlist->segments) total += segment.duration_seconds;
+    if (programme.length &&
+        std::abs(total - *programme.length) > programme.frame + kCueToleranceSeconds + 1e-6) {
+      report_.Add("SUBS-COVERAGE", uri,
+                  absl::StrFormat("the EXTINFs add up to %.3f s but %s lasts %.3f s (%.3f s %s)",
+                                  total, programme.length_of, *programme.length,
+                                  std::abs(total - *programme.length),
+                                  total > *programme.length ? "more" : "missing"));
+    }
+    // Subtitles in fMP4 (WebVTT in ISO BMFF, IMSC1) are not read.
+    if (playlist->map) return;
+    const double end = programme.end.value_or(total);
+    const std::string folder =
+        PackageFiles::FolderOf(PackageFiles::Resolve(master_folder_, uri).value_or(""));
+    std::map<std::string, int64_t> range_end;
+    // The first X-TIMESTAMP-MAP ties its LOCAL time to the start of the video (its MPEGTS);
+    // the others must place cues alike.
+    std::optional<WebVttTimestampMap> first_map;
+    std::string first_map_where;
+    // Cues repeat in every segment they span; each is judged against the programme once.
+    std::set<std::pair<int64_t, int64_t>> bounded;
+    CueFindings cue_findings(report_);
+    double window_start = 0;
+    for (const M3u8Segment& segment : playlist->segments) {
+      const double window_end = window_start + segment.duration_seconds;
+      const std::string where = SegmentWhere(uri, segment);
+      std::optional<WebVttDocument> document =
+          ReadWebVtt(ReadSegment(folder, segment, range_end, kMaxWebVttFileBytes), where, report_);
+      if (files_.over_budget()) return;  // Nothing more is read.
+      if (document) {
+        if (document->timestamp_map_problem) {
+          report_.Add("SUBS-TIMESTAMP-MAP",
+                      absl::StrCat(where, ":", document->timestamp_map_problem->line),
+                      document->timestamp_map_problem->message);
+        } else if (!document->timestamp_map) {
+          report_.Add("SUBS-TIMESTAMP-MAP", where,
+                      "no X-TIMESTAMP-MAP in the header: players cannot place its cues on the "
+                      "media's clock");
+        } else if (!first_map) {
+          first_map = document->timestamp_map;
+          first_map_where = where;
+        } else if (document->timestamp_map->offset_ticks() != first_map->offset_ticks()) {
+          const WebVttTimestampMap& map = *document->timestamp_map;
+          report_.Add(
+              "SUBS-TIMESTAMP-MAP", absl::StrCat(where, ":", map.line),
+              absl::StrFormat("X-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:%s but %s has MPEGTS:%d,LOCAL:%s: "
+                              "its cues would jump by %.3f s",
+                              map.mpegts, FormatWebVttTime(map.local_ms), first_map_where,
+                              first_map->mpegts, FormatWebVttTime(first_map->local_ms),
+                              (map.offset_ticks() - first_map->offset_ticks()) / 90000.0));
+        }
+        const int64_t origin_ms = first_map ? first_map->local_ms : 0;
+        for (const WebVttCue& cue : document->cues) {
+          const double start = (cue.start_ms - origin_ms) / 1000.0;
+          const double stop = (cue.end_ms - origin_ms) / 1000.0;
+          const std::string cue_where = absl::StrCat(where, ":", cue.line);
+          if (start >= window_end + kCueToleranceSeconds ||
+              stop <= window_start - kCueToleranceSeconds) {
+            cue_findings.Add(cue_where,
+                             absl::StrFormat("%s is not shown during this segment "
+                                             "(%.3f s to %.3f s)",
+                                             DescribeCue(cue), window_start, window_end));
+          }
+          if ((start < -kCueToleranceSeconds || stop > end + kCueToleranceSeconds) &&
+              bounded.insert({cue.start_ms, cue.end_ms}).second) {
+            cue_findings.Add(
+                cue_where,
+                start < -kCueToleranceSeconds
+                    ? absl::StrCat(DescribeCue(cue), " starts before the programme (0 s)")
+                    : absl::StrFormat("%s ends after the programme's end (%.3f s)",
+                                      DescribeCue(cue), end));
+          }
+        }
+      }
+      window_start = window_end;
+    }
+    cue_findings.Finish(uri);
   }
 
   // HLS-CHANNELS: the count CHANNELS starts with (RFC 8216 4.4.6.1) against the sample
@@ -325,12 +529,13 @@ class HlsValidator {
   // A segment's bytes: its file, or its EXT-X-BYTERANGE of it (an omitted offset continues
   // where the previous range of the same URI ended, tracked in `range_end`).
   absl::StatusOr<std::string> ReadSegment(const std::string& folder, const M3u8Segment& segment,
-                                          std::map<std::string, int64_t>& range_end) {
-    if (!segment.byte_range) return files_.ReadFile(folder, segment.uri, kMaxSegmentBytes);
+                                          std::map<std::string, int64_t>& range_end,
+                                          uint64_t max_bytes = kMaxSegmentBytes) {
+    if (!segment.byte_range) return files_.ReadFile(folder, segment.uri, max_bytes);
     const auto [length, offset] = *segment.byte_range;
     const int64_t start = offset >= 0 ? offset : range_end[segment.uri];
     range_end[segment.uri] = start + length;
-    return files_.ReadRange(folder, segment.uri, start, length, kMaxSegmentBytes);
+    return files_.ReadRange(folder, segment.uri, start, length, max_bytes);
   }
 
   void CheckMediaPlaylistTags(const std::string& uri, const M3u8Playlist& playlist) {
@@ -595,6 +800,8 @@ class HlsValidator {
   ValidationReport report_;
   std::map<std::string, Rendition> renditions_;
   std::map<std::string, std::vector<const Rendition*>> audio_;  // By GROUP-ID.
+  // Subtitle renditions: the URI of each TYPE=SUBTITLES EXT-X-MEDIA, and where it is named.
+  std::vector<std::pair<std::string, std::string>> subtitles_;
   // Renditions already judged for loudness: one may be named in several groups.
   std::set<const Rendition*> loudness_checked_;
 };

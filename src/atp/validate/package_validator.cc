@@ -23,7 +23,7 @@ absl::StatusOr<ValidationReport> ValidateFiles(PackageFiles& files, const std::s
   if (has_hls) {
     ATP_ASSIGN_OR_RETURN(report, ValidateHlsPackage(files, "master.m3u8", options));
   }
-  if (has_dash) ATP_RETURN_IF_ERROR(ValidateDashManifest(files, "manifest.mpd", report));
+  if (has_dash) ATP_RETURN_IF_ERROR(ValidateDashManifest(files, "manifest.mpd", options, report));
   return report;
 }
 

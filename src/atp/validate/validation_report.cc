@@ -59,10 +59,24 @@ const std::vector<Rule>& RuleTable() {
       {"DASH-TIMELINE", Severity::kError,
        "SegmentTimeline does not match the segment files (missing, unlisted, or other times)"},
       {"DASH-BANDWIDTH", Severity::kError, "@bandwidth more than 10% from the measured peak"},
-      {"DASH-LANG", Severity::kError, "an audio AdaptationSet lacks @lang"},
+      {"DASH-LANG", Severity::kError, "an audio or text AdaptationSet lacks @lang"},
       {"AUDIO-LOUDNESS", Severity::kError,
        "an audio rendition decodes to an integrated loudness more than 1 LU from the target, or "
        "a true peak more than 0.5 dB over the ceiling (checked when a target is given)"},
+      {"SUBS-GROUP", Severity::kError,
+       "HLS subtitle media or variants are inconsistent: a variant without SUBTITLES= or naming "
+       "no group, a subtitle rendition without LANGUAGE, NAME or URI, FORCED=YES outside "
+       "SUBTITLES, or a second DEFAULT=YES"},
+      {"SUBS-PARSE", Severity::kError,
+       "a subtitle file is not WebVTT, or has a malformed timing line, a cue ending at or before "
+       "its start, or another fault players trip on"},
+      {"SUBS-TIMESTAMP-MAP", Severity::kError,
+       "a WebVTT segment lacks X-TIMESTAMP-MAP, or its mapping differs from the first segment's"},
+      {"SUBS-COVERAGE", Severity::kError,
+       "subtitle segments do not span the programme within a frame, or a cue lies outside its "
+       "segment or the programme"},
+      {"SUBS-LANGUAGE", Severity::kError,
+       "a subtitle language is not among the manifest's, or a manifest language has none"},
   };
   return *rules;
 }
