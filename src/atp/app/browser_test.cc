@@ -35,14 +35,13 @@ class BrowserTest : public ReplacedMezzanineTest {
     const fs::path artifacts = fs::path(ATP_ARTIFACT_DIR);
     fs::create_directories(artifacts);
     const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    const fs::path screenshot =
-        artifacts / (std::string(test->test_suite_name()) + "." + test->name() + "." + player +
-                     ".png");
+    const fs::path screenshot = artifacts / (std::string(test->test_suite_name()) + "." +
+                                             test->name() + "." + player + ".png");
     const fs::path stderr_file = dir_.path() / (player + ".stderr");
-    const testing::CommandResult result = testing::RunCommand(
-        "node " + kPlayerCheck + " --root " + Package().string() + " --manifest " + manifest +
-        " --player " + player + " --screenshot " + screenshot.string() + " " + options + " 2>" +
-        stderr_file.string());
+    const testing::CommandResult result =
+        testing::RunCommand("node " + kPlayerCheck + " --root " + Package().string() +
+                            " --manifest " + manifest + " --player " + player + " --screenshot " +
+                            screenshot.string() + " " + options + " 2>" + stderr_file.string());
     EXPECT_EQ(result.exit_code, 0) << result.output << testing::ReadFile(stderr_file);
     nlohmann::json json = nlohmann::json::parse(result.output, nullptr, false);
     EXPECT_FALSE(json.is_discarded()) << result.output << testing::ReadFile(stderr_file);
@@ -58,11 +57,11 @@ TEST_F(BrowserTest, AnamorphicSourcePlaysAtItsDisplayAspectInHlsJsAndDashJs) {
       "-f lavfi -i sine=f=500:d=5 -map 0 -map 1 -map 2 -vf setsar=32/27 -c:v libx264 "
       "-preset ultrafast -pix_fmt yuv420p -c:a aac -f mp4");
   RunJob();
-  for (const auto& [player, manifest] :
-       std::vector<std::pair<std::string, std::string>>{{"hls", "master.m3u8"},
-                                                        {"dash", "manifest.mpd"}}) {
+  for (const auto& [player, manifest] : std::vector<std::pair<std::string, std::string>>{
+           {"hls", "master.m3u8"}, {"dash", "manifest.mpd"}}) {
     SCOPED_TRACE(player);
     const nlohmann::json played = Play(manifest, player);
+    ASSERT_TRUE(played.is_object());
     EXPECT_TRUE(played.value("ok", false)) << played.dump(2);
     EXPECT_GE(played.value("advanced_seconds", 0.0), 2.0);
     ASSERT_EQ(played["renditions"].size(), 2u) << played.dump(2);  // 480 and 360 lines.
@@ -86,11 +85,11 @@ TEST_F(BrowserTest, SubtitleCuesShowAtTheirTimesInHlsJsAndDashJs) {
       kAtp + " sample --out " + in_.string() + " --duration 6 --size 426x240 --codec h264 2>&1");
   ASSERT_EQ(sample.exit_code, 0) << sample.output;
   RunJob();
-  for (const auto& [player, manifest] :
-       std::vector<std::pair<std::string, std::string>>{{"hls", "master.m3u8"},
-                                                        {"dash", "manifest.mpd"}}) {
+  for (const auto& [player, manifest] : std::vector<std::pair<std::string, std::string>>{
+           {"hls", "master.m3u8"}, {"dash", "manifest.mpd"}}) {
     SCOPED_TRACE(player);
     const nlohmann::json played = Play(manifest, player, "--at 4");
+    ASSERT_TRUE(played.is_object());
     EXPECT_TRUE(played.value("ok", false)) << played.dump(2);
     const nlohmann::json& tracks = played["text_tracks"];
     ASSERT_EQ(tracks.size(), 3u) << played.dump(2);

@@ -241,11 +241,10 @@ class MediaJobSteps : public JobSteps {
     ATP_RETURN_IF_ERROR(subtitles.status());
     media.subtitles.clear();
     if (!media.video.empty()) {
-      ATP_ASSIGN_OR_RETURN(media.subtitles,
-                           PackageSubtitles(context.manifest().spec, *subtitles,
-                                            context.profile().subtitle_split_signs,
-                                            media.video.front(), context.output(),
-                                            context.staging()));
+      ATP_ASSIGN_OR_RETURN(media.subtitles, PackageSubtitles(context.manifest().spec, *subtitles,
+                                                             context.profile().subtitle_split_signs,
+                                                             media.video.front(), context.output(),
+                                                             context.staging()));
     }
     ATP_RETURN_IF_ERROR(WritePackageManifests(media, context.profile().enable_dash,
                                               context.output(), context.staging()));
@@ -264,6 +263,11 @@ class MediaJobSteps : public JobSteps {
     if (!source.audio_streams.empty()) {
       options.source_audio_offset_seconds = source.audio_offset_seconds();
     }
+    std::vector<std::string> subtitle_languages;
+    for (const SubtitleTrackSpec& track : context.manifest().spec.subtitle_tracks) {
+      subtitle_languages.push_back(track.language);
+    }
+    options.subtitle_languages = std::move(subtitle_languages);
     const encode::EncodingProfile& profile = context.profile();
     if (encode::NormalizesLoudness(profile)) {
       options.loudness = validate::LoudnessTarget{.target_lufs = profile.audio_loudness_target,
