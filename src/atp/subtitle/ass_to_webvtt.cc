@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "atp/subtitle/parse_support.h"
 
 namespace atp::subtitle {
 namespace {
@@ -127,24 +128,6 @@ std::vector<double> Numbers(std::string_view arg) {
     numbers.push_back(value);
     if (comma == std::string_view::npos) return numbers;
     arg.remove_prefix(comma + 1);
-  }
-}
-
-void AppendEscaped(std::string_view text, std::string& out) {
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
   }
 }
 
@@ -348,7 +331,7 @@ std::string EventConverter::Render() {
           open.push_back(flag);
         }
       }
-      AppendEscaped(run.text, out);
+      internal::AppendEscaped(run.text, out);
     }
     if (l + 1 < lines.size()) {
       close_unwanted(lines[l + 1].front().flags);

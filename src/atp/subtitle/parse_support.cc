@@ -117,4 +117,40 @@ void SortByStart(std::vector<Cue>& cues) {
                    [](const Cue& a, const Cue& b) { return a.start_ms < b.start_ms; });
 }
 
+absl::StatusOr<CueTimes> ReadCueTimes(
+    const TimingLineParts& parts, std::string_view file_name, int line,
+    absl::FunctionRef<absl::StatusOr<int64_t>(std::string_view)> timestamp_ms) {
+  const absl::StatusOr<int64_t> start_ms = timestamp_ms(parts.start);
+  if (!start_ms.ok()) return InvalidAt(file_name, line, std::string(start_ms.status().message()));
+  const absl::StatusOr<int64_t> end_ms = timestamp_ms(parts.end);
+  if (!end_ms.ok()) return InvalidAt(file_name, line, std::string(end_ms.status().message()));
+  if (*end_ms <= *start_ms) {
+    return InvalidAt(file_name, line,
+                     absl::StrCat("the cue ends (", std::string(parts.end), ") ",
+                                  *end_ms == *start_ms ? "when" : "before", " it starts (",
+                                  std::string(parts.start),
+                                  "): correct the timing line so that the end comes after the "
+                                  "start"));
+  }
+  return CueTimes{.start_ms = *start_ms, .end_ms = *end_ms};
+}
+
+void AppendEscaped(std::string_view text, std::string& out) {
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
 }  // namespace atp::subtitle::internal

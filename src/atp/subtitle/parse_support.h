@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "atp/subtitle/subtitles.h"
 
 namespace atp::subtitle::internal {
@@ -75,6 +77,20 @@ void AddTallyWarning(const Tally& tally, std::string_view file_name, std::string
 
 // Sorts `cues` by start time, keeping the file order of equal starts.
 void SortByStart(std::vector<Cue>& cues);
+
+// The start and end of the cue whose timing line `line` of `file_name` is cut into `parts`,
+// each timestamp read by `timestamp_ms` (whose error message is used as is). InvalidAt the
+// line for a bad timestamp, or an end at or before the start.
+struct CueTimes {
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+};
+[[nodiscard]] absl::StatusOr<CueTimes> ReadCueTimes(
+    const TimingLineParts& parts, std::string_view file_name, int line,
+    absl::FunctionRef<absl::StatusOr<int64_t>(std::string_view)> timestamp_ms);
+
+// Appends `text` to a cue payload with '&', '<' and '>' escaped (&amp; &lt; &gt;).
+void AppendEscaped(std::string_view text, std::string& out);
 
 }  // namespace atp::subtitle::internal
 

@@ -203,22 +203,8 @@ class SrtReader {
           file_name_, timing_line,
           absl::StrCat("malformed timing line ", Quoted(line), ": write it as ", kTimingLineForm));
     }
-    const absl::StatusOr<int64_t> start_ms = SrtTimestampMs(parts->start);
-    if (!start_ms.ok()) {
-      return InvalidAt(file_name_, timing_line, std::string(start_ms.status().message()));
-    }
-    const absl::StatusOr<int64_t> end_ms = SrtTimestampMs(parts->end);
-    if (!end_ms.ok()) {
-      return InvalidAt(file_name_, timing_line, std::string(end_ms.status().message()));
-    }
-    if (*end_ms <= *start_ms) {
-      return InvalidAt(file_name_, timing_line,
-                       absl::StrCat("the cue ends (", std::string(parts->end), ") ",
-                                    *end_ms == *start_ms ? "when" : "before", " it starts (",
-                                    std::string(parts->start),
-                                    "): correct the timing line so that the end "
-                                    "comes after the start"));
-    }
+    ATP_ASSIGN_OR_RETURN(const internal::CueTimes times,
+                         internal::ReadCueTimes(*parts, file_name_, timing_line, SrtTimestampMs));
     if (!parts->rest.empty()) coordinates_.Add(timing_line);
 
     size_t next = timing + 1;
@@ -239,8 +225,8 @@ class SrtReader {
     if (text.empty()) {
       no_text_.Add(timing_line);
     } else {
-      subtitles_.cues.push_back(Cue{.start_ms = *start_ms,
-                                    .end_ms = *end_ms,
+      subtitles_.cues.push_back(Cue{.start_ms = times.start_ms,
+                                    .end_ms = times.end_ms,
                                     .text = absl::StrJoin(text, "\n"),
                                     .settings = std::move(position.settings),
                                     .source_line = timing_line});

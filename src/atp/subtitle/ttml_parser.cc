@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "atp/core/status_macros.h"
+#include "atp/subtitle/parse_support.h"
 #include "atp/subtitle/text_encoding.h"
 
 namespace atp::subtitle {
@@ -360,24 +361,6 @@ struct Segment {
 
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-void AppendEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 // The WebVTT payload of `segments`, in order: whitespace handled, lines trimmed, empty lines
 // left out, <i> <b> <u> opened and closed as the runs' flags change.
 std::string RenderPayload(const std::vector<const Segment*>& segments) {
@@ -450,7 +433,7 @@ std::string RenderPayload(const std::vector<const Segment*>& segments) {
           open.push_back(flag);
         }
       }
-      AppendEscaped(out, run.text);
+      internal::AppendEscaped(run.text, out);
     }
   }
   close_unwanted(0);

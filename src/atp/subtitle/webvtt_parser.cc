@@ -218,22 +218,9 @@ class WebVttReader {
                        absl::StrCat("malformed timing line ", Quoted(TrimSpaces(lines_[timing])),
                                     ": write it as ", kTimingLineForm));
     }
-    const absl::StatusOr<int64_t> start_ms = WebVttTimestampMs(parts->start);
-    if (!start_ms.ok()) {
-      return InvalidAt(file_name_, timing_line, std::string(start_ms.status().message()));
-    }
-    const absl::StatusOr<int64_t> end_ms = WebVttTimestampMs(parts->end);
-    if (!end_ms.ok()) {
-      return InvalidAt(file_name_, timing_line, std::string(end_ms.status().message()));
-    }
-    if (*end_ms <= *start_ms) {
-      return InvalidAt(file_name_, timing_line,
-                       absl::StrCat("the cue ends (", std::string(parts->end), ") ",
-                                    *end_ms == *start_ms ? "when" : "before", " it starts (",
-                                    std::string(parts->start),
-                                    "): correct the timing line so that the end "
-                                    "comes after the start"));
-    }
+    ATP_ASSIGN_OR_RETURN(
+        const internal::CueTimes times,
+        internal::ReadCueTimes(*parts, file_name_, timing_line, WebVttTimestampMs));
     std::vector<std::string> settings;
     std::string_view rest = parts->rest;
     while (!rest.empty()) {
@@ -252,8 +239,8 @@ class WebVttReader {
     }
     std::vector<std::string> text(lines_.begin() + timing + 1, lines_.begin() + end);
     subtitles_.cues.push_back(
-        Cue{.start_ms = *start_ms,
-            .end_ms = *end_ms,
+        Cue{.start_ms = times.start_ms,
+            .end_ms = times.end_ms,
             .text = absl::StrJoin(text, "\n"),
             .settings = absl::StrJoin(settings, " "),
             .identifier = timing == begin ? std::string() : std::string(lines_[begin]),
