@@ -22,7 +22,7 @@ constexpr char kSourceArtifact[] = "source";          // SourceInfo, from verify
 constexpr char kMezzanineArtifact[] = "mezzanine";    // VerifiedFile.
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
-constexpr char kSubtitlesArtifact[] = "subtitles";    // subtitle::SubtitleFile each, verify.
+constexpr char kSubtitlesArtifact[] = "subtitles";    // VerifiedSubtitles, from verify.
 
 // The file verify read: what it was (identity, to know it again) and what it held.
 struct VerifiedFile {
@@ -30,6 +30,13 @@ struct VerifiedFile {
   storage::FileDigest digest;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VerifiedFile, identity, digest)
+
+// The subtitle files verify read, and the manifest's tracks they were read for.
+struct VerifiedSubtitles {
+  std::vector<SubtitleTrackSpec> tracks;
+  std::vector<subtitle::SubtitleFile> files;  // Parallel to tracks.
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VerifiedSubtitles, tracks, files)
 
 template <typename T>
 absl::StatusOr<T> ReadArtifact(StepContext& context, std::string_view name) {
@@ -83,8 +90,9 @@ class MediaJobSteps : public JobSteps {
     mezzanine_ = std::move(verified.file);
     verified_ = {.identity = mezzanine_->identity(), .digest = verified.digest};
     ATP_RETURN_IF_ERROR(context.PutArtifact(kMezzanineArtifact, nlohmann::json(verified_).dump()));
-    ATP_RETURN_IF_ERROR(
-        context.PutArtifact(kSubtitlesArtifact, nlohmann::json(verified.subtitles).dump()));
+    const VerifiedSubtitles subtitles{.tracks = context.manifest().spec.subtitle_tracks,
+                                      .files = std::move(verified.subtitles)};
+    ATP_RETURN_IF_ERROR(context.PutArtifact(kSubtitlesArtifact, nlohmann::json(subtitles).dump()));
     return context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump());
   }
 
@@ -232,19 +240,28 @@ class MediaJobSteps : public JobSteps {
   static absl::Status Package(StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
     ATP_ASSIGN_OR_RETURN(PackagedMedia media, ReadArtifact<PackagedMedia>(context, kMediaArtifact));
-    absl::StatusOr<std::vector<subtitle::SubtitleFile>> subtitles =
-        ReadArtifact<std::vector<subtitle::SubtitleFile>>(context, kSubtitlesArtifact);
+    const JobSpec& spec = context.manifest().spec;
+    absl::StatusOr<VerifiedSubtitles> subtitles =
+        ReadArtifact<VerifiedSubtitles>(context, kSubtitlesArtifact);
     if (absl::IsNotFound(subtitles.status())) {
       // Verified by an atp that kept no cues: the files are read now.
-      subtitles = ReadSubtitleFiles(context.manifest().spec, context.paths().subtitles);
+      ATP_ASSIGN_OR_RETURN(std::vector<subtitle::SubtitleFile> files,
+                           ReadSubtitleFiles(spec, context.paths().subtitles));
+      subtitles = VerifiedSubtitles{.tracks = spec.subtitle_tracks, .files = std::move(files)};
     }
     ATP_RETURN_IF_ERROR(subtitles.status());
+    if (subtitles->tracks != spec.subtitle_tracks) {
+      // A resumed run read a manifest whose subtitle tracks are not the ones verify read.
+      return absl::FailedPreconditionError(
+          "SubtitleTracks: the manifest's subtitle tracks changed since the job verified them; "
+          "run the delivery again with --retry so that verify reads the files it names now");
+    }
     media.subtitles.clear();
     if (!media.video.empty()) {
-      ATP_ASSIGN_OR_RETURN(media.subtitles, PackageSubtitles(context.manifest().spec, *subtitles,
-                                                             context.profile().subtitle_split_signs,
-                                                             media.video.front(), context.output(),
-                                                             context.staging()));
+      ATP_ASSIGN_OR_RETURN(
+          media.subtitles,
+          PackageSubtitles(spec, subtitles->files, context.profile().subtitle_split_signs,
+                           media.video.front(), context.output(), context.staging()));
     }
     ATP_RETURN_IF_ERROR(WritePackageManifests(media, context.profile().enable_dash,
                                               context.output(), context.staging()));

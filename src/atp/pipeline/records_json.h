@@ -9,11 +9,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "atp/core/job_spec.h"
 #include "atp/core/packaged_media.h"
 #include "atp/core/source_info.h"
 #include "atp/storage/file_digest.h"
-#include "atp/subtitle/subtitle_file.h"
 #include "atp/storage/pinned_file.h"
+#include "atp/subtitle/subtitle_file.h"
 #include "nlohmann/json.hpp"
 
 // std::optional<T> as T, or null when empty.
@@ -57,6 +58,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceInfo, format_name, duratio
                                                 field_order_evidence, pulldown_suspected,
                                                 frame_rate, base_frame_rate, audio_streams,
                                                 video_start_time_us)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SubtitleTrackSpec, language, label, file_path, is_default,
+                                   is_forced, format)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MediaSegment, uri, start_ticks, duration_ticks, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LoudnessMeasurement, integrated_lufs, range_lu, true_peak_dbtp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioLoudness, standard, target_lufs, ceiling_dbtp, before,
@@ -69,8 +72,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedTrack, kind, name, codec
                                                 height, frame_rate, frames_repeated, frames_dropped,
                                                 track_index, language, label, is_default, channels,
                                                 sample_rate_hz, loudness)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedSubtitle, name, language, label,
-                                                is_default, is_forced, segments, sidecar_uri,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedSubtitle, name, language, label, is_default,
+                                                is_forced, segments, sidecar_uri,
                                                 sidecar_size_bytes, cue_count, warnings)
 // With defaults: media recorded before subtitles were packaged has none.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PackagedMedia, video, audio, subtitles)

@@ -46,8 +46,8 @@ std::string SrtCues(double duration_seconds) {
   int number = 0;
   for (const int start : CueStarts(duration_seconds)) {
     ++number;
-    absl::StrAppendFormat(&srt, "%d\n%s --> %s\n%sSample line %d%s\n\n", number,
-                          SrtTime(start), SrtTime(start + 2), number == 1 ? "<i>" : "", number,
+    absl::StrAppendFormat(&srt, "%d\n%s --> %s\n%sSample line %d%s\n\n", number, SrtTime(start),
+                          SrtTime(start + 2), number == 1 ? "<i>" : "", number,
                           number == 1 ? "</i>" : "");
   }
   return srt;
@@ -75,8 +75,7 @@ std::string AssScript(double duration_seconds, int width, int height) {
   for (const int start : CueStarts(duration_seconds)) {
     ++number;
     absl::StrAppendFormat(&ass, "Dialogue: 0,%s,%s,Default,Mika,0,0,0,,%sLínea de ejemplo %d\n",
-                          AssTime(start), AssTime(start + 2), number == 1 ? "{\\i1}" : "",
-                          number);
+                          AssTime(start), AssTime(start + 2), number == 1 ? "{\\i1}" : "", number);
   }
   return ass;
 }

@@ -34,10 +34,11 @@ struct SampleDelivery {
 
 // Writes into `dir` (created if needed): the mezzanine, two subtitle files (English SRT, the
 // default, its first line in italics; Latin-American Spanish ASS with a positioned sign in a
-// "Sign" style over the whole programme and an italic first line) and a manifest whose checksums, size, duration, resolution, frame rate and audio tracks are those
-// measured on the written file, with FilePaths relative to `dir`. The manifest is written last,
-// so its presence means the delivery is complete. Options CheckSampleDeliveryOptions refuses
-// are refused the same way, before anything (not even `dir`) is created.
+// "Sign" style over the whole programme and an italic first line) and a manifest whose checksums,
+// size, duration, resolution, frame rate and audio tracks are those measured on the written file,
+// with FilePaths relative to `dir`. The manifest is written last, so its presence means the
+// delivery is complete. Options CheckSampleDeliveryOptions refuses are refused the same way, before
+// anything (not even `dir`) is created.
 [[nodiscard]] absl::StatusOr<SampleDelivery> CreateSampleDelivery(
     const SampleDeliveryOptions& options, const std::filesystem::path& dir);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,13 @@ absl::StatusOr<std::string> ReadWhole(const storage::PinnedFile& file) {
     done += read;
   }
   bytes.resize(done);
+  ATP_ASSIGN_OR_RETURN(const storage::FileIdentity now, file.CurrentIdentity());
+  if (now != file.identity()) {
+    return absl::UnavailableError(
+        absl::StrCat(file.name(), " was written while it was read (",
+                     storage::DescribeIdentityChange(file.identity(), now),
+                     "); is it still arriving? It is read again on the next attempt"));
+  }
   return bytes;
 }
 
@@ -109,39 +117,46 @@ absl::StatusOr<std::vector<PackagedSubtitle>> PackageSubtitles(
 
   std::vector<PackagedSubtitle> packaged;
   std::map<std::string, int> language_uses;
+  std::set<std::string> labels;
   for (size_t i = 0; i < files.size() && i < spec.subtitle_tracks.size(); ++i) {
     const SubtitleTrackSpec& track = spec.subtitle_tracks[i];
     const int use = ++language_uses[track.language];
     const std::string name =
         absl::StrCat("subs_", track.language, use > 1 ? absl::StrCat("_", use) : "");
-    subtitle::Subtitles dialogue = files[i].dialogue;
-    subtitle::Subtitles signs = files[i].signs;
-    if (!split_signs && !signs.cues.empty()) {
-      dialogue.cues.insert(dialogue.cues.end(), signs.cues.begin(), signs.cues.end());
-      std::stable_sort(
-          dialogue.cues.begin(), dialogue.cues.end(),
-          [](const subtitle::Cue& a, const subtitle::Cue& b) { return a.start_ms < b.start_ms; });
-      dialogue.warnings.insert(dialogue.warnings.end(), signs.warnings.begin(),
-                               signs.warnings.end());
-      signs = {};
-    }
+    // The full rendition holds every cue, signs and songs included: a viewer who picked it
+    // sees the signs too. The forced one holds the signs alone, for viewers with subtitles
+    // off. A track the manifest already marks forced is not split again.
+    const subtitle::SubtitleFile& file = files[i];
+    subtitle::Subtitles full = file.dialogue;
+    full.cues.insert(full.cues.end(), file.signs.cues.begin(), file.signs.cues.end());
+    std::stable_sort(
+        full.cues.begin(), full.cues.end(),
+        [](const subtitle::Cue& a, const subtitle::Cue& b) { return a.start_ms < b.start_ms; });
+    full.warnings.insert(full.warnings.end(), file.signs.warnings.begin(),
+                         file.signs.warnings.end());
     std::vector<std::pair<PackagedSubtitle, subtitle::Subtitles>> renditions;
     renditions.push_back({{.name = name,
                            .language = track.language,
                            .label = track.label,
                            .is_default = track.is_default,
                            .is_forced = track.is_forced},
-                          std::move(dialogue)});
-    if (!signs.cues.empty()) {
+                          std::move(full)});
+    if (split_signs && !track.is_forced && !file.signs.cues.empty()) {
       renditions.push_back({{.name = name + "_forced",
                              .language = track.language,
                              .label = track.label + " (Signs & Songs)",
                              .is_forced = true},
-                            std::move(signs)});
+                            file.signs});
     }
     for (auto& [record, cues] : renditions) {
+      // NAMEs of one HLS group must differ (RFC 8216 4.4.6.1): a repeated one gets " (2)".
+      const std::string label = record.label;
+      for (int n = 2; !labels.insert(record.label).second; ++n) {
+        record.label = absl::StrCat(label, " (", n, ")");
+      }
       const subtitle::Subtitles shown = WithinProgramme(std::move(cues), programme_end_ms);
-      const std::string folder = absl::StrCat(std::string(prefix), prefix.empty() ? "" : "/", record.name);
+      const std::string folder =
+          absl::StrCat(std::string(prefix), prefix.empty() ? "" : "/", record.name);
       for (const MediaSegment& segment : segments) {
         const std::string text = package::WriteWebVttSegment(
             shown, segment.start_ticks, segment.start_ticks + segment.duration_ticks);

@@ -25,14 +25,17 @@ namespace atp::pipeline {
 // manifest field:
 // - NotFound "SubtitleTracks/SubtitleTrack[i]/FilePath: <path> does not exist or is not a file";
 // - InvalidArgument "SubtitleTracks/SubtitleTrack[i] (<language>): <file>:<line>: ..." for a
-//   malformed file, one that is not UTF-8, or one over the size limit.
+//   malformed file, one that is not UTF-8, or one over the size limit;
+// - Unavailable when a file was written while it was read (still arriving?).
 [[nodiscard]] absl::StatusOr<std::vector<subtitle::SubtitleFile>> ReadSubtitleFiles(
     const JobSpec& spec, const std::vector<std::filesystem::path>& paths);
 
 // Writes each track's renditions under `prefix` in `store`: "subs_<language>" (with "_<n>"
-// for the n-th track of a language) holding its cues and, when `split_signs` and the track
-// has signs & songs (ASS), "subs_<language>_forced" holding those, forced and labelled
-// "<label> (Signs & Songs)"; without `split_signs` the signs stay among the dialogue. Each
+// for the n-th track of a language) holding all its cues, signs and songs included, and, when
+// `split_signs`, the track has signs & songs (ASS) and the manifest does not already mark it
+// forced, "subs_<language>_forced" holding those alone, forced and labelled "<label> (Signs &
+// Songs)". A label that repeats an earlier rendition's gets " (2)", " (3)" ... (HLS NAMEs of
+// one group differ). Each
 // rendition gets seg_NNNNN.vtt per segment of `video` (the reference video rendition: every
 // video rendition has its segment times) and the whole track as subtitles.vtt. Cues that
 // start at or after the programme's end (the video's) are dropped and cues running past it
