@@ -1,7 +1,9 @@
 // End-to-end tests of the atp binary: real processes, real files, real exit codes.
 #include <fstream>
 
+#include "absl/time/clock.h"
 #include "atp/app/exit_codes.h"
+#include "atp/server/signed_urls.h"
 #include "atp/storage/file_digest.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
@@ -94,8 +96,7 @@ TEST_F(AtpCliTest, ABadSubtitleFileFailsTheCheckNamingFileAndLine) {
   } cases[] = {
       {"subs/s01e01.en.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\n00:00:03,000 -> 4\nBye\n",
        "SubtitleTracks/SubtitleTrack[1] (en, SRT): subs/s01e01.en.srt:6:"},
-      {"subs/s01e01.en.srt", "1\n00:00:01,000 --> 00:00:02,000\n\x93\xFA\x96\x7B\n",
-       "Shift_JIS"},
+      {"subs/s01e01.en.srt", "1\n00:00:01,000 --> 00:00:02,000\n\x93\xFA\x96\x7B\n", "Shift_JIS"},
       {"subs/s01e01.es-419.ass", "[Script Info]\nPlayResX: 320\n",
        "SubtitleTracks/SubtitleTrack[2] (es-419, ASS): subs/s01e01.es-419.ass:"},
   };
@@ -109,6 +110,53 @@ TEST_F(AtpCliTest, ABadSubtitleFileFailsTheCheckNamingFileAndLine) {
     EXPECT_THAT(result.output, HasSubstr(c.expected));
     EXPECT_THAT(result.output, HasSubstr("FAILED at verify"));
   }
+}
+
+// A canned-policy CloudFront URL whose signature OpenSSL verifies against the public key,
+// and an HMAC token path that opens the prefix it names.
+TEST_F(AtpCliTest, SignUrlSignsCloudFrontUrlsAndHmacTokenPaths) {
+  testing::TempDir dir;
+  const std::string key = (dir.path() / "key.pem").string();
+  const std::string pub = (dir.path() / "pub.pem").string();
+  ASSERT_EQ(testing::RunCommand("openssl genrsa -out " + key + " 2048 2>&1 && openssl rsa -in " +
+                                key + " -pubout -out " + pub + " 2>&1")
+                .exit_code,
+            0);
+  const std::string resource = "https://d111111abcdef8.cloudfront.net/s01/e001/master.m3u8";
+  Result signed_url =
+      RunAtp("sign-url " + resource + " --key-pair-id K2JCJMDEHXQW5F --private-key " + key +
+             " --expires 2030-01-01T00:00:00Z");
+  ASSERT_EQ(signed_url.exit_code, kExitOk) << signed_url.output;
+  EXPECT_THAT(signed_url.output,
+              ::testing::StartsWith(resource + "?Expires=1893456000&Signature="));
+  EXPECT_THAT(signed_url.output, HasSubstr("&Key-Pair-Id=K2JCJMDEHXQW5F\n"));
+  const size_t at = signed_url.output.find("Signature=") + 10;
+  const std::string signature = signed_url.output.substr(at, signed_url.output.find('&', at) - at);
+  std::ofstream(dir.path() / "policy.json")
+      << "{\"Statement\":[{\"Resource\":\"" << resource
+      << "\",\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":1893456000}}}]}";
+  std::ofstream(dir.path() / "signature.txt") << signature;
+  const std::string verify = "cd " + dir.path().string() +
+                             " && tr -- '-_~' '+=/' < signature.txt | openssl base64 -d -A > "
+                             "sig.bin && openssl dgst -sha1 -verify pub.pem -signature sig.bin "
+                             "policy.json 2>&1";
+  EXPECT_THAT(testing::RunCommand(verify).output, HasSubstr("Verified OK"));
+
+  std::ofstream(dir.path() / "hmac.key") << "0123456789abcdef0123456789abcdef\n";
+  Result path = RunAtp("sign-url --hmac --key-file " + (dir.path() / "hmac.key").string() +
+                       " --prefix atp-sample/s01/e001/abc --expires +1h");
+  ASSERT_EQ(path.exit_code, kExitOk) << path.output;
+  EXPECT_THAT(path.output, ::testing::StartsWith("/out/t/"));
+  EXPECT_THAT(path.output, ::testing::EndsWith("/atp-sample/s01/e001/abc/\n"));
+  const std::string token = path.output.substr(7, path.output.find('/', 7) - 7);
+  EXPECT_TRUE(server::VerifyDeliveryToken("0123456789abcdef0123456789abcdef", token,
+                                          "atp-sample/s01/e001/abc/master.m3u8", absl::Now())
+                  .ok());
+
+  Result bad = RunAtp("sign-url " + resource + " --key-pair-id K --private-key " + key +
+                      " --expires tomorrow");
+  EXPECT_EQ(bad.exit_code, kExitOtherError);
+  EXPECT_THAT(bad.output, HasSubstr("--expires 'tomorrow': expected an RFC 3339 time"));
 }
 
 TEST_F(AtpCliTest, HashPrintsTheVectorsOfTheFormatDocument) {

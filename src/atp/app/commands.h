@@ -23,6 +23,7 @@ void AddTranscodeCommand(CLI::App& app, const GlobalOptions& global, int& exit_c
 void AddValidateCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);  // And retry.
 void AddJobCommands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddSignUrlCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace atp::app
 

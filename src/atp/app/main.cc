@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   atp::app::AddTranscodeCommand(app, global, exit_code);
   atp::app::AddValidateCommand(app, global, exit_code);
   atp::app::AddRunCommand(app, global, exit_code);
+  atp::app::AddSignUrlCommand(app, global, exit_code);
   atp::app::AddJobCommands(app, global, exit_code);
   try {
     app.parse(argc, argv);
