@@ -1,5 +1,6 @@
 // End-to-end tests of the atp binary: real processes, real files, real exit codes.
 #include <fstream>
+#include <sstream>
 
 #include "absl/time/clock.h"
 #include "atp/app/exit_codes.h"
@@ -157,6 +158,61 @@ TEST_F(AtpCliTest, SignUrlSignsCloudFrontUrlsAndHmacTokenPaths) {
                       " --expires tomorrow");
   EXPECT_EQ(bad.exit_code, kExitOtherError);
   EXPECT_THAT(bad.output, HasSubstr("--expires 'tomorrow': expected an RFC 3339 time"));
+}
+
+// `atp serve` over the output of an `atp run`: the job through the API, the package under a
+// signed /out/t/<token>/ path (403 without one), and a SIGTERM that stops it at once.
+TEST_F(AtpCliTest, ServeAnswersTheApiAndServesSignedPackagesUntilSigterm) {
+  testing::TempDir dir;
+  const fs::path out = dir.path() / "out";
+  Result run = RunAtp("run " + manifest_->string() + " --out " + out.string());
+  ASSERT_EQ(run.exit_code, kExitOk) << run.output;
+  fs::path package;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (entry.path().filename() == "master.m3u8") package = entry.path().parent_path();
+  }
+  ASSERT_FALSE(package.empty());
+  const std::string prefix = fs::relative(package, out).string();
+  const fs::path key = dir.path() / "url.key";
+  std::ofstream(key) << "0123456789abcdef0123456789abcdef\n";
+  Result signed_path = RunAtp("sign-url --hmac --key-file " + key.string() + " --prefix " + prefix +
+                              " --expires +1h");
+  ASSERT_EQ(signed_path.exit_code, kExitOk) << signed_path.output;
+  const std::string base = signed_path.output.substr(0, signed_path.output.size() - 1);
+
+  // Starts the server on a free port, waits for its address, asks it, then stops it.
+  const std::string log = (dir.path() / "serve.log").string();
+  const std::string script =
+      std::string(ATP_BINARY) + " serve --out " + out.string() + " --listen 127.0.0.1:0 " +
+      "--signed-urls " + key.string() + " > " + log + " 2>&1 & pid=$!; " +
+      "for t in $(seq 200); do grep -q listening " + log + " && break; sleep 0.05; done; " +
+      "url=$(grep -o 'http://[0-9.:]*' " + log + "); " +
+      "ask() { curl -s -o /dev/null -w \"%{http_code} %{content_type}\\n\" \"$url$1\"; }; " +
+      "ask /healthz; curl -s \"$url/v1/jobs\"; echo; ask " + base + "master.m3u8; " + "ask /out/" +
+      prefix + "/master.m3u8; ask " + base + "h264_240p/init.mp4; " +
+      "start=$(date +%s%N); kill -TERM $pid; wait $pid; echo exit=$?; " +
+      "echo stop_ms=$(( ($(date +%s%N) - start) / 1000000 )); cat " + log;
+  Result served = testing::RunCommand(script);
+  std::istringstream lines(served.output);
+  std::string health, jobs, master, unsigned_master, init;
+  std::getline(lines, health);
+  std::getline(lines, jobs);
+  std::getline(lines, master);
+  std::getline(lines, unsigned_master);
+  std::getline(lines, init);
+  EXPECT_EQ(health, "200 application/json") << served.output;
+  const nlohmann::json list = nlohmann::json::parse(jobs, nullptr, false);
+  ASSERT_TRUE(list.is_object()) << served.output;
+  ASSERT_EQ(list["jobs"].size(), 1u);
+  EXPECT_EQ(list["jobs"][0]["state"], "COMPLETE");
+  EXPECT_EQ(master, "200 application/vnd.apple.mpegurl") << served.output;
+  EXPECT_EQ(unsigned_master, "403 application/json") << served.output;
+  EXPECT_EQ(init, "200 video/mp4") << served.output;
+  EXPECT_THAT(served.output, HasSubstr("exit=0"));
+  EXPECT_THAT(served.output, HasSubstr("atp serve: stopped by a stop signal"));
+  const size_t at = served.output.find("stop_ms=");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_LT(std::stoi(served.output.substr(at + 8)), 10000);
 }
 
 TEST_F(AtpCliTest, HashPrintsTheVectorsOfTheFormatDocument) {

@@ -24,6 +24,7 @@ void AddValidateCommand(CLI::App& app, const GlobalOptions& global, int& exit_co
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);  // And retry.
 void AddJobCommands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddSignUrlCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddServeCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace atp::app
 

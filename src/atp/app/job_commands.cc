@@ -12,6 +12,7 @@
 #include "atp/app/job_store_flags.h"
 #include "atp/core/clock.h"
 #include "atp/pipeline/job_runner.h"
+#include "atp/server/job_json.h"
 #include "nlohmann/json.hpp"
 
 namespace atp::app {
@@ -26,27 +27,6 @@ struct JobFlags {
 
 std::string LocalTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E3S", time, absl::LocalTimeZone());
-}
-
-nlohmann::json JobJson(const state::JobRecord& job) {
-  nlohmann::json json = {{"job_id", job.job.job_id},
-                         {"job_key", job.job.job_key},
-                         {"manifest_id", job.job.manifest_id},
-                         {"manifest", job.job.manifest_path},
-                         {"output", job.job.output_dir},
-                         {"state", state::JobStateName(job.state)},
-                         {"run", job.run},
-                         {"step", job.step},
-                         {"created", absl::FormatTime(job.created_at)},
-                         {"updated", absl::FormatTime(job.updated_at)}};
-  if (!job.error_code.empty()) {
-    json["error"] = {
-        {"step", job.error_step}, {"code", job.error_code}, {"message", job.error_message}};
-  }
-  if (!job.lease.owner.empty()) {
-    json["lease"] = {{"owner", job.lease.owner}, {"expires", absl::FormatTime(job.lease_expires)}};
-  }
-  return json;
 }
 
 void PrintJob(const state::JobRecord& job) {
@@ -84,7 +64,7 @@ int ListJobs(const JobFlags& flags, state::JobStore& store) {
   }
   if (flags.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const state::JobRecord& job : *jobs) list.push_back(JobJson(job));
+    for (const state::JobRecord& job : *jobs) list.push_back(server::JobJson(job));
     std::cout << list.dump(2) << "\n";
     return kExitOk;
   }
@@ -106,7 +86,7 @@ int ShowStatus(const JobFlags& flags, state::JobStore& store) {
     return kExitOtherError;
   }
   if (flags.json) {
-    std::cout << JobJson(*job).dump(2) << "\n";
+    std::cout << server::JobJson(*job).dump(2) << "\n";
   } else {
     PrintJob(*job);
   }
@@ -124,27 +104,7 @@ int ShowEvents(const JobFlags& flags, state::JobStore& store) {
     return kExitOtherError;
   }
   if (flags.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const state::StepEvent& e : *events) {
-      list.push_back({{"sequence", e.sequence},
-                      {"run", e.run},
-                      {"step", e.step},
-                      {"kind", e.kind},
-                      {"attempt", e.attempt},
-                      {"outcome", e.outcome},
-                      {"message", e.message},
-                      {"time", absl::FormatTime(e.time)}});
-    }
-    nlohmann::json sent = nlohmann::json::array();
-    for (const state::DeliveryAttempt& d : *deliveries) {
-      sent.push_back({{"event_id", d.event_id},
-                      {"destination", d.destination},
-                      {"attempt", d.attempt},
-                      {"http_status", d.http_status},
-                      {"delivered", d.delivered},
-                      {"error", d.error}});
-    }
-    std::cout << nlohmann::json{{"events", list}, {"deliveries", sent}}.dump(2) << "\n";
+    std::cout << server::JournalJson(*events, *deliveries).dump(2) << "\n";
     return kExitOk;
   }
   // One row per attempt of a step (or transcode unit), in the order they started.

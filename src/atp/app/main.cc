@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   atp::app::AddValidateCommand(app, global, exit_code);
   atp::app::AddRunCommand(app, global, exit_code);
   atp::app::AddSignUrlCommand(app, global, exit_code);
+  atp::app::AddServeCommand(app, global, exit_code);
   atp::app::AddJobCommands(app, global, exit_code);
   try {
     app.parse(argc, argv);

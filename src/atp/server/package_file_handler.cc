@@ -13,8 +13,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "atp/server/http_json.h"
 #include "atp/server/signed_urls.h"
-#include "nlohmann/json.hpp"
 
 namespace atp::server {
 namespace {
@@ -47,19 +47,6 @@ const FileKind& KindOf(absl::string_view file_name) {
     if (absl::EndsWithIgnoreCase(file_name, kind.extension)) return kind;
   }
   return kOtherKind;
-}
-
-// A JSON error answer. Sets Cache-Control and Content-Type (httplib adds a header again when
-// set twice), so a caller sets neither itself.
-void SetError(httplib::Response& response, int http_status, absl::StatusCode code,
-              absl::string_view message) {
-  const nlohmann::json body = {
-      {"error", {{"code", absl::StatusCodeToString(code)}, {"message", std::string(message)}}}};
-  response.status = http_status;
-  response.set_header("Cache-Control", "no-store");
-  // A request path is any bytes: never throw on one that is not UTF-8.
-  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json");
 }
 
 int HexValue(char c) {
@@ -179,16 +166,16 @@ void SetStoreError(httplib::Response& response, const absl::Status& status,
   if (absl::IsNotFound(status) || absl::IsInvalidArgument(status) ||
       absl::IsFailedPrecondition(status) || storage::OpenRefusalOf(status).has_value()) {
     // Missing, refused key, folder, FIFO, symlink loop, symlink out of the store.
-    SetError(response, 404, absl::StatusCode::kNotFound, absl::StrCat("no such file: ", path));
+    SetJsonError(response, 404, absl::StatusCode::kNotFound, absl::StrCat("no such file: ", path));
   } else if (absl::IsPermissionDenied(status)) {
-    SetError(response, 403, absl::StatusCode::kPermissionDenied,
-             absl::StrCat("file may not be read: ", path));
+    SetJsonError(response, 403, absl::StatusCode::kPermissionDenied,
+                 absl::StrCat("file may not be read: ", path));
   } else if (absl::IsUnavailable(status)) {
-    SetError(response, 503, absl::StatusCode::kUnavailable,
-             absl::StrCat("store unavailable reading ", path, "; try again"));
+    SetJsonError(response, 503, absl::StatusCode::kUnavailable,
+                 absl::StrCat("store unavailable reading ", path, "; try again"));
   } else {
-    SetError(response, 500, absl::StatusCode::kInternal,
-             absl::StrCat("store failed reading ", path));
+    SetJsonError(response, 500, absl::StatusCode::kInternal,
+                 absl::StrCat("store failed reading ", path));
   }
 }
 
@@ -225,20 +212,20 @@ void PackageFileHandler::Handle(const httplib::Request& request,
 
   absl::StatusOr<RequestPath> path = SplitTarget(request.target);
   if (!path.ok()) {
-    SetError(response, 400, absl::StatusCode::kInvalidArgument, path.status().message());
+    SetJsonError(response, 400, absl::StatusCode::kInvalidArgument, path.status().message());
     return;
   }
   std::vector<std::string>& segments = path->segments;
   if (segments.empty() || segments.front() != kMount) {
-    SetError(response, 404, absl::StatusCode::kNotFound, "no such file");
+    SetJsonError(response, 404, absl::StatusCode::kNotFound, "no such file");
     return;
   }
   segments.erase(segments.begin());
 
   if (options_.signing_key.has_value()) {
     if (segments.size() < 2 || segments[0] != kTokenSegment) {
-      SetError(response, 403, absl::StatusCode::kPermissionDenied,
-               "a delivery token is required: /out/t/<token>/<path>");
+      SetJsonError(response, 403, absl::StatusCode::kPermissionDenied,
+                   "a delivery token is required: /out/t/<token>/<path>");
       return;
     }
     const std::string token = std::move(segments[1]);
@@ -247,20 +234,20 @@ void PackageFileHandler::Handle(const httplib::Request& request,
         *options_.signing_key, token, absl::StrJoin(segments, "/"), clock_.Now());
     if (!prefix.ok()) {
       const bool denied = absl::IsPermissionDenied(prefix.status());
-      SetError(response, denied ? 403 : 500, prefix.status().code(), prefix.status().message());
+      SetJsonError(response, denied ? 403 : 500, prefix.status().code(), prefix.status().message());
       return;
     }
   }
 
   const std::string key = absl::StrJoin(segments, "/");
   if (segments.empty() || path->trailing_slash) {
-    SetError(response, 404, absl::StatusCode::kNotFound,
-             absl::StrCat("not a file (folders are not listed): ", key, "/"));
+    SetJsonError(response, 404, absl::StatusCode::kNotFound,
+                 absl::StrCat("not a file (folders are not listed): ", key, "/"));
     return;
   }
   for (const std::string& segment : segments) {
     if (segment.front() == '.') {  // .staging-..., .atp, dotfiles: as if missing.
-      SetError(response, 404, absl::StatusCode::kNotFound, absl::StrCat("no such file: ", key));
+      SetJsonError(response, 404, absl::StatusCode::kNotFound, absl::StrCat("no such file: ", key));
       return;
     }
   }
@@ -281,8 +268,8 @@ void PackageFileHandler::Handle(const httplib::Request& request,
   if (range.kind == RangeKind::kUnsatisfiable) {
     response.set_header("Content-Range", absl::StrCat("bytes */", *size));
     response.set_header("Accept-Ranges", "bytes");
-    SetError(response, 416, absl::StatusCode::kOutOfRange,
-             absl::StrCat("range not satisfiable: ", key, " has ", *size, " bytes"));
+    SetJsonError(response, 416, absl::StatusCode::kOutOfRange,
+                 absl::StrCat("range not satisfiable: ", key, " has ", *size, " bytes"));
     return;
   }
   const FileKind& kind = KindOf(segments.back());
