@@ -3,18 +3,16 @@
 // package_file_handler.h), with --signed-urls protecting them with HMAC token paths.
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
 #include "atp/app/job_store_flags.h"
+#include "atp/app/key_files.h"
 #include "atp/app/stop_signals.h"
 #include "atp/core/clock.h"
 #include "atp/server/job_api.h"
@@ -42,22 +40,6 @@ absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& liste
   return std::make_pair(listen.substr(0, colon), port);
 }
 
-absl::StatusOr<std::string> ReadSigningKey(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("--signed-urls ", file.string(), ": cannot be read"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string key = text.str();
-  absl::StripTrailingAsciiWhitespace(&key);  // As `atp sign-url --hmac --key-file` reads it.
-  if (key.size() < 16) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--signed-urls ", file.string(),
-                     ": the key is shorter than 16 bytes; make one with openssl rand -hex 32"));
-  }
-  return key;
-}
-
 int Serve(const ServeFlags& flags) {
   auto fail = [](const absl::Status& status) {
     std::cerr << "atp serve: " << status.message() << "\n";
@@ -67,7 +49,7 @@ int Serve(const ServeFlags& flags) {
   if (!listen.ok()) return fail(listen.status());
   server::PackageFileOptions file_options;
   if (!flags.signed_urls.empty()) {
-    absl::StatusOr<std::string> key = ReadSigningKey(flags.signed_urls);
+    absl::StatusOr<std::string> key = ReadUrlSigningKey(flags.signed_urls, "--signed-urls");
     if (!key.ok()) return fail(key.status());
     file_options.signing_key = *std::move(key);
   }

@@ -1,9 +1,7 @@
 // `atp sign-url`: CloudFront signed URLs (canned or custom policy), and the HMAC token paths
 // under which `atp serve --signed-urls` will serve a package.
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +9,7 @@
 #include "absl/time/time.h"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
+#include "atp/app/key_files.h"
 #include "atp/core/status_macros.h"
 #include "atp/server/signed_urls.h"
 
@@ -46,41 +45,22 @@ absl::StatusOr<absl::Time> ParseExpiry(const std::string& text, absl::Time now) 
                    "(+6h, +90m, +3600s)"));
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& file,
-                                          std::string_view flag) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat(std::string(flag), " ", file.string(), ": cannot be read"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<std::string> SignedUrl(const SignUrlFlags& flags) {
   const absl::Time now = absl::Now();
   ATP_ASSIGN_OR_RETURN(const absl::Time expires, ParseExpiry(flags.expires, now));
   if (flags.hmac) {
-    ATP_ASSIGN_OR_RETURN(std::string key, ReadWholeFile(flags.key_file, "--key-file"));
-    // A key file written by `openssl rand -hex 32 > key` ends with a newline: not key.
-    absl::StripTrailingAsciiWhitespace(&key);
-    if (key.size() < 16) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--key-file ", flags.key_file.string(),
-                       ": the key is shorter than 16 bytes; make one with openssl rand -hex 32"));
-    }
+    ATP_ASSIGN_OR_RETURN(const std::string key, ReadUrlSigningKey(flags.key_file, "--key-file"));
     if (expires <= now) return absl::InvalidArgumentError("--expires is not in the future");
     ATP_ASSIGN_OR_RETURN(const std::string path,
                          server::SignedDeliveryPath(key, flags.prefix, expires));
     return flags.url.empty() ? path : absl::StrCat(flags.url, path);
   }
   ATP_ASSIGN_OR_RETURN(const std::string private_key,
-                       ReadWholeFile(flags.private_key, "--private-key"));
+                       ReadSmallFile(flags.private_key, "--private-key"));
   if (flags.policy.empty()) {
     return server::CloudFrontCannedUrl(flags.url, flags.key_pair_id, private_key, expires, now);
   }
-  ATP_ASSIGN_OR_RETURN(std::string policy, ReadWholeFile(flags.policy, "--policy"));
+  ATP_ASSIGN_OR_RETURN(std::string policy, ReadSmallFile(flags.policy, "--policy"));
   absl::StripTrailingAsciiWhitespace(&policy);
   return server::CloudFrontCustomPolicyUrl(flags.url, policy, flags.key_pair_id, private_key);
 }
