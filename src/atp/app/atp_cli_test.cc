@@ -161,7 +161,8 @@ TEST_F(AtpCliTest, SignUrlSignsCloudFrontUrlsAndHmacTokenPaths) {
 }
 
 // `atp serve` over the output of an `atp run`: the job through the API, the package under a
-// signed /out/t/<token>/ path (403 without one), and a SIGTERM that stops it at once.
+// signed /out/t/<token>/ path (403 without one), a cancel that needs the API token, a body
+// over the limit, and a SIGTERM that stops it at once.
 TEST_F(AtpCliTest, ServeAnswersTheApiAndServesSignedPackagesUntilSigterm) {
   testing::TempDir dir;
   const fs::path out = dir.path() / "out";
@@ -184,22 +185,27 @@ TEST_F(AtpCliTest, ServeAnswersTheApiAndServesSignedPackagesUntilSigterm) {
   const std::string log = (dir.path() / "serve.log").string();
   const std::string script =
       std::string(ATP_BINARY) + " serve --out " + out.string() + " --listen 127.0.0.1:0 " +
-      "--signed-urls " + key.string() + " > " + log + " 2>&1 & pid=$!; " +
-      "for t in $(seq 200); do grep -q listening " + log + " && break; sleep 0.05; done; " +
-      "url=$(grep -o 'http://[0-9.:]*' " + log + "); " +
+      "--signed-urls " + key.string() + " --api-token-file " + key.string() + " > " + log +
+      " 2>&1 & pid=$!; " + "for t in $(seq 200); do grep -q listening " + log +
+      " && break; sleep 0.05; done; " + "url=$(grep -o 'http://[0-9.:]*' " + log + "); " +
       "ask() { curl -s -o /dev/null -w \"%{http_code} %{content_type}\\n\" \"$url$1\"; }; " +
       "ask /healthz; curl -s \"$url/v1/jobs\"; echo; ask " + base + "master.m3u8; " + "ask /out/" +
       prefix + "/master.m3u8; ask " + base + "h264_240p/init.mp4; " +
+      "job=$(curl -s \"$url/v1/jobs\" | grep -o '\"job_id\":\"[0-9a-f]*' | cut -d'\"' -f4); " +
+      "post() { curl -s -o /dev/null -w \"%{http_code}\\n\" -X POST \"$@\"; }; " +
+      "post -d '' \"$url/v1/jobs/$job/cancel\"; " +
+      "post -d '' -H 'Authorization: Bearer 0123456789abcdef0123456789abcdef' " +
+      "\"$url/v1/jobs/$job/cancel\"; " +
+      "head -c 2000000 /dev/zero | post --data-binary @- \"$url/v1/jobs/$job/cancel\"; " +
       "start=$(date +%s%N); kill -TERM $pid; wait $pid; echo exit=$?; " +
       "echo stop_ms=$(( ($(date +%s%N) - start) / 1000000 )); cat " + log;
   Result served = testing::RunCommand(script);
   std::istringstream lines(served.output);
-  std::string health, jobs, master, unsigned_master, init;
-  std::getline(lines, health);
-  std::getline(lines, jobs);
-  std::getline(lines, master);
-  std::getline(lines, unsigned_master);
-  std::getline(lines, init);
+  std::string health, jobs, master, unsigned_master, init, no_token, complete, oversize;
+  for (std::string* line :
+       {&health, &jobs, &master, &unsigned_master, &init, &no_token, &complete, &oversize}) {
+    std::getline(lines, *line);
+  }
   EXPECT_EQ(health, "200 application/json") << served.output;
   const nlohmann::json list = nlohmann::json::parse(jobs, nullptr, false);
   ASSERT_TRUE(list.is_object()) << served.output;
@@ -208,6 +214,10 @@ TEST_F(AtpCliTest, ServeAnswersTheApiAndServesSignedPackagesUntilSigterm) {
   EXPECT_EQ(master, "200 application/vnd.apple.mpegurl") << served.output;
   EXPECT_EQ(unsigned_master, "403 application/json") << served.output;
   EXPECT_EQ(init, "200 video/mp4") << served.output;
+  // Cancel needs the API token; the job has ended (409); a 2 MB body is refused (413).
+  EXPECT_EQ(no_token, "401") << served.output;
+  EXPECT_EQ(complete, "409") << served.output;
+  EXPECT_EQ(oversize, "413") << served.output;
   EXPECT_THAT(served.output, HasSubstr("exit=0"));
   EXPECT_THAT(served.output, HasSubstr("atp serve: stopped by a stop signal"));
   const size_t at = served.output.find("stop_ms=");

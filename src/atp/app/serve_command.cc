@@ -3,8 +3,10 @@
 // package_file_handler.h), with --signed-urls protecting them with HMAC token paths.
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -22,10 +24,14 @@
 namespace atp::app {
 namespace {
 
+// Requests with a longer body are refused (413) before a handler sees them.
+constexpr size_t kMaxRequestBodyBytes = 1 << 20;
+
 struct ServeFlags {
   JobStoreFlags store;
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path signed_urls;
+  std::filesystem::path api_token_file;
 };
 
 // "host:port" (port 0: any free port).
@@ -53,6 +59,14 @@ int Serve(const ServeFlags& flags) {
     if (!key.ok()) return fail(key.status());
     file_options.signing_key = *std::move(key);
   }
+  std::optional<std::string> api_token;
+  if (!flags.api_token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadUrlSigningKey(flags.api_token_file, "--api-token-file");
+    if (!token.ok()) return fail(token.status());
+    api_token = *std::move(token);
+  } else if (const char* token = std::getenv("ATP_API_TOKEN"); token != nullptr && *token) {
+    api_token = token;
+  }
   absl::StatusOr<std::unique_ptr<state::JobStore>> jobs = flags.store.Open();
   if (!jobs.ok()) return fail(jobs.status());
   std::error_code error;
@@ -63,9 +77,10 @@ int Serve(const ServeFlags& flags) {
   absl::StatusOr<std::unique_ptr<server::PackageFileHandler>> files =
       server::PackageFileHandler::Create(**out, RealClock(), file_options);
   if (!files.ok()) return fail(files.status());
-  server::JobApi api(**jobs);
+  server::JobApi api(**jobs, RealClock(), api_token);
 
   httplib::Server http;
+  http.set_payload_max_length(kMaxRequestBodyBytes);
   api.Install(http);
   (*files)->Install(http);
   const auto& [host, port] = *listen;
@@ -109,6 +124,9 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& /*global*/, int& exit_c
   command->add_option("--signed-urls", flags->signed_urls,
                       "A key file: serve packages only under /out/t/<token>/ paths made by atp "
                       "sign-url --hmac with the same key");
+  command->add_option("--api-token-file", flags->api_token_file,
+                      "The bearer token of mutating API calls (else $ATP_API_TOKEN; without "
+                      "either, the API is read-only)");
   command->callback([flags, &exit_code] { exit_code = Serve(*flags); });
 }
 

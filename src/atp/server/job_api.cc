@@ -1,10 +1,13 @@
 #include "atp/server/job_api.h"
 
+#include <openssl/crypto.h>
+
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "atp/pipeline/job_runner.h"
 #include "atp/server/http_json.h"
 #include "atp/server/job_json.h"
 
@@ -64,6 +67,44 @@ void JobApi::Install(httplib::Server& server) {
              [this](const httplib::Request& request, httplib::Response& response) {
                ShowJob(request.matches[1], /*events=*/true, response);
              });
+  server.Post(R"(/v1/jobs/([0-9a-f]{16})/cancel)",
+              [this](const httplib::Request& request, httplib::Response& response) {
+                if (Authorized(request, response)) Cancel(request.matches[1], response);
+              });
+}
+
+bool JobApi::Authorized(const httplib::Request& request, httplib::Response& response) const {
+  if (!api_token_) {
+    SetJsonError(response, 403, absl::StatusCode::kPermissionDenied,
+                 "this server takes no mutating calls: start it with an API token "
+                 "(atp serve --api-token-file)");
+    return false;
+  }
+  const std::string header = request.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  const bool matches =
+      header.starts_with(kBearer) && header.size() - kBearer.size() == api_token_->size() &&
+      CRYPTO_memcmp(header.data() + kBearer.size(), api_token_->data(), api_token_->size()) == 0;
+  if (!matches) {
+    response.set_header("WWW-Authenticate", "Bearer");
+    SetJsonError(response, 401, absl::StatusCode::kUnauthenticated,
+                 header.empty() ? "no Authorization: Bearer <token> header"
+                                : "the bearer token is not this server's API token");
+    return false;
+  }
+  return true;
+}
+
+void JobApi::Cancel(const std::string& job_id, httplib::Response& response) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const absl::StatusOr<state::JobRecord> job = pipeline::CancelJob(store_, job_id, clock_.Now());
+  if (!job.ok()) {
+    SetJsonError(response,
+                 absl::IsFailedPrecondition(job.status()) ? 409 : HttpStatusOf(job.status()),
+                 job.status().code(), job.status().message());
+    return;
+  }
+  SetJsonBody(response, 200, JobJson(*job));
 }
 
 void JobApi::Ready(httplib::Response& response) {

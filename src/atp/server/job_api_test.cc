@@ -1,9 +1,11 @@
 #include "atp/server/job_api.h"
 
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "atp/core/clock.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -30,7 +32,7 @@ class JobApiTest : public ::testing::Test {
                                {.step = "ingest", .kind = "end", .outcome = "OK"}})
                     .status());
     }
-    api_ = std::make_unique<JobApi>(*store_);
+    api_ = std::make_unique<JobApi>(*store_, RealClock(), token_);
     api_->Install(server_);
     const int port = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port, 0);
@@ -51,6 +53,16 @@ class JobApiTest : public ::testing::Test {
     return {result->status, nlohmann::json::parse(result->body, nullptr, false)};
   }
 
+  // POST with `token` as the bearer token (none when empty).
+  std::pair<int, nlohmann::json> Post(const std::string& path, const std::string& token) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    const httplib::Result result = client_->Post(path, headers, "", "application/json");
+    if (!result) return {0, nullptr};
+    return {result->status, nlohmann::json::parse(result->body, nullptr, false)};
+  }
+
+  std::optional<std::string> token_ = "s3cr3t-api-token-0123456789";
   testing::TempDir dir_;
   std::unique_ptr<state::JobStore> store_;
   std::unique_ptr<JobApi> api_;
@@ -105,6 +117,39 @@ TEST_F(JobApiTest, UnknownJobsAndBadParametersAreJsonErrors) {
   EXPECT_EQ(status, 400);
   std::tie(status, body) = Get("/v1/jobs?offset=-1");
   EXPECT_EQ(status, 400);
+}
+
+// Cancel needs the bearer token: 401 without it or with another; with it a job no process
+// holds is CANCELLED at once, and cancelling it again is a conflict.
+TEST_F(JobApiTest, CancelNeedsTheBearerToken) {
+  const std::string path = "/v1/jobs/0000000000000001/cancel";
+  auto [status, body] = Post(path, "");
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(body["error"]["code"], "UNAUTHENTICATED");
+  std::tie(status, body) = Post(path, "s3cr3t-api-token-012345678X");
+  EXPECT_EQ(status, 401);
+  std::tie(status, body) = Post(path, *token_ + "0");
+  EXPECT_EQ(status, 401);
+  std::tie(status, body) = Post(path, *token_);
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["state"], "CANCELLED");
+  EXPECT_EQ(Get("/v1/jobs/0000000000000001").second["state"], "CANCELLED");
+  std::tie(status, body) = Post(path, *token_);
+  EXPECT_EQ(status, 409);
+  std::tie(status, body) = Post("/v1/jobs/00000000000000ff/cancel", *token_);
+  EXPECT_EQ(status, 404);
+}
+
+class JobApiWithoutTokenTest : public JobApiTest {
+ protected:
+  JobApiWithoutTokenTest() { token_.reset(); }
+};
+
+TEST_F(JobApiWithoutTokenTest, TakesNoMutatingCall) {
+  auto [status, body] = Post("/v1/jobs/0000000000000001/cancel", "anything");
+  EXPECT_EQ(status, 403);
+  EXPECT_EQ(body["error"]["code"], "PERMISSION_DENIED");
+  EXPECT_EQ(Get("/v1/jobs/0000000000000001").second["state"], "RUNNING");
 }
 
 }  // namespace
