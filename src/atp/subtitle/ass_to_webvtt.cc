@@ -284,18 +284,7 @@ void EventConverter::Tag(const TagSpec& tag, std::string_view arg) {
 std::string EventConverter::Render() {
   std::vector<RunLine> lines;
   for (RunLine& line : lines_) {
-    while (!line.empty()) {
-      std::string& text = line.front().text;
-      text.erase(0, text.find_first_not_of(" \t"));
-      if (!text.empty()) break;
-      line.erase(line.begin());
-    }
-    while (!line.empty()) {
-      std::string& text = line.back().text;
-      text.erase(text.find_last_not_of(" \t") + 1);
-      if (!text.empty()) break;
-      line.pop_back();
-    }
+    internal::TrimRunLine(line);
     if (!line.empty()) lines.push_back(std::move(line));
   }
   bool visible = false;

@@ -89,6 +89,24 @@ struct CueTimes {
     const TimingLineParts& parts, std::string_view file_name, int line,
     absl::FunctionRef<absl::StatusOr<int64_t>(std::string_view)> timestamp_ms);
 
+// Trims spaces and tabs from both ends of a line made of styled runs (each with a std::string
+// `text`), dropping the runs left empty at either end; the line is empty when all of it was.
+template <typename Run>
+void TrimRunLine(std::vector<Run>& line) {
+  while (!line.empty()) {
+    std::string& text = line.front().text;
+    text.erase(0, text.find_first_not_of(" \t"));
+    if (!text.empty()) break;
+    line.erase(line.begin());
+  }
+  while (!line.empty()) {
+    std::string& text = line.back().text;
+    text.erase(text.find_last_not_of(" \t") + 1);
+    if (!text.empty()) break;
+    line.pop_back();
+  }
+}
+
 // Appends `text` to a cue payload with '&', '<' and '>' escaped (&amp; &lt; &gt;).
 void AppendEscaped(std::string_view text, std::string& out);
 

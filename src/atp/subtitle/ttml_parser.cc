@@ -395,18 +395,7 @@ std::string RenderPayload(const std::vector<const Segment*>& segments) {
     }
   }
   for (std::vector<Run>& line : lines) {
-    while (!line.empty()) {
-      std::string& text = line.front().text;
-      text.erase(0, text.find_first_not_of(" \t"));
-      if (!text.empty()) break;
-      line.erase(line.begin());
-    }
-    while (!line.empty()) {
-      std::string& text = line.back().text;
-      text.erase(text.find_last_not_of(" \t") + 1);
-      if (!text.empty()) break;
-      line.pop_back();
-    }
+    internal::TrimRunLine(line);
   }
   std::erase_if(lines, [](const std::vector<Run>& line) { return line.empty(); });
 
