@@ -1,4 +1,6 @@
 // End-to-end tests of the atp binary: real processes, real files, real exit codes.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -111,6 +113,19 @@ TEST_F(AtpCliTest, ABadSubtitleFileFailsTheCheckNamingFileAndLine) {
     EXPECT_THAT(result.output, HasSubstr(c.expected));
     EXPECT_THAT(result.output, HasSubstr("FAILED at verify"));
   }
+}
+
+// A FIFO in place of a subtitle file is refused at verify without waiting for a writer.
+TEST_F(AtpCliTest, AFifoAsASubtitleFileIsRefusedWithoutHanging) {
+  testing::TempDir dir;
+  fs::copy(dir_->path(), dir.path(), fs::copy_options::recursive);
+  const fs::path subtitle = dir.path() / "subs/s01e01.en.srt";
+  fs::remove(subtitle);
+  ASSERT_EQ(mkfifo(subtitle.c_str(), 0644), 0);
+  Result result = testing::RunCommand("timeout 30 " + std::string(ATP_BINARY) + " check " +
+                                      (dir.path() / manifest_->filename()).string() + " 2>&1");
+  EXPECT_EQ(result.exit_code, kExitMezzanineMismatch) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("SubtitleTracks/SubtitleTrack[1]/FilePath"));
 }
 
 // A canned-policy CloudFront URL whose signature OpenSSL verifies against the public key,
