@@ -2,17 +2,21 @@
 
 #include <atomic>
 #include <memory>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace atp::server {
 namespace {
@@ -51,6 +55,24 @@ std::set<std::string> FamilyNames(const std::vector<std::string>& lines) {
     }
   }
   return names;
+}
+
+// Series name (atp_step_duration_seconds_bucket) -> the label names of its samples in a scrape.
+std::map<std::string, std::set<std::string>> LabelNamesBySeriesName(
+    const std::vector<std::string>& lines) {
+  const std::regex sample(R"(^([a-z_:][a-z0-9_:]*)(\{(.*)\})? \S+$)");
+  const std::regex label(R"(([a-z_][a-z0-9_]*)=\")");
+  std::map<std::string, std::set<std::string>> labels_of;
+  for (const std::string& line : lines) {
+    std::smatch match;
+    if (line.starts_with("#") || !std::regex_match(line, match, sample)) continue;
+    std::set<std::string>& names = labels_of[match[1]];
+    const std::string labels = match[3];
+    for (std::sregex_iterator it(labels.begin(), labels.end(), label), end; it != end; ++it) {
+      names.insert((*it)[1]);
+    }
+  }
+  return labels_of;
 }
 
 TEST(ServiceMetrics, UnlabelledAndKnownSeriesAreExposedFromTheStart) {
@@ -302,6 +324,113 @@ TEST(ServiceMetricsPromtool, ChecksTheExposition) {
   const testing::CommandResult checked =
       testing::RunCommand("promtool check metrics < '" + scrape.string() + "' 2>&1");
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
+}
+
+// One query of deploy/grafana-dashboard.json.
+struct DashboardQuery {
+  std::string where;  // "panel 'Title'" or "variable 'name'".
+  std::string expr;
+};
+
+// The dashboard, and its queries: every target of every panel (rows included) and every
+// query variable. Fails the test when the file is not JSON.
+void ReadDashboard(nlohmann::json& dashboard, std::vector<DashboardQuery>& queries) {
+  const std::string text = testing::ReadFile(ATP_GRAFANA_DASHBOARD);
+  ASSERT_FALSE(text.empty()) << ATP_GRAFANA_DASHBOARD;
+  dashboard = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(dashboard.is_discarded()) << ATP_GRAFANA_DASHBOARD << " is not JSON";
+  std::vector<nlohmann::json> panels(dashboard["panels"].begin(), dashboard["panels"].end());
+  for (size_t i = 0; i < panels.size(); ++i) {
+    const nlohmann::json panel = panels[i];  // A copy: the insert below may move panels[i].
+    if (panel.contains("panels")) {          // A collapsed row holds its panels.
+      panels.insert(panels.end(), panel["panels"].begin(), panel["panels"].end());
+    }
+    if (panel.value("type", "") == "row") continue;
+    const std::string where = "panel '" + panel.value("title", "") + "'";
+    EXPECT_EQ(panel["datasource"]["uid"], "${DS_PROMETHEUS}") << where;
+    EXPECT_FALSE(panel.value("targets", nlohmann::json::array()).empty()) << where;
+    for (const nlohmann::json& target : panel.value("targets", nlohmann::json::array())) {
+      queries.push_back({where, target.value("expr", "")});
+    }
+  }
+  for (const nlohmann::json& variable : dashboard["templating"]["list"]) {
+    if (variable.value("type", "") == "query") {
+      queries.push_back(
+          {"variable '" + variable.value("name", "") + "'", variable.value("definition", "")});
+    }
+  }
+}
+
+// deploy/grafana-dashboard.json asks only for series and labels ServiceMetrics exports, and
+// shows every metric family, so that the dashboard cannot drift from the code.
+TEST(ServiceMetricsDashboard, QueriesOnlyAndAllExportedMetrics) {
+  nlohmann::json dashboard;
+  std::vector<DashboardQuery> queries;
+  ASSERT_NO_FATAL_FAILURE(ReadDashboard(dashboard, queries));
+  ASSERT_FALSE(queries.empty());
+  EXPECT_EQ(dashboard["__inputs"][0]["name"], "DS_PROMETHEUS");
+
+  ServiceMetrics metrics;
+  RecordOneOfEach(metrics);
+  const std::vector<std::string> lines = ScrapeLines(metrics);
+  const std::set<std::string> families = FamilyNames(lines);
+  std::map<std::string, std::set<std::string>> labels_of = LabelNamesBySeriesName(lines);
+  ASSERT_EQ(families.size(), 12u);
+
+  std::set<std::string> used;
+  const std::regex metric_name(R"(\batp_[a-z0-9_]+)");
+  const std::regex grouping(R"(\b(?:by|without)\s*\(([^)]*)\))");
+  for (const auto& [where, expr] : queries) {
+    std::set<std::string> labels = {"le"};
+    bool names_one = false;
+    for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end; it != end; ++it) {
+      const std::string name = (*it)[0];
+      names_one = true;
+      EXPECT_TRUE(labels_of.contains(name)) << where << ": " << name << " is not exported";
+      labels.insert(labels_of[name].begin(), labels_of[name].end());
+      for (const std::string& family : families) {
+        for (const char* suffix : {"", "_bucket", "_sum", "_count"}) {
+          if (name == family + suffix) used.insert(family);
+        }
+      }
+    }
+    EXPECT_TRUE(names_one) << where << " names no atp_ metric: " << expr;
+    for (std::sregex_iterator it(expr.begin(), expr.end(), grouping), end; it != end; ++it) {
+      const std::string grouped = (*it)[1];
+      for (absl::string_view label : absl::StrSplit(grouped, ',', absl::SkipWhitespace())) {
+        label = absl::StripAsciiWhitespace(label);
+        EXPECT_TRUE(labels.contains(std::string(label)))
+            << where << ": groups by '" << label << "', a label its metrics do not have";
+      }
+    }
+  }
+  EXPECT_EQ(used, families) << "a metric without a panel";
+}
+
+// Every panel query is PromQL that Prometheus parses: promtool checks them as recording rules,
+// with Grafana's variables replaced.
+TEST(ServiceMetricsDashboard, QueriesParseAsPromQl) {
+  if (testing::RunCommand("command -v promtool >/dev/null").exit_code != 0) {
+    GTEST_SKIP() << "promtool is not installed (scripts/install-deps installs it)";
+  }
+  nlohmann::json dashboard;
+  std::vector<DashboardQuery> queries;
+  ASSERT_NO_FATAL_FAILURE(ReadDashboard(dashboard, queries));
+  std::string rules = "groups:\n  - name: dashboard\n    rules:\n";
+  int count = 0;
+  for (const auto& [where, expr] : queries) {
+    if (where.starts_with("variable")) continue;  // label_values() is Grafana's, not PromQL.
+    std::string promql =
+        absl::StrReplaceAll(expr, {{"$__rate_interval", "5m"}, {"$instance", ".*"}, {"'", "''"}});
+    absl::StrAppend(&rules, "      - record: dashboard:query_", ++count, "\n", "        expr: '",
+                    promql, "'\n");
+  }
+  ASSERT_GT(count, 0);
+  testing::TempDir dir;
+  const std::filesystem::path file = dir.WriteFile("rules.yml", rules);
+  const testing::CommandResult checked =
+      testing::RunCommand("promtool check rules '" + file.string() + "' 2>&1");
+  EXPECT_EQ(checked.exit_code, 0) << checked.output << rules;
 }
 
 }  // namespace
