@@ -1,8 +1,6 @@
 // `atp run MANIFEST` and `atp retry JOB`: the durable pipeline (pipeline/job_runner.h) with
 // progress on the terminal, webhook and log notifications, and the exit codes of README.
-#include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -11,11 +9,11 @@
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
 #include "atp/app/job_store_flags.h"
+#include "atp/app/notifiers.h"
 #include "atp/app/progress_line.h"
 #include "atp/app/settings.h"
 #include "atp/app/stop_signals.h"
-#include "atp/notify/log_notifier.h"
-#include "atp/notify/webhook_notifier.h"
+#include "atp/app/test_pause.h"
 #include "atp/pipeline/job_runner.h"
 
 namespace atp::app {
@@ -66,24 +64,6 @@ void PrintOutcome(const pipeline::RunOutcome& outcome) {
   }
 }
 
-// Test-only pause (ATP_TEST_PAUSE_AT_STEP names a step, or "transcode/<unit>"), the first
-// time the process gets there: writes the marker file, then waits until it is deleted (the
-// run goes on) or a stop signal arrives, or to be killed.
-void PauseIfAsked(const Settings& settings, std::string_view where) {
-  static bool paused = false;  // Once: a step restarted in the same process goes on.
-  if (paused || settings.pause_at_step.empty() || where != settings.pause_at_step) return;
-  paused = true;
-  if (settings.pause_marker.empty()) {
-    while (StopSignal() == 0) pause();
-    return;
-  }
-  std::ofstream(settings.pause_marker) << getpid() << "\n";
-  std::error_code error;
-  while (std::filesystem::exists(settings.pause_marker, error) && StopSignal() == 0) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-}
-
 // `job_profile`: the profile of the job being retried, which replaces the one the flags and
 // environment make.
 int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
@@ -102,24 +82,12 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
               << store.status().message() << "\n";
     return kExitOtherError;
   }
-  std::vector<std::unique_ptr<notify::Notifier>> owned;
-  owned.push_back(notify::MakeLogNotifier(std::cerr, StoppableClock()));
-  if (!settings->webhook_url.empty()) {
-    owned.push_back(notify::MakeWebhookNotifier(
-        {.url = settings->webhook_url, .secret = settings->webhook_secret}, StoppableClock()));
-  }
+  const std::vector<std::unique_ptr<notify::Notifier>> owned =
+      MakeOutcomeNotifiers(*settings, std::cerr, StoppableClock());
   std::vector<notify::Notifier*> notifiers;
   for (const auto& notifier : owned) notifiers.push_back(notifier.get());
   pipeline::RunnerOptions options;
-  const std::string secret = settings->webhook_secret;
-  // A manifest's CallbackUrl is the partner's: public addresses only, plus
-  // ATP_CALLBACK_ALLOW_NETS.
-  const notify::AddressPolicy callback_policy{.allowed_networks =
-                                                  settings->callback_allowed_networks};
-  options.callback_notifier = [secret, callback_policy](const std::string& url) {
-    return notify::MakeWebhookNotifier(
-        {.url = url, .secret = secret, .address_policy = callback_policy}, StoppableClock());
-  };
+  options.callback_notifier = CallbackNotifierFactory(*settings, StoppableClock());
   options.stop_signal = &StopSignal;
   pipeline::JobRunner runner(**store, notifiers, StoppableClock(), pipeline::ThisProcess(),
                              options);

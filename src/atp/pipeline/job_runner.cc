@@ -273,17 +273,27 @@ class JobWork : public StepContext {
                                                      : clock_.Now() + timeout->second;
       // A stop or cancel request that came while the step was starting ends it before it does
       // anything.
+      const absl::Time started = clock_.Now();
       absl::Status status = CheckIn();
       if (status.ok()) status = body();
       deadline_ = absl::InfiniteFuture();
       if (lease_lost_) return status;
-      ATP_RETURN_IF_ERROR(Journaled(JournalEnd(StepName(step), attempt, status, clock_.Now())));
-      if (status.ok() || stopped_by_signal_ != 0) return status;
+      const absl::Time ended = clock_.Now();
+      ATP_RETURN_IF_ERROR(Journaled(JournalEnd(StepName(step), attempt, status, ended)));
+      const auto report_end = [&](bool retrying) {
+        if (hooks_.step_ended) hooks_.step_ended(step, attempt, status, ended - started, retrying);
+      };
+      if (status.ok() || stopped_by_signal_ != 0) {
+        report_end(false);
+        return status;
+      }
       const ErrorAction action = ActionFor(status.code());
       if (action == ErrorAction::kRetryLater) policy = options_.retry_later;
       // Failures are counted per run, across process restarts.
       const int failures = ++failures_[step];
-      if (!IsRetriable(action) || failures >= policy.max_attempts) return status;
+      const bool retrying = IsRetriable(action) && failures < policy.max_attempts;
+      report_end(retrying);
+      if (!retrying) return status;
       if (action != ErrorAction::kRestartStep) {
         clock_.SleepFor(BackoffDelay(policy, failures + 1, UnitRandom()));
       }
@@ -561,13 +571,20 @@ RunOutcome JobRunner::RunJob(const RunRequest& request, const RunHooks& hooks,
       return {.job = job, .status = reopened, .failed_step = Step::kReserve};
     }
   }
+  if (request.reserve_only) {
+    absl::StatusOr<state::JobRecord> reserved_job = store_.Get(id);
+    if (!reserved_job.ok()) return {.job = job, .status = reserved_job.status()};
+    return OutcomeOf(*reserved_job, created, false);
+  }
   // Take the lease, or wait for the process that holds it (taking over when it dies).
+  std::string last_holder = job.lease.owner;  // As last read: empty when nobody held it.
   for (;;) {
     absl::StatusOr<state::JobRecord> leased =
         store_.AcquireLease(id, self_, clock_.Now(), options_.lease_ttl);
     absl::StatusOr<state::JobRecord> current = leased;
     if (!leased.ok() && leased.status().code() == absl::StatusCode::kAborted) {
       current = store_.Get(id);
+      if (current.ok()) last_holder = current->lease.owner;
       if (current.ok() && current->lease.host == self_.host &&
           !options_.process_alive(current->lease.pid)) {
         leased =
@@ -575,6 +592,9 @@ RunOutcome JobRunner::RunJob(const RunRequest& request, const RunHooks& hooks,
       }
     }
     if (leased.ok()) {
+      if (hooks.lease_taken_over && !last_holder.empty() && last_holder != self_.owner) {
+        hooks.lease_taken_over(*leased);
+      }
       JobWork work(store_, notifiers_, clock_, self_, options_, request, hooks, manifest, paths,
                    *leased, options_.make_steps());
       RunOutcome outcome = work.Run(ingest_started, reserved_at);

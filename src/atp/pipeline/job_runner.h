@@ -39,6 +39,9 @@ struct RunRequest {
   bool retry_failed = false;  // Run a FAILED or CANCELLED job with this key again.
   bool keep_staging = false;  // Keep the staging folder of a FAILED or CANCELLED job.
   int threads = 2;
+  // Ingest and reserve only: the outcome is the job as reserved (reopened with
+  // retry_failed), which some worker runs later (the API and the inbox of `atp serve`).
+  bool reserve_only = false;
 };
 
 struct RunnerOptions {

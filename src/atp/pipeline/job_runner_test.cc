@@ -105,8 +105,20 @@ fs::path* JobRunnerTest::manifest_ = nullptr;
 
 TEST_F(JobRunnerTest, ATransientFaultIsRetriedAfterABackoff) {
   store_->FailArtifactWrites("source", 1, absl::UnavailableError("disk went away"));
-  const RunOutcome outcome = Run();
+  std::vector<std::string> ended;
+  RunHooks hooks;
+  hooks.step_ended = [&](Step step, int attempt, const absl::Status& outcome, absl::Duration took,
+                         bool retrying) {
+    EXPECT_GE(took, absl::ZeroDuration());
+    ended.push_back(absl::StrCat(std::string(StepName(step)), " ", attempt, " ",
+                                 absl::StatusCodeToString(outcome.code()),
+                                 retrying ? " retrying" : ""));
+  };
+  const RunOutcome outcome = Run(hooks);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_THAT(ended, ::testing::ElementsAre("verify 1 UNAVAILABLE retrying", "verify 2 OK",
+                                            "plan 1 OK", "transcode 1 OK", "package 1 OK",
+                                            "check 1 OK", "publish 1 OK", "notify 1 OK"));
   EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
   EXPECT_THAT(Journal(outcome.job.job.job_id, "verify"),
               ::testing::ElementsAre("start 1", "end/UNAVAILABLE 1", "start 2", "end/OK 2"));
@@ -120,7 +132,15 @@ TEST_F(JobRunnerTest, ATransientFaultIsRetriedAfterABackoff) {
 
 TEST_F(JobRunnerTest, AFaultThatPersistsFailsTheJobAtTheAttemptLimit) {
   store_->FailArtifactWrites("source", 100, absl::UnavailableError("disk went away"));
-  const RunOutcome outcome = Run();
+  std::vector<std::string> ended;
+  RunHooks hooks;
+  hooks.step_ended = [&](Step step, int, const absl::Status&, absl::Duration, bool retrying) {
+    ended.push_back(absl::StrCat(std::string(StepName(step)), retrying ? " retrying" : ""));
+  };
+  const RunOutcome outcome = Run(hooks);
+  // The failed job is still notified.
+  EXPECT_THAT(ended,
+              ::testing::ElementsAre("verify retrying", "verify retrying", "verify", "notify"));
   EXPECT_THAT(outcome.status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk")));
   EXPECT_EQ(outcome.failed_step, Step::kVerify);
   EXPECT_EQ(outcome.job.state, state::JobState::kFailed);
@@ -361,9 +381,12 @@ TEST_F(LeasedElsewhereTest, AWorkerThatVanishedOnAnotherHostLosesTheJobWhenItsLe
     ++waits;
     EXPECT_EQ(job.lease.owner, "far:7:b");
   };
+  int takeovers = 0;
+  hooks.lease_taken_over = [&](const state::JobRecord&) { ++takeovers; };
   const absl::Time started = clock_.Now();
   const RunOutcome outcome = Run(hooks);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  EXPECT_EQ(takeovers, 1);
   EXPECT_EQ(outcome.job.job.job_id, id);
   EXPECT_FALSE(outcome.created);
   EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
@@ -377,12 +400,18 @@ TEST_F(LeasedElsewhereTest, ADeadWorkerOnThisHostIsTakenOverAtOnce) {
   LeaseTo({.owner = "test:99:b", .host = "test", .pid = 99});
   options_.process_alive = [](int64_t pid) { return pid != 99; };
   int waits = 0;
+  int takeovers = 0;
   RunHooks hooks;
   hooks.waiting = [&](const state::JobRecord&) { ++waits; };
+  hooks.lease_taken_over = [&](const state::JobRecord& job) {
+    ++takeovers;
+    EXPECT_EQ(job.lease.owner, "test:1:a");
+  };
   const RunOutcome outcome = Run(hooks);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status;
   EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
   EXPECT_EQ(waits, 0);
+  EXPECT_EQ(takeovers, 1);
   EXPECT_TRUE(clock_.sleeps().empty());
 }
 
@@ -397,6 +426,31 @@ TEST_F(LeasedElsewhereTest, ALiveWorkerIsLeftAloneWithoutWait) {
   EXPECT_EQ(outcome.job.state, state::JobState::kRunning);
   EXPECT_EQ(outcome.job.lease.owner, "test:98:b");
   EXPECT_FALSE(outcome.worked);
+}
+
+TEST_F(JobRunnerTest, ReserveOnlyMakesTheJobAndLeavesItToAWorker) {
+  JobRunner runner(*store_, {log_notifier_.get()}, clock_,
+                   {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
+  const RunRequest request{
+      .manifest_file = *manifest_, .out = dir_.path() / "out", .reserve_only = true};
+  const RunOutcome first = runner.Run(request, {});
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_TRUE(first.created);
+  EXPECT_FALSE(first.worked);
+  EXPECT_EQ(first.job.state, state::JobState::kRunning);
+  EXPECT_TRUE(first.job.lease.owner.empty());
+  EXPECT_THAT(Journal(first.job.job.job_id, "verify"), ::testing::IsEmpty());
+  const RunOutcome again = runner.Run(request, {});
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.job.job.job_id, first.job.job.job_id);
+  // A worker then runs it; nobody held a lease, so nothing was taken over.
+  int takeovers = 0;
+  RunHooks hooks;
+  hooks.lease_taken_over = [&](const state::JobRecord&) { ++takeovers; };
+  const RunOutcome worked = Run(hooks);
+  EXPECT_EQ(worked.job.state, state::JobState::kComplete);
+  EXPECT_TRUE(worked.worked);
+  EXPECT_EQ(takeovers, 0);
 }
 
 }  // namespace

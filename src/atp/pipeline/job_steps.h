@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/encode/transcoder.h"
@@ -63,6 +64,14 @@ struct RunHooks {
   std::function<void(const encode::TranscodeProgress& progress, const SourceInfo& source)>
       transcode_progress;
   std::function<void(const state::JobRecord& job)> waiting;  // Another process holds the job.
+  // When this process has journaled the end of an attempt at `step` that took `took`:
+  // `outcome` is its result, and `retrying` whether the step is tried again. Not called for
+  // an attempt that a lost lease ended (it is not journaled).
+  std::function<void(Step step, int attempt, const absl::Status& outcome, absl::Duration took,
+                     bool retrying)>
+      step_ended;
+  // When this process took the job over from a holder whose lease expired or who died.
+  std::function<void(const state::JobRecord& job)> lease_taken_over;
 };
 
 // What a step sees of its job, and the orchestrator's services it uses. Implemented by the

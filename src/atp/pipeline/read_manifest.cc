@@ -10,7 +10,7 @@
 
 namespace atp::pipeline {
 
-absl::StatusOr<manifest::ParsedManifest> ReadManifest(const std::filesystem::path& file) {
+absl::StatusOr<std::string> ReadManifestBytes(const std::filesystem::path& file) {
   absl::StatusOr<std::unique_ptr<storage::PinnedFile>> pinned = storage::PinnedFile::Open(file);
   if (absl::IsNotFound(pinned.status())) {
     return absl::NotFoundError(absl::StrCat("manifest ", file.string(), " does not exist"));
@@ -25,6 +25,11 @@ absl::StatusOr<manifest::ParsedManifest> ReadManifest(const std::filesystem::pat
   std::string bytes(manifest::kMaxManifestBytes + 1, '\0');
   ATP_ASSIGN_OR_RETURN(const size_t got, (*pinned)->ReadAt(0, bytes.data(), bytes.size()));
   bytes.resize(got);
+  return bytes;
+}
+
+absl::StatusOr<manifest::ParsedManifest> ReadManifest(const std::filesystem::path& file) {
+  ATP_ASSIGN_OR_RETURN(const std::string bytes, ReadManifestBytes(file));
   return manifest::ParseManifest(bytes);
 }
 

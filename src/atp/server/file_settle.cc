@@ -35,7 +35,8 @@ absl::Status WaitUntilSettled(const std::filesystem::path& file, int64_t expecte
   const absl::Time start = clock.Now();
   const absl::Time deadline = start + options.timeout;
   const std::string after = absl::FormatDuration(options.timeout);
-  std::optional<Look> last;  // The last look, while the file exists.
+  Look last;
+  bool exists = false;  // `last` is the last look, while the file exists.
   absl::Time stable_since = start;
   while (true) {
     if (stop && stop()) {
@@ -48,7 +49,7 @@ absl::Status WaitUntilSettled(const std::filesystem::path& file, int64_t expecte
       if (error != ENOENT) {
         return ErrnoToStatus(error, absl::StrCat("cannot wait for ", file.string()));
       }
-      last.reset();
+      exists = false;
     } else {
       if (!S_ISREG(info.st_mode)) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -58,7 +59,8 @@ absl::Status WaitUntilSettled(const std::filesystem::path& file, int64_t expecte
       const Look look{
           info.st_dev, info.st_ino, static_cast<int64_t>(info.st_size),
           static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-      if (!last.has_value() || *last != look) {
+      if (!exists || last != look) {
+        exists = true;
         last = look;
         stable_since = now;
       }
@@ -73,19 +75,19 @@ absl::Status WaitUntilSettled(const std::filesystem::path& file, int64_t expecte
       }
     }
     if (now >= deadline) {
-      if (!last.has_value()) {
+      if (!exists) {
         return absl::NotFoundError(absl::StrCat(file.string(), " is still missing after ", after,
                                                 ": deliver it and submit the manifest again"));
       }
       return absl::DeadlineExceededError(absl::StrCat(
-          file.string(), " is ", last->size_bytes, " of ", expected_size, " bytes after ", after,
-          last->size_bytes < expected_size
+          file.string(), " is ", last.size_bytes, " of ", expected_size, " bytes after ", after,
+          last.size_bytes < expected_size
               ? ": the delivery is incomplete; deliver the rest and submit the manifest again"
               : " and still changing: deliver the file the manifest describes and submit the "
                 "manifest again"));
     }
     absl::Duration sleep = std::min(options.poll, deadline - now);
-    if (last.has_value() && now - stable_since < options.quiet) {
+    if (exists && now - stable_since < options.quiet) {
       sleep = std::min(sleep, stable_since + options.quiet - now);
     }
     clock.SleepFor(std::max(sleep, absl::Milliseconds(1)));

@@ -7,7 +7,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
 #include "atp/pipeline/job_runner.h"
+#include "atp/pipeline/output_layout.h"
 #include "atp/server/http_json.h"
 #include "atp/server/job_json.h"
 
@@ -17,6 +19,7 @@ namespace {
 constexpr int kListedJobs = 1000;  // How far back the list looks.
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 200;
+constexpr int64_t kMaxReportBytes = 16 << 20;
 
 // The HTTP status of a store error.
 int HttpStatusOf(const absl::Status& status) {
@@ -48,6 +51,26 @@ absl::StatusOr<int> IntParameter(const httplib::Request& request, const char* na
   return value;
 }
 
+// The text of the report at `key`, at most kMaxReportBytes.
+absl::StatusOr<std::string> ReadReport(storage::BlobStore& packages, const std::string& key) {
+  ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobReader> reader, packages.Open(key));
+  ATP_ASSIGN_OR_RETURN(const int64_t size, reader->Size());
+  if (size > kMaxReportBytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        reader->name(), " is ", size, " bytes, over the ", kMaxReportBytes, " a report can be"));
+  }
+  std::string text(static_cast<size_t>(size), '\0');
+  size_t done = 0;
+  while (done < text.size()) {
+    ATP_ASSIGN_OR_RETURN(const size_t got, reader->ReadAt(static_cast<int64_t>(done),
+                                                          text.data() + done, text.size() - done));
+    if (got == 0) break;
+    done += got;
+  }
+  text.resize(done);
+  return text;
+}
+
 }  // namespace
 
 void JobApi::Install(httplib::Server& server) {
@@ -67,6 +90,17 @@ void JobApi::Install(httplib::Server& server) {
              [this](const httplib::Request& request, httplib::Response& response) {
                ShowJob(request.matches[1], /*events=*/true, response);
              });
+  server.Get(R"(/v1/jobs/([0-9a-f]{16})/report)",
+             [this](const httplib::Request& request, httplib::Response& response) {
+               ShowReport(request.matches[1], response);
+             });
+  server.Post("/v1/jobs", [this](const httplib::Request& request, httplib::Response& response) {
+    if (Authorized(request, response)) Submit(request, response);
+  });
+  server.Post(R"(/v1/jobs/([0-9a-f]{16})/retry)",
+              [this](const httplib::Request& request, httplib::Response& response) {
+                if (Authorized(request, response)) Retry(request.matches[1], response);
+              });
   server.Post(R"(/v1/jobs/([0-9a-f]{16})/cancel)",
               [this](const httplib::Request& request, httplib::Response& response) {
                 if (Authorized(request, response)) Cancel(request.matches[1], response);
@@ -74,7 +108,7 @@ void JobApi::Install(httplib::Server& server) {
 }
 
 bool JobApi::Authorized(const httplib::Request& request, httplib::Response& response) const {
-  if (!api_token_) {
+  if (!options_.api_token) {
     SetJsonError(response, 403, absl::StatusCode::kPermissionDenied,
                  "this server takes no mutating calls: start it with an API token "
                  "(atp serve --api-token-file)");
@@ -82,9 +116,10 @@ bool JobApi::Authorized(const httplib::Request& request, httplib::Response& resp
   }
   const std::string header = request.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  const bool matches =
-      header.starts_with(kBearer) && header.size() - kBearer.size() == api_token_->size() &&
-      CRYPTO_memcmp(header.data() + kBearer.size(), api_token_->data(), api_token_->size()) == 0;
+  const bool matches = header.starts_with(kBearer) &&
+                       header.size() - kBearer.size() == options_.api_token->size() &&
+                       CRYPTO_memcmp(header.data() + kBearer.size(), options_.api_token->data(),
+                                     options_.api_token->size()) == 0;
   if (!matches) {
     response.set_header("WWW-Authenticate", "Bearer");
     SetJsonError(response, 401, absl::StatusCode::kUnauthenticated,
@@ -93,6 +128,81 @@ bool JobApi::Authorized(const httplib::Request& request, httplib::Response& resp
     return false;
   }
   return true;
+}
+
+nlohmann::json JobApi::JobBody(const state::JobRecord& job) const {
+  nlohmann::json body = JobJson(job);
+  if (options_.packages_open && job.state == state::JobState::kComplete) {
+    body["package"] =
+        absl::StrCat("/out/", pipeline::OutputPlaceOf(job.job.output_dir).published, "/");
+  }
+  return body;
+}
+
+void JobApi::Submit(const httplib::Request& request, httplib::Response& response) {
+  if (options_.service == nullptr) {
+    SetJsonError(response, 503, absl::StatusCode::kUnavailable, "this server runs no jobs");
+    return;
+  }
+  const absl::StatusOr<Submission> submitted = options_.service->Submit(request.body, "api");
+  if (!submitted.ok()) {
+    const absl::Status& status = submitted.status();
+    const int http_status = absl::IsInvalidArgument(status)      ? 400
+                            : absl::IsFailedPrecondition(status) ? 409
+                            : absl::IsUnavailable(status)        ? 503
+                            : absl::IsResourceExhausted(status)  ? 507
+                                                                 : 500;
+    SetJsonError(response, http_status, status.code(), status.message());
+    return;
+  }
+  SetJsonBody(response, submitted->created ? 201 : 200, JobBody(submitted->job));
+}
+
+void JobApi::Retry(const std::string& job_id, httplib::Response& response) {
+  if (options_.service == nullptr) {
+    SetJsonError(response, 503, absl::StatusCode::kUnavailable, "this server runs no jobs");
+    return;
+  }
+  const absl::StatusOr<state::JobRecord> job = options_.service->Retry(job_id);
+  if (!job.ok()) {
+    SetJsonError(response,
+                 absl::IsFailedPrecondition(job.status()) ? 409 : HttpStatusOf(job.status()),
+                 job.status().code(), job.status().message());
+    return;
+  }
+  SetJsonBody(response, 200, JobBody(*job));
+}
+
+void JobApi::ShowReport(const std::string& job_id, httplib::Response& response) {
+  absl::StatusOr<state::JobRecord> job;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job = store_.Get(job_id);
+  }
+  if (!job.ok()) {
+    SetStoreError(response, job.status());
+    return;
+  }
+  if (options_.packages == nullptr || job->state != state::JobState::kComplete) {
+    SetJsonError(response, 404, absl::StatusCode::kNotFound,
+                 absl::StrCat("job ", job_id, " is ", std::string(state::JobStateName(job->state)),
+                              ": its report is published with its package"));
+    return;
+  }
+  const std::string key =
+      absl::StrCat(pipeline::OutputPlaceOf(job->job.output_dir).published, "/report.json");
+  absl::StatusOr<std::string> text = ReadReport(*options_.packages, key);
+  if (!text.ok()) {
+    SetStoreError(response, text.status());
+    return;
+  }
+  const nlohmann::json report = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (report.is_discarded()) {
+    SetJsonError(response, 500, absl::StatusCode::kDataLoss,
+                 absl::StrCat(key, " is not JSON: the package was changed after it was published"));
+    return;
+  }
+  SetJsonBody(response, 200, report);
 }
 
 void JobApi::Cancel(const std::string& job_id, httplib::Response& response) {
@@ -104,7 +214,7 @@ void JobApi::Cancel(const std::string& job_id, httplib::Response& response) {
                  job.status().code(), job.status().message());
     return;
   }
-  SetJsonBody(response, 200, JobJson(*job));
+  SetJsonBody(response, 200, JobBody(*job));
 }
 
 void JobApi::Ready(httplib::Response& response) {
@@ -152,7 +262,7 @@ void JobApi::ListJobs(const httplib::Request& request, httplib::Response& respon
   }
   nlohmann::json list = nlohmann::json::array();
   for (size_t i = *offset; i < matching.size() && list.size() < static_cast<size_t>(*limit); ++i) {
-    list.push_back(JobJson(*matching[i]));
+    list.push_back(JobBody(*matching[i]));
   }
   const size_t next = *offset + list.size();
   SetJsonBody(response, 200,
@@ -168,7 +278,7 @@ void JobApi::ShowJob(const std::string& job_id, bool events, httplib::Response& 
     return;
   }
   if (!events) {
-    SetJsonBody(response, 200, JobJson(*job));
+    SetJsonBody(response, 200, JobBody(*job));
     return;
   }
   absl::StatusOr<std::vector<state::StepEvent>> journal = store_.Events(job_id);

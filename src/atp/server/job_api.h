@@ -1,6 +1,6 @@
 // atp/server/job_api.h
 //
-// JobApi: the read-only half of atp's HTTP API over a JobStore (docs/api.md):
+// JobApi: atp's HTTP API over a JobStore and a JobService (docs/api.md):
 //   GET /healthz                    200 {"ok":true}: the process answers
 //   GET /readyz                     200 {"ready":true} when the job store answers, else 503
 //   GET /v1/jobs[?state=S][&limit=N][&offset=M]
@@ -10,6 +10,11 @@
 //                                   (default 50); 400 for anything else
 //   GET /v1/jobs/<id>               200 JobJson, 404 for an unknown id
 //   GET /v1/jobs/<id>/events        200 JournalJson, 404 for an unknown id
+//   GET /v1/jobs/<id>/report        200 the published report.json, 404 before it is published
+//   POST /v1/jobs                   a manifest (XML body): 201 JobJson of the new job, 200 of
+//                                   the delivery's existing one, 400 with ingest's errors
+//   POST /v1/jobs/<id>/retry        200 JobJson (RUNNING, a new run), 404, 409 unless FAILED
+//                                   or CANCELLED
 //   POST /v1/jobs/<id>/cancel       200 JobJson (CANCELLED, or cancel requested from the
 //                                   process that runs it), 404 unknown, 409 already ended
 // Mutating calls (POST) need "Authorization: Bearer <token>" with the API token (compared in
@@ -25,15 +30,30 @@
 #include <string>
 
 #include "atp/core/clock.h"
+#include "atp/server/job_service.h"
 #include "atp/state/job_store.h"
+#include "atp/storage/blob_store.h"
+#include "nlohmann/json.hpp"
 
 namespace atp::server {
 
+struct JobApiOptions {
+  // Without it the API takes no mutating call.
+  std::optional<std::string> api_token;
+  // Takes submissions and retries (503 without one).
+  JobService* service = nullptr;
+  // The output root, where reports are read (404 without it).
+  storage::BlobStore* packages = nullptr;
+  // Whether /out/ serves packages without a token: a COMPLETE job's JSON then says where its
+  // package is ("package": "/out/<series>/sNN/eNNN/<id>/").
+  bool packages_open = false;
+};
+
 class JobApi {
  public:
-  // `store` and `clock` outlive the API; without `api_token` it takes no mutating call.
-  JobApi(state::JobStore& store, Clock& clock, std::optional<std::string> api_token = std::nullopt)
-      : store_(store), clock_(clock), api_token_(std::move(api_token)) {}
+  // `store`, `clock` and what `options` point to outlive the API.
+  JobApi(state::JobStore& store, Clock& clock, JobApiOptions options = {})
+      : store_(store), clock_(clock), options_(std::move(options)) {}
 
   // Adds the routes to `server`; the API must outlive its listening.
   void Install(httplib::Server& server);
@@ -42,13 +62,18 @@ class JobApi {
   void Ready(httplib::Response& response);
   void ListJobs(const httplib::Request& request, httplib::Response& response);
   void ShowJob(const std::string& job_id, bool events, httplib::Response& response);
+  void ShowReport(const std::string& job_id, httplib::Response& response);
+  void Submit(const httplib::Request& request, httplib::Response& response);
+  void Retry(const std::string& job_id, httplib::Response& response);
   void Cancel(const std::string& job_id, httplib::Response& response);
+  // JobJson, with where the package is served when it is.
+  [[nodiscard]] nlohmann::json JobBody(const state::JobRecord& job) const;
   // True when `request` carries the API token; otherwise sets the 401 or 403 answer.
   bool Authorized(const httplib::Request& request, httplib::Response& response) const;
 
   state::JobStore& store_;
   Clock& clock_;
-  std::optional<std::string> api_token_;
+  const JobApiOptions options_;
   std::mutex mutex_;
 };
 

@@ -32,7 +32,7 @@ class JobApiTest : public ::testing::Test {
                                {.step = "ingest", .kind = "end", .outcome = "OK"}})
                     .status());
     }
-    api_ = std::make_unique<JobApi>(*store_, RealClock(), token_);
+    api_ = std::make_unique<JobApi>(*store_, RealClock(), JobApiOptions{.api_token = token_});
     api_->Install(server_);
     const int port = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port, 0);

@@ -1,0 +1,269 @@
+// `atp serve` as a service: real processes over a real job database, asked over HTTP. Jobs
+// come in over the API and through the inbox; SIGTERM drains a running job, which a restart
+// resumes; metrics are checked by promtool.
+#include <httplib.h>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "atp/app/exit_codes.h"
+#include "atp/testing/subprocess.h"
+#include "atp/testing/temp_dir.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kToken[] = "serve-test-token-0123456789abcdef";
+
+std::string ReadText(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// One `atp serve` process on a free port, its output in `log`.
+class Server {
+ public:
+  Server(const std::string& arguments, const fs::path& log, const std::string& environment = "")
+      : log_(log),
+        process_(absl::StrCat("env ", environment, " ", ATP_BINARY, " serve --listen 127.0.0.1:0 ",
+                              arguments),
+                 log) {
+    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 400 && port_ == 0; ++i) {
+      std::smatch match;
+      const std::string text = ReadText(log_);
+      if (std::regex_search(text, match, listening)) {
+        port_ = std::stoi(match[1]);
+      } else {
+        absl::SleepFor(absl::Milliseconds(25));
+      }
+    }
+    EXPECT_NE(port_, 0) << ReadText(log_);
+  }
+
+  httplib::Client Client() const {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    return client;
+  }
+
+  // The answer's status and JSON body (null when it is not JSON).
+  std::pair<int, nlohmann::json> Get(const std::string& path) const {
+    httplib::Result result = Client().Get(path);
+    if (!result) return {0, nullptr};
+    return {result->status, nlohmann::json::parse(result->body, nullptr, false)};
+  }
+  std::pair<int, nlohmann::json> Post(const std::string& path, const std::string& body,
+                                      bool with_token = true) const {
+    httplib::Headers headers;
+    if (with_token) headers.emplace("Authorization", absl::StrCat("Bearer ", kToken));
+    httplib::Result result = Client().Post(path, headers, body, "application/xml");
+    if (!result) return {0, nullptr};
+    return {result->status, nlohmann::json::parse(result->body, nullptr, false)};
+  }
+
+  // Polls the job until `done` says so (at most two minutes); its last JSON.
+  nlohmann::json WaitForJob(const std::string& id,
+                            const std::function<bool(const nlohmann::json&)>& done) const {
+    nlohmann::json job;
+    for (int i = 0; i < 1200; ++i) {
+      job = Get("/v1/jobs/" + id).second;
+      if (done(job)) break;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return job;
+  }
+
+  testing::BackgroundProcess& process() { return process_; }
+  std::string log() const { return ReadText(log_); }
+
+ private:
+  fs::path log_;
+  testing::BackgroundProcess process_;
+  int port_ = 0;
+};
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    inputs_ = new testing::TempDir();
+    const testing::CommandResult sample = testing::RunCommand(
+        absl::StrCat(ATP_BINARY, " sample --out ", inputs_->path().string(),
+                     " --duration 2 --size 320x240 --fps 25 --audio ja --codec h264 2>&1"));
+    ASSERT_EQ(sample.exit_code, kExitOk) << sample.output;
+    manifest_ = new std::string(ReadText(inputs_->path() / "atp-sample-s01e01-sample.xml"));
+  }
+  static void TearDownTestSuite() {
+    delete manifest_;
+    delete inputs_;
+  }
+
+  void SetUp() override { std::ofstream(dir_.path() / "token") << kToken << "\n"; }
+
+  std::string Arguments() const {
+    return absl::StrCat("--out ", (dir_.path() / "out").string(), " --input-root ",
+                        inputs_->path().string(), " --api-token-file ",
+                        (dir_.path() / "token").string());
+  }
+
+  static testing::TempDir* inputs_;
+  static std::string* manifest_;
+  testing::TempDir dir_;
+};
+testing::TempDir* ServeTest::inputs_ = nullptr;
+std::string* ServeTest::manifest_ = nullptr;
+
+// The API contract, then SIGTERM in the middle of the transcode: the process exits
+// within 10 s, the job stays RUNNING with its lease released, and a restart resumes it to
+// COMPLETE, journaled as interrupted then done.
+TEST_F(ServeTest, ApiSubmissionDrainsOnSigtermAndARestartResumesIt) {
+  const fs::path marker = dir_.path() / "paused";
+  std::string id;
+  {
+    Server server(
+        Arguments(), dir_.path() / "first.log",
+        absl::StrCat("ATP_TEST_PAUSE_AT_STEP=transcode ATP_TEST_PAUSE_MARKER=", marker.string()));
+    auto [created_status, created] = server.Post("/v1/jobs", *manifest_);
+    ASSERT_EQ(created_status, 201) << created.dump() << server.log();
+    id = created["job_id"];
+    EXPECT_EQ(created["state"], "RUNNING");
+    auto [again_status, again] = server.Post("/v1/jobs", *manifest_);
+    EXPECT_EQ(again_status, 200);
+    EXPECT_EQ(again["job_id"], id);
+    auto [bad_status, bad] = server.Post("/v1/jobs", "<AnimeTranscodeManifest><ManifestId>");
+    EXPECT_EQ(bad_status, 400);
+    EXPECT_EQ(bad["error"]["code"], "INVALID_ARGUMENT");
+    EXPECT_THAT(bad["error"]["message"].get<std::string>(), HasSubstr("not well-formed XML"));
+    const std::string invalid =
+        absl::StrReplaceAll(*manifest_, {{"<FileSizeBytes>", "<FileSizeBytes>-"}});
+    auto [invalid_status, invalid_body] = server.Post("/v1/jobs", invalid);
+    EXPECT_EQ(invalid_status, 400);
+    EXPECT_THAT(invalid_body["error"]["message"].get<std::string>(), HasSubstr("FileSizeBytes"));
+    EXPECT_EQ(server.Post("/v1/jobs", *manifest_, /*with_token=*/false).first, 401);
+    EXPECT_EQ(server.Post("/v1/jobs", std::string(2 << 20, 'x')).first, 413);
+    EXPECT_EQ(server.Get("/v1/jobs/00000000000000ff").first, 404);
+    EXPECT_EQ(server.Post("/v1/jobs/00000000000000ff/retry", "").first, 404);
+    EXPECT_EQ(server.Get("/v1/jobs/" + id + "/report").first, 404);
+
+    for (int i = 0; i < 1200 && !fs::exists(marker); ++i) absl::SleepFor(absl::Milliseconds(50));
+    ASSERT_TRUE(fs::exists(marker)) << server.log();
+    const absl::Time signalled = absl::Now();
+    server.process().Signal(SIGTERM);
+    EXPECT_EQ(server.process().Wait(absl::Seconds(30)), 0) << server.log();
+    EXPECT_LT(absl::Now() - signalled, absl::Seconds(10));
+    EXPECT_THAT(server.log(), HasSubstr("atp serve: stopped by a stop signal"));
+  }
+  const testing::CommandResult left = testing::RunCommand(absl::StrCat(
+      ATP_BINARY, " status ", id, " --json --out ", (dir_.path() / "out").string(), " 2>&1"));
+  const nlohmann::json left_job = nlohmann::json::parse(left.output, nullptr, false);
+  EXPECT_EQ(left_job["state"], "RUNNING") << left.output;
+  EXPECT_FALSE(left_job.contains("lease")) << left.output;
+
+  Server server(Arguments(), dir_.path() / "second.log");
+  const nlohmann::json job =
+      server.WaitForJob(id, [](const nlohmann::json& job) { return job["state"] != "RUNNING"; });
+  ASSERT_EQ(job["state"], "COMPLETE") << job.dump() << server.log();
+  EXPECT_EQ(job["run"], 1);
+  EXPECT_EQ(
+      job["package"],
+      absl::StrCat("/out",
+                   job["output"].get<std::string>().substr((dir_.path() / "out").string().size()),
+                   "/"));
+  std::vector<std::string> transcode;
+  const nlohmann::json journal = server.Get("/v1/jobs/" + id + "/events").second;
+  for (const nlohmann::json& event : journal["events"]) {
+    if (event["step"] == "transcode" && event["kind"] == "end")
+      transcode.push_back(event["outcome"]);
+  }
+  EXPECT_THAT(transcode, ::testing::ElementsAre("INTERRUPTED", "OK"));
+  auto [report_status, report] = server.Get("/v1/jobs/" + id + "/report");
+  EXPECT_EQ(report_status, 200);
+  EXPECT_TRUE(report["validation"]["ok"].get<bool>()) << report.dump();
+  EXPECT_FALSE(report["renditions"].empty());
+  EXPECT_EQ(server.Post("/v1/jobs/" + id + "/retry", "").first, 409);
+  httplib::Result master = server.Client().Get(job["package"].get<std::string>() + "master.m3u8");
+  ASSERT_TRUE(master);
+  EXPECT_EQ(master->status, 200);
+
+  // The metrics, as Prometheus reads them.
+  httplib::Result metrics = server.Client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("atp_jobs{state=\"COMPLETE\"} 1"));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("atp_step_attempts_total{outcome=\"OK\",step=\"transcode\"} 1"));
+  const fs::path scraped = dir_.path() / "metrics.txt";
+  std::ofstream(scraped) << metrics->body;
+  const testing::CommandResult promtool =
+      testing::RunCommand("promtool check metrics < " + scraped.string() + " 2>&1");
+  EXPECT_EQ(promtool.exit_code, 0) << promtool.output;
+  server.process().Signal(SIGTERM);
+  EXPECT_EQ(server.process().Wait(absl::Seconds(30)), 0);
+}
+
+// The inbox: a whole delivery goes to done/ once its job is COMPLETE; a manifest that is not
+// one, and one whose mezzanine never arrives whole, go to failed/ with the reason beside them;
+// a duplicate is answered by the job it duplicates.
+TEST_F(ServeTest, InboxManifestsEndInDoneOrFailedWithTheReason) {
+  const fs::path inbox = dir_.path() / "inbox";
+  fs::create_directories(inbox);
+  std::ofstream(inbox / "broken.xml") << "<AnimeTranscodeManifest>";
+  Server server(absl::StrCat(Arguments(), " --inbox ", inbox.string(),
+                             " --settle-quiet 0.2 --settle-timeout 2"),
+                dir_.path() / "serve.log");
+  // Written beside the inbox, then renamed in, as an upload tool does.
+  std::ofstream(dir_.path() / "good.xml") << *manifest_;
+  fs::rename(dir_.path() / "good.xml", inbox / "good.xml");
+  const std::string short_mezzanine =
+      absl::StrReplaceAll(*manifest_, {{"<ManifestId>atp-sample-s01e01", "<ManifestId>short"},
+                                       {"<FileSizeBytes>", "<FileSizeBytes>1"}});
+  std::ofstream(inbox / "short.xml") << short_mezzanine;
+
+  for (int i = 0; i < 1200 && !(fs::exists(inbox / "done/good.xml") &&
+                                fs::exists(inbox / "failed/short.xml.txt"));
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(fs::exists(inbox / "done/good.xml")) << server.log();
+  EXPECT_THAT(ReadText(inbox / "done/good.xml.txt"), HasSubstr("COMPLETE"));
+  EXPECT_THAT(ReadText(inbox / "failed/broken.xml.txt"), HasSubstr("not well-formed XML"));
+  EXPECT_THAT(ReadText(inbox / "failed/short.xml.txt"),
+              HasSubstr("bytes after 2s: the delivery is incomplete"));
+  EXPECT_FALSE(fs::exists(inbox / "good.xml"));
+
+  // The same delivery again, now that its job is COMPLETE: moved to done/ at once, beside the
+  // first, naming the same job.
+  std::ofstream(dir_.path() / "again.xml") << *manifest_;
+  fs::rename(dir_.path() / "again.xml", inbox / "good.xml");
+  std::vector<fs::path> notes;
+  for (int i = 0; i < 200 && notes.size() < 2; ++i) {
+    notes.clear();
+    for (const auto& entry : fs::directory_iterator(inbox / "done")) {
+      if (entry.path().extension() == ".txt") notes.push_back(entry.path());
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(notes.size(), 2u) << server.log();
+  EXPECT_EQ(ReadText(notes[0]), ReadText(notes[1]));
+  auto [status, list] = server.Get("/v1/jobs");
+  EXPECT_EQ(list["jobs"].size(), 1u);
+  httplib::Result metrics = server.Client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body,
+              HasSubstr("atp_jobs_submitted_total{result=\"existing\",source=\"inbox\"} 1"));
+}
+
+}  // namespace
+}  // namespace atp::app
