@@ -138,6 +138,13 @@ function stateBadge(state) {
   return h('span', { class: `state state-${known ? state.toLowerCase() : 'unknown'}` }, state || DASH);
 }
 
+// The time of day of `ms` (with milliseconds), the full time in its title.
+function clockNode(ms) {
+  const iso = new Date(ms).toISOString();
+  const text = `${formatTimestamp(iso).slice(11)}.${String(ms % 1000).padStart(3, '0')}`;
+  return h('time', { datetime: iso, title: formatTimestamp(iso) }, text);
+}
+
 function timeNode(text) {
   return h('time', { datetime: text || null, title: text || null }, formatTimestamp(text));
 }
@@ -222,7 +229,8 @@ function jobListView(route) {
         row.key = key;
         setText(row.cells.delivery, job.manifest_id ?? DASH);
         replaceChildren(row.cells.state, stateBadge(job.state));
-        replaceChildren(row.cells.step, job.step || DASH,
+        // A failed job's last step is its notification: show where it failed instead.
+        replaceChildren(row.cells.step, (job.error ? job.error.step : job.step) || DASH,
           job.error ? h('span', { class: 'error-code', title: job.error.message ?? '' }, ` ${job.error.code ?? ''}`) : null);
         setText(row.cells.run, job.run ?? DASH);
         replaceChildren(row.cells.created, timeNode(job.created));
@@ -488,7 +496,7 @@ function jobView(route) {
         body.appendChild(h('tr', { class: `status-${step.status}`, dataset: { step: step.step } },
           h('th', { scope: 'row', class: `depth-${Math.min(step.depth, 3)}` }, step.step),
           h('td', { class: 'num' }, String(step.attempts.length)),
-          h('td', {}, step.start != null ? timeNode(new Date(step.start).toISOString()) : DASH),
+          h('td', { class: 'when' }, step.start != null ? clockNode(step.start) : DASH),
           h('td', { class: 'num' }, formatDuration(step.seconds)),
           h('td', {}, h('span', { class: `outcome outcome-${step.status}` },
             step.status === 'running' ? 'running' : step.status === 'unfinished' ? 'not finished' : step.outcome || 'done')),
@@ -501,7 +509,7 @@ function jobView(route) {
   }
 
   function renderReport() {
-    if (view.reportState === 'waiting') {
+    if (view.reportState !== 'loaded') {
       const text = view.job?.state === 'RUNNING'
         ? 'The report is published with the package.'
         : view.job?.state === 'COMPLETE' ? 'Loading the report\u2026' : 'No report: the job did not complete.';
