@@ -484,7 +484,10 @@ function jobView(route) {
         ['Step', 'Attempts', 'Started', 'Duration', 'Outcome', 'Span', 'Message'].map((t) => h('th', { scope: 'col' }, t)))));
     for (const run of view.timeline) {
       const body = h('tbody', { dataset: { run: String(run.run) } });
-      if (many) body.appendChild(h('tr', { class: 'run' }, h('th', { scope: 'rowgroup', colspan: '7' }, `Run ${run.run}`)));
+      if (many) {
+        const span = run.start != null && run.end != null ? ` \u00b7 ${formatDuration((run.end - run.start) / 1000)}` : '';
+        body.appendChild(h('tr', { class: 'run' }, h('th', { scope: 'rowgroup', colspan: '7' }, `Run ${run.run}${span}`)));
+      }
       for (const step of run.steps) {
         const bar = timelineBar(step, run);
         const attempts = step.attempts.length > 1

@@ -154,7 +154,7 @@ export function packageUrls(job) {
 //   one of the step (so a retried error stays visible).
 // - status: "running" (an attempt has no end and the job is running), "unfinished" (no end, the
 //   job is not running), "ok" (last outcome OK or empty), "retried" (OK after failed attempts),
-//   "failed" (last outcome another code).
+//   "cancelled" (last outcome CANCELLED), "failed" (last outcome another code).
 // - depth: the number of "/" in the step name (transcode/video-001 is inside transcode).
 export function buildTimeline(events, { now = Date.now(), running = false } = {}) {
   const list = Array.isArray(events) ? [...events] : [];
@@ -226,6 +226,7 @@ function summarizeStep(step, { now, running }) {
   const messages = attempts.map((a) => a.message).filter((m) => m);
   let status;
   if (open) status = running ? 'running' : 'unfinished';
+  else if (last?.outcome === 'CANCELLED') status = 'cancelled';
   else if (last && last.outcome !== '' && last.outcome !== 'OK') status = 'failed';
   else if (ended.some((a) => a.outcome !== '' && a.outcome !== 'OK')) status = 'retried';
   else status = 'ok';

@@ -158,9 +158,12 @@ test('buildTimeline: a retried step keeps its attempts and the error message; a 
     { sequence: 4, run: 1, step: 'verify', kind: 'end', attempt: 2, outcome: 'OK', message: '', time: t('04.5') },
     { sequence: 5, run: 1, step: 'check', kind: 'start', attempt: 1, time: t('05') },
     { sequence: 6, run: 1, step: 'check', kind: 'end', attempt: 1, outcome: 'FAILED_PRECONDITION', message: 'HLS-SEG-DUR: too long', time: t('06') },
+    { sequence: 7, run: 1, step: 'notify', kind: 'start', attempt: 1, time: t('07') },
+    { sequence: 8, run: 1, step: 'notify', kind: 'end', attempt: 1, outcome: 'CANCELLED', message: 'cancelled on request', time: t('08') },
   ];
   const [run] = buildTimeline(events);
-  const [verify, check] = run.steps;
+  const [verify, check, notify] = run.steps;
+  assert.equal(notify.status, 'cancelled');
   assert.equal(verify.status, 'retried');
   assert.equal(verify.outcome, 'OK');
   assert.equal(verify.message, 'store busy');
