@@ -408,6 +408,7 @@ function jobView(route) {
   let playerUi = null;
   let timelineKey = '';
   let jobKey = '';
+  let renderedReport = '';
 
   async function act(what) {
     if (what === 'cancel' && !window.confirm(`Cancel job ${id}?`)) return;
@@ -645,9 +646,12 @@ function jobView(route) {
           if (error.status !== 404) throw error;
         }
       }
-      if (view.reportState !== 'loaded' && view.job.state !== 'COMPLETE' && view.job.state !== 'RUNNING') view.reportState = 'absent';
-      if (!view.renderedReport || view.renderedReport !== view.reportState) {
-        view.renderedReport = view.reportState;
+      if (view.reportState !== 'loaded') {
+        view.reportState = view.job.state === 'COMPLETE' || view.job.state === 'RUNNING' ? 'waiting' : 'absent';
+      }
+      const reportKey = `${view.reportState}/${view.job.state}`;
+      if (reportKey !== renderedReport) {
+        renderedReport = reportKey;
         renderReport();
       }
       view.loaded = true;
