@@ -430,7 +430,8 @@ export async function runCheck(options) {
     try {
       const found = await checkList(page, options, result, remainingMs);
       await checkJob(page, options, result, remainingMs, found);
-      for (const kind of options.players) {
+      // Players only for a job that completed (otherwise its state is the failure to report).
+      for (const kind of result.job.state === 'COMPLETE' ? options.players : []) {
         const entry = {
           player: kind,
           available: false,
