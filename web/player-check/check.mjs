@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+// One npm project for web/ (package.json there): its node_modules serves the dashboard too.
+const NODE_MODULES = path.join(HERE, '..', 'node_modules');
 const CHROMIUM = '/usr/bin/chromium';
 const PACKAGE_PREFIX = '/pkg/';
 const PLAYER_PREFIX = '/player/';
@@ -91,7 +93,7 @@ export function parseOptions(argv) {
 // Files the page needs, from node_modules; throws UsageError when a dependency is missing.
 function playerFiles() {
   const fromModules = (relative) => {
-    const file = path.join(HERE, 'node_modules', relative);
+    const file = path.join(NODE_MODULES, relative);
     if (!existsSync(file)) throw new UsageError(`${file} is missing: run scripts/install-web-deps`);
     return file;
   };
@@ -109,7 +111,7 @@ async function loadChromium() {
   try {
     return (await import('playwright-core')).chromium;
   } catch {
-    throw new UsageError(`playwright-core is not installed in ${HERE}/node_modules: run scripts/install-web-deps`);
+    throw new UsageError(`playwright-core is not installed in ${NODE_MODULES}: run scripts/install-web-deps`);
   }
 }
 
