@@ -88,6 +88,7 @@ class Server {
   }
 
   testing::BackgroundProcess& process() { return process_; }
+  int port() const { return port_; }
   std::string log() const { return ReadText(log_); }
 
  private:
@@ -263,6 +264,56 @@ TEST_F(ServeTest, InboxManifestsEndInDoneOrFailedWithTheReason) {
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body,
               HasSubstr("atp_jobs_submitted_total{result=\"existing\",source=\"inbox\"} 1"));
+}
+
+// The browser test: a sample submitted through the API, followed on the dashboard in
+// Debian's Chromium until COMPLETE, then played there with hls.js and with dash.js, every video
+// rendition selected in turn and decoded at its size (web/dashboard/dashboard-check.mjs).
+// Screenshots go to the build's test-artifacts folder.
+TEST_F(ServeTest, DashboardFollowsASubmittedJobAndPlaysEveryRenditionInBothPlayers) {
+  testing::TempDir inputs;
+  const testing::CommandResult sample = testing::RunCommand(
+      absl::StrCat(ATP_BINARY, " sample --out ", inputs.path().string(),
+                   " --duration 10 --size 854x480 --fps 25 --audio ja,en --codec h264 2>&1"));
+  ASSERT_EQ(sample.exit_code, kExitOk) << sample.output;
+  Server server(
+      absl::StrCat("--out ", (dir_.path() / "out").string(), " --input-root ",
+                   inputs.path().string(), " --api-token-file ", (dir_.path() / "token").string()),
+      dir_.path() / "serve.log");
+  auto [status, job] =
+      server.Post("/v1/jobs", ReadText(inputs.path() / "atp-sample-s01e01-sample.xml"));
+  ASSERT_EQ(status, 201) << job.dump() << server.log();
+  const std::string id = job["job_id"];
+
+  const fs::path artifacts = fs::path(ATP_ARTIFACT_DIR);
+  fs::create_directories(artifacts);
+  const fs::path stderr_file = dir_.path() / "dashboard-check.stderr";
+  const testing::CommandResult checked = testing::RunCommand(absl::StrCat(
+      "node ", ATP_DASHBOARD_CHECK, " --url http://127.0.0.1:", server.port(), "/ --job ", id,
+      " --expect-state COMPLETE --players hls,dash --play-seconds 2 --timeout-seconds 240",
+      " --screenshot-prefix ", (artifacts / "ServeTest.Dashboard").string(), " 2>",
+      stderr_file.string()));
+  const nlohmann::json report = nlohmann::json::parse(checked.output, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << checked.output << ReadText(stderr_file) << server.log();
+  EXPECT_EQ(checked.exit_code, 0) << report.dump(2);
+  EXPECT_TRUE(report.value("ok", false)) << report["failures"].dump(2);
+  EXPECT_EQ(report["job"]["state"], "COMPLETE");
+  ASSERT_EQ(report["players"].size(), 2u) << report.dump(2);
+  for (const nlohmann::json& player : report["players"]) {
+    SCOPED_TRACE(player.value("player", ""));
+    EXPECT_TRUE(player.value("available", false));
+    EXPECT_GE(player.value("advanced_seconds", 0.0), 2.0);
+    EXPECT_TRUE(player["errors"].empty()) << player["errors"].dump();
+    // 854x480 makes the 480- and 360-line rungs.
+    ASSERT_EQ(player["renditions"].size(), 2u) << player.dump(2);
+    for (const nlohmann::json& rendition : player["renditions"]) {
+      EXPECT_TRUE(rendition.value("ok", false)) << rendition.dump();
+      EXPECT_TRUE(rendition.value("size_matches", false)) << rendition.dump();
+      EXPECT_TRUE(rendition.value("played", false)) << rendition.dump();
+    }
+    EXPECT_TRUE(fs::exists(player.value("screenshot", ""))) << player.dump();
+  }
+  EXPECT_TRUE(report["page_errors"].empty()) << report["page_errors"].dump();
 }
 
 }  // namespace
