@@ -24,6 +24,7 @@
 #include "atp/app/test_pause.h"
 #include "atp/core/clock.h"
 #include "atp/core/status_macros.h"
+#include "atp/server/http_json.h"
 #include "atp/server/inbox.h"
 #include "atp/server/inbox_feeder.h"
 #include "atp/server/job_api.h"
@@ -37,6 +38,10 @@ namespace {
 
 // Requests with a longer body are refused (413) before a handler sees them.
 constexpr size_t kMaxRequestBodyBytes = 1 << 20;
+// Threads answering HTTP requests: a slow client holds one for up to the read timeout.
+constexpr size_t kHttpThreads = 32;
+// How long requests in flight may take to finish once atp serve stops.
+constexpr absl::Duration kHttpGrace = absl::Seconds(3);
 // How far back the jobs-by-state metric counts.
 constexpr int kCountedJobs = 100000;
 
@@ -120,13 +125,16 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
     return fail(absl::InvalidArgumentError(
         "--inbox needs --input-root: the folder the manifests' FilePaths are in"));
   }
-  if (!flags.input_root.empty() && !std::filesystem::is_directory(flags.input_root)) {
+  std::error_code error;
+  if (!flags.input_root.empty() && !std::filesystem::is_directory(flags.input_root, error)) {
     return fail(absl::NotFoundError(
         absl::StrCat("--input-root ", flags.input_root.string(), " is not a folder")));
   }
+  // Everything that can fail is opened before the workers start.
   absl::StatusOr<std::unique_ptr<state::JobStore>> jobs = flags.store.Open();
   if (!jobs.ok()) return fail(jobs.status());
-  std::error_code error;
+  absl::StatusOr<std::unique_ptr<state::JobStore>> metrics_store = flags.store.Open();
+  if (!metrics_store.ok()) return fail(metrics_store.status());
   std::filesystem::create_directories(flags.store.out, error);
   absl::StatusOr<std::unique_ptr<storage::BlobStore>> out =
       storage::OpenLocalBlobStore(flags.store.out);
@@ -134,6 +142,12 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
   absl::StatusOr<std::unique_ptr<server::PackageFileHandler>> files =
       server::PackageFileHandler::Create(**out, RealClock(), file_options);
   if (!files.ok()) return fail(files.status());
+  std::unique_ptr<server::Inbox> inbox;
+  if (!flags.inbox.empty()) {
+    absl::StatusOr<std::unique_ptr<server::Inbox>> opened = server::Inbox::Open(flags.inbox);
+    if (!opened.ok()) return fail(opened.status());
+    inbox = *std::move(opened);
+  }
 
   InstallStopSignalHandlers();
   server::ServiceMetrics metrics;
@@ -141,6 +155,9 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
   runner.callback_notifier = CallbackNotifierFactory(*settings, StoppableClock());
   const JobStoreFlags store_flags = flags.store;
   const Settings worker_settings = *settings;
+  // Set while the inbox is fed; the workers tell it of the jobs they are done with. Declared
+  // before the service, so it outlives the workers.
+  std::atomic<server::InboxFeeder*> inbox_feeder = nullptr;
   server::JobService service(
       {.workers = flags.workers,
        .manifest_dir = store_flags.StateFile().parent_path() / "manifests",
@@ -149,36 +166,20 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
        .out = std::filesystem::absolute(flags.store.out),
        .profile = settings->profile,
        .threads = encode::EncoderThreads(flags.threads, settings->profile),
-       .hooks = TestPauseHooks(worker_settings)},
+       .hooks = TestPauseHooks(worker_settings),
+       .log = [](std::string_view line) { std::cerr << "atp serve: " << line << std::endl; }},
       [store_flags, worker_settings]() -> absl::StatusOr<server::WorkerResources> {
         ATP_ASSIGN_OR_RETURN(std::unique_ptr<state::JobStore> store, store_flags.Open());
         return server::WorkerResources{
             .store = std::move(store),
             .notifiers = MakeOutcomeNotifiers(worker_settings, std::cerr, StoppableClock())};
       },
-      runner, StoppableClock(), &metrics);
-  // Set once the inbox is open; the workers tell it of the jobs they are done with.
-  std::atomic<server::InboxFeeder*> inbox_feeder = nullptr;
+      runner, RealClock(), &metrics);
   service.SetJobDoneCallback([&inbox_feeder](const pipeline::RunOutcome& outcome) {
     if (server::InboxFeeder* feeder = inbox_feeder.load(); feeder != nullptr) {
       feeder->JobDone(outcome);
     }
   });
-  if (absl::Status started = service.Start(); !started.ok()) return fail(started);
-  std::unique_ptr<server::Inbox> inbox;
-  std::unique_ptr<server::InboxFeeder> feeder;
-  if (!flags.inbox.empty()) {
-    absl::StatusOr<std::unique_ptr<server::Inbox>> opened = server::Inbox::Open(flags.inbox);
-    if (!opened.ok()) return fail(opened.status());
-    inbox = *std::move(opened);
-    feeder = std::make_unique<server::InboxFeeder>(
-        *inbox, service, std::filesystem::absolute(flags.input_root),
-        server::SettleOptions{.quiet = absl::Seconds(flags.settle_quiet_seconds),
-                              .timeout = absl::Seconds(flags.settle_timeout_seconds)},
-        StoppableClock(), std::cerr);
-    inbox_feeder = feeder.get();
-    feeder->Start();
-  }
 
   server::JobApi api(**jobs, RealClock(),
                      {.api_token = api_token,
@@ -186,11 +187,10 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
                       .packages = out->get(),
                       .packages_open = !file_options.signing_key.has_value()});
   std::mutex metrics_store_mutex;
-  absl::StatusOr<std::unique_ptr<state::JobStore>> metrics_store = flags.store.Open();
-  if (!metrics_store.ok()) return fail(metrics_store.status());
-
   httplib::Server http;
   http.set_payload_max_length(kMaxRequestBodyBytes);
+  http.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  server::InstallJsonErrorBodies(http);
   api.Install(http);
   (*files)->Install(http);
   server::InstallMetricsRoute(http, metrics, [&] {
@@ -212,15 +212,18 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
     return fail(absl::UnavailableError(absl::StrCat("cannot listen on ", flags.listen,
                                                     " (in use, or not an address of this host)")));
   }
-  // At the first SIGTERM or SIGINT: stops listening (the requests in flight finish), then
-  // drains the workers.
-  std::atomic<bool> listening_ended = false;
-  std::thread stopper([&http, &listening_ended] {
-    while (StopSignal() == 0 && !listening_ended) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    http.stop();
-  });
+
+  if (absl::Status started = service.Start(); !started.ok()) return fail(started);
+  std::unique_ptr<server::InboxFeeder> feeder;
+  if (inbox != nullptr) {
+    feeder = std::make_unique<server::InboxFeeder>(
+        std::move(inbox), service, std::filesystem::absolute(flags.input_root),
+        server::SettleOptions{.quiet = absl::Seconds(flags.settle_quiet_seconds),
+                              .timeout = absl::Seconds(flags.settle_timeout_seconds)},
+        StoppableClock(), std::cerr);
+    inbox_feeder = feeder.get();
+    feeder->Start();
+  }
   std::cout << "atp serve: listening on http://" << host << ":" << bound << " (jobs "
             << flags.store.StateFile().string() << ", packages " << flags.store.out.string()
             << (file_options.signing_key ? ", signed URLs only" : "")
@@ -231,14 +234,37 @@ int Serve(const ServeFlags& flags, const GlobalOptions& global) {
             << (dashboard ? ""
                           : ", no dashboard: " + flags.web_root.string() + " has no index.html")
             << ")" << std::endl;
-  http.listen_after_bind();
-  listening_ended = true;
-  stopper.join();
+  std::atomic<bool> listening_ended = false;
+  std::thread listener([&http, &listening_ended] {
+    http.listen_after_bind();
+    listening_ended = true;
+  });
+  // Until SIGTERM or SIGINT. Then the running jobs are asked to stop at once and the server
+  // stops listening (stop() is repeated: it does nothing before the server runs); the jobs
+  // checkpoint and the workers end; requests in flight get kHttpGrace to finish.
+  while (StopSignal() == 0 && !listening_ended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   const int signal = StopSignal();
+  service.RequestStop(signal != 0 ? signal : SIGTERM);
+  http.stop();
   if (feeder != nullptr) feeder->Stop();
   service.Drain(signal != 0 ? signal : SIGTERM);
   inbox_feeder = nullptr;
+  const absl::Time give_up = absl::Now() + kHttpGrace;
+  while (!listening_ended && absl::Now() < give_up) {
+    http.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   std::cout << "atp serve: stopped" << (signal ? " by a stop signal" : "") << std::endl;
+  if (!listening_ended) {
+    // Connections that stay open past the grace (slow or stalled clients) are cut: the jobs
+    // are checkpointed and the stores' transactions committed, so nothing is lost.
+    std::cerr << "atp serve: closing connections still open after "
+              << absl::FormatDuration(kHttpGrace) << std::endl;
+    std::_Exit(kExitOk);
+  }
+  listener.join();
   return kExitOk;
 }
 

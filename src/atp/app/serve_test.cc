@@ -1,7 +1,11 @@
 // `atp serve` as a service: real processes over a real job database, asked over HTTP. Jobs
 // come in over the API and through the inbox; SIGTERM drains a running job, which a restart
 // resumes; metrics are checked by promtool.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -31,6 +35,21 @@ std::string ReadText(const fs::path& file) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// A connection to 127.0.0.1:`port` that sends the start of a request and then nothing, as a
+// slow or stalled client does; its descriptor.
+int OpenStalledConnection(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    constexpr std::string_view kStart = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    (void)!write(fd, kStart.data(), kStart.size());
+  }
+  return fd;
 }
 
 // One `atp serve` process on a free port, its output in `log`.
@@ -159,13 +178,44 @@ TEST_F(ServeTest, ApiSubmissionDrainsOnSigtermAndARestartResumesIt) {
     EXPECT_EQ(server.Post("/v1/jobs/00000000000000ff/retry", "").first, 404);
     EXPECT_EQ(server.Get("/v1/jobs/" + id + "/report").first, 404);
 
+    // Requests are judged on their headers: a form-encoded manifest (what curl sends by
+    // default), a chunked body, no token; errors are JSON even for unknown paths.
+    httplib::Client client = server.Client();
+    const httplib::Headers token = {{"Authorization", absl::StrCat("bearer ", kToken)}};
+    httplib::Result form =
+        client.Post("/v1/jobs", token, *manifest_, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(form);
+    EXPECT_EQ(form->status, 415);
+    EXPECT_THAT(form->body, HasSubstr("application/xml"));
+    httplib::Result chunked = client.Post(
+        "/v1/jobs", token,
+        [&](size_t offset, httplib::DataSink& sink) {
+          if (offset < manifest_->size()) {
+            sink.write(manifest_->data(), manifest_->size());
+          } else {
+            sink.done();
+          }
+          return true;
+        },
+        "application/xml");
+    ASSERT_TRUE(chunked);
+    EXPECT_EQ(chunked->status, 411);
+    httplib::Result unknown = client.Get("/v1/jobs/NOT-AN-ID");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404);
+    EXPECT_EQ(nlohmann::json::parse(unknown->body, nullptr, false)["error"]["code"], "NOT_FOUND");
+
     for (int i = 0; i < 1200 && !fs::exists(marker); ++i) absl::SleepFor(absl::Milliseconds(50));
     ASSERT_TRUE(fs::exists(marker)) << server.log();
+    // Clients that never finish their request do not hold the stop up.
+    std::vector<int> stalled;
+    for (int i = 0; i < 40; ++i) stalled.push_back(OpenStalledConnection(server.port()));
     const absl::Time signalled = absl::Now();
     server.process().Signal(SIGTERM);
     EXPECT_EQ(server.process().Wait(absl::Seconds(30)), 0) << server.log();
     EXPECT_LT(absl::Now() - signalled, absl::Seconds(10));
     EXPECT_THAT(server.log(), HasSubstr("atp serve: stopped by a stop signal"));
+    for (const int fd : stalled) close(fd);
   }
   const testing::CommandResult left = testing::RunCommand(absl::StrCat(
       ATP_BINARY, " status ", id, " --json --out ", (dir_.path() / "out").string(), " 2>&1"));

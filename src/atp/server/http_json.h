@@ -21,6 +21,10 @@ void SetJsonBody(httplib::Response& response, int http_status, const nlohmann::j
 void SetJsonError(httplib::Response& response, int http_status, absl::StatusCode code,
                   absl::string_view message);
 
+// Gives every error answer that has no body (httplib's own 400, 404, 413, 414, ...) a JSON
+// one with the status's code and a message saying what was wrong.
+void InstallJsonErrorBodies(httplib::Server& server);
+
 }  // namespace atp::server
 
 #endif  // ATP_SERVER_HTTP_JSON_H_

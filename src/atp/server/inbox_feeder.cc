@@ -1,5 +1,8 @@
 #include "atp/server/inbox_feeder.h"
 
+#include <sys/stat.h>
+
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +14,10 @@ namespace {
 
 // How long one wait for arrivals lasts before the watcher looks whether it should stop.
 constexpr absl::Duration kWatchSlice = absl::Milliseconds(200);
+// How often a feeder whose inbox folder went away looks whether it is back.
+constexpr absl::Duration kReopenDelay = absl::Seconds(2);
+// How long a submission waits before it is tried again when the job store does not answer.
+constexpr absl::Duration kStoreRetryDelay = absl::Seconds(5);
 
 // Why `job` ended, for the note beside its manifest in failed/.
 std::string FailureNote(const state::JobRecord& job) {
@@ -24,9 +31,11 @@ std::string FailureNote(const state::JobRecord& job) {
 
 }  // namespace
 
-InboxFeeder::InboxFeeder(Inbox& inbox, JobService& service, std::filesystem::path input_root,
-                         SettleOptions settle, Clock& clock, std::ostream& log)
-    : inbox_(inbox),
+InboxFeeder::InboxFeeder(std::unique_ptr<Inbox> inbox, JobService& service,
+                         std::filesystem::path input_root, SettleOptions settle, Clock& clock,
+                         std::ostream& log)
+    : inbox_(std::move(inbox)),
+      inbox_dir_(inbox_->dir()),
       service_(service),
       input_root_(std::move(input_root)),
       settle_(settle),
@@ -35,66 +44,130 @@ InboxFeeder::InboxFeeder(Inbox& inbox, JobService& service, std::filesystem::pat
 
 InboxFeeder::~InboxFeeder() { Stop(); }
 
+void InboxFeeder::Log(absl::string_view line) {
+  // Names come from whoever writes to the inbox: a control character in one (a newline)
+  // must not forge a log line.
+  std::string shown;
+  for (const char c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppend(&shown, "\\x", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      shown.push_back(c);
+    }
+  }
+  log_ << absl::StrCat("atp serve: inbox: ", shown, "\n") << std::flush;
+}
+
+std::shared_ptr<Inbox> InboxFeeder::CurrentInbox() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return inbox_;
+}
+
+bool InboxFeeder::ReopenInbox() {
+  Log(absl::StrCat("waiting for ", inbox_dir_.string(), " to be back"));
+  while (!stopping_) {
+    clock_.SleepFor(kReopenDelay);
+    absl::StatusOr<std::unique_ptr<Inbox>> reopened = Inbox::Open(inbox_dir_);
+    if (!reopened.ok()) continue;
+    std::lock_guard<std::mutex> lock(mutex_);
+    inbox_ = std::move(*reopened);
+    return true;
+  }
+  return false;
+}
+
 void InboxFeeder::Start() {
+  for (int i = 0; i < kMaxFeeders; ++i) {
+    try {
+      feeders_.emplace_back([this] { Feed(); });
+    } catch (const std::system_error& error) {
+      Log(absl::StrCat("started ", i, " of ", kMaxFeeders, " feeder threads: ", error.what()));
+      break;
+    }
+  }
   watcher_ = std::thread([this] { Watch(); });
 }
 
 void InboxFeeder::Stop() {
-  stopping_ = true;
-  if (watcher_.joinable()) watcher_.join();
-  std::vector<Feeder> feeders;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    feeders.swap(feeders_);
+    stopping_ = true;
   }
-  for (Feeder& feeder : feeders) feeder.thread.join();
+  pending_changed_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+  for (std::thread& feeder : feeders_) {
+    if (feeder.joinable()) feeder.join();
+  }
 }
 
 void InboxFeeder::Watch() {
-  auto feed_all = [this](const std::vector<std::filesystem::path>& manifests) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::erase_if(feeders_, [](Feeder& feeder) {
-      if (!*feeder.finished) return false;
-      feeder.thread.join();
-      return true;
-    });
-    for (const std::filesystem::path& manifest : manifests) {
-      auto finished = std::make_shared<std::atomic<bool>>(false);
-      feeders_.push_back({.thread = std::thread([this, manifest, finished] {
-                            Feed(manifest);
-                            *finished = true;
-                          }),
-                          .finished = finished});
+  auto add = [this](const std::vector<std::filesystem::path>& manifests) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const std::filesystem::path& manifest : manifests) pending_.push_back(manifest);
     }
+    pending_changed_.notify_all();
   };
-  auto log_refused = [this] {
-    for (const std::string& refused : inbox_.TakeRefused()) {
-      log_ << absl::StrCat("atp serve: inbox: ", refused, "\n") << std::flush;
-    }
-  };
-  absl::StatusOr<std::vector<std::filesystem::path>> existing = inbox_.Existing();
-  log_refused();
-  if (!existing.ok()) {
-    log_ << absl::StrCat("atp serve: inbox: ", existing.status().message(), "\n") << std::flush;
-  } else {
-    feed_all(*existing);
-  }
   while (!stopping_) {
-    absl::StatusOr<std::vector<std::filesystem::path>> arrived =
-        inbox_.WaitForArrivals(kWatchSlice);
+    std::shared_ptr<Inbox> inbox = CurrentInbox();
+    auto log_refused = [&] {
+      for (const std::string& refused : inbox->TakeRefused()) Log(refused);
+    };
+    absl::StatusOr<std::vector<std::filesystem::path>> existing = inbox->Existing();
     log_refused();
-    if (!arrived.ok()) {
-      // The folder went away: say so, and look again later (it may be put back).
-      log_ << absl::StrCat("atp serve: inbox: ", arrived.status().message(), "\n") << std::flush;
-      clock_.SleepFor(absl::Seconds(5));
-      continue;
+    if (!existing.ok()) {
+      Log(existing.status().message());
+    } else {
+      add(*existing);
     }
-    feed_all(*arrived);
+    while (!stopping_) {
+      absl::StatusOr<std::vector<std::filesystem::path>> arrived =
+          inbox->WaitForArrivals(kWatchSlice);
+      log_refused();
+      if (!arrived.ok()) {
+        Log(arrived.status().message());
+        break;
+      }
+      add(*arrived);
+    }
+    // The folder went away: it is watched again once it is back.
+    if (!stopping_ && !ReopenInbox()) return;
   }
 }
 
-void InboxFeeder::Feed(const std::filesystem::path& manifest) {
+void InboxFeeder::Feed() {
+  for (;;) {
+    std::filesystem::path manifest;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      pending_changed_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (stopping_) return;
+      manifest = pending_.front();
+      pending_.pop_front();
+    }
+    FeedOne(manifest);
+  }
+}
+
+absl::StatusOr<std::string> InboxFeeder::ReadWholeManifest(const std::filesystem::path& manifest) {
   absl::StatusOr<std::string> bytes = pipeline::ReadManifestBytes(manifest);
+  if (bytes.ok() && manifest::ParseManifest(*bytes).ok()) return bytes;
+  // Found by a scan, a manifest may still be being written: it is judged once it stopped
+  // changing.
+  struct stat info {};
+  if (lstat(manifest.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return bytes;
+  const absl::Status settled = WaitUntilSettled(
+      manifest, info.st_size,
+      {.quiet = settle_.quiet, .timeout = settle_.timeout, .poll = settle_.poll}, clock_,
+      [this] { return stopping_.load(); });
+  if (absl::IsAborted(settled)) return settled;
+  return pipeline::ReadManifestBytes(manifest);
+}
+
+void InboxFeeder::FeedOne(const std::filesystem::path& manifest) {
+  absl::StatusOr<std::string> bytes = ReadWholeManifest(manifest);
+  if (absl::IsAborted(bytes.status())) return;  // Stopping: the next start feeds it again.
   if (!bytes.ok()) return Refuse(manifest, bytes.status().message());
   absl::StatusOr<manifest::ParsedManifest> parsed = manifest::ParseManifest(*bytes);
   if (!parsed.ok()) return Refuse(manifest, parsed.status().message());
@@ -104,65 +177,77 @@ void InboxFeeder::Feed(const std::filesystem::path& manifest) {
   const absl::Status settled =
       WaitUntilSettled(paths->mezzanine, parsed->spec.mezzanine.file_size_bytes, settle_, clock_,
                        [this] { return stopping_.load(); });
-  if (absl::IsAborted(settled)) return;  // Stopping: the next start feeds it again.
+  if (absl::IsAborted(settled)) return;
   if (!settled.ok()) return Refuse(manifest, settled.message());
 
-  bool ended = false;
-  const absl::StatusOr<Submission> submitted =
-      service_.Submit(*bytes, "inbox", [&](const state::JobRecord& job) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (state::IsTerminal(job.state)) {
-          ended = true;
-        } else {
-          waiting_[job.job.job_id].push_back(manifest);
-        }
-      });
-  if (!submitted.ok()) {
-    if (absl::IsUnavailable(submitted.status())) return;  // Draining.
-    return Refuse(manifest, submitted.status().message());
+  for (;;) {
+    bool ended = false;
+    const absl::StatusOr<Submission> submitted =
+        service_.Submit(*bytes, "inbox", [&](const state::JobRecord& job) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          // A path waits for one job: the one its latest contents made.
+          for (auto& [id, waiting] : waiting_) {
+            std::erase_if(waiting, [&](const Waiting& entry) { return entry.manifest == manifest; });
+          }
+          if (state::IsTerminal(job.state)) {
+            ended = true;
+          } else {
+            waiting_[job.job.job_id].push_back({.manifest = manifest, .run = job.run});
+          }
+        });
+    if (submitted.ok()) {
+      const std::string how =
+          submitted->created
+              ? "new"
+              : absl::StrCat("existing, ", std::string(state::JobStateName(submitted->job.state)));
+      Log(absl::StrCat(manifest.filename().string(), " is job ", submitted->job.job.job_id, " (",
+                       how, ")"));
+      if (ended) MoveEnded(manifest, submitted->job);
+      return;
+    }
+    if (!absl::IsUnavailable(submitted.status())) {
+      return Refuse(manifest, submitted.status().message());
+    }
+    if (service_.Draining() || stopping_) return;  // The next start feeds it again.
+    Log(absl::StrCat(manifest.filename().string(), ": ", submitted.status().message(),
+                     "; trying again in ", absl::FormatDuration(kStoreRetryDelay)));
+    clock_.SleepFor(kStoreRetryDelay);
+    if (stopping_) return;
   }
-  const std::string how =
-      submitted->created
-          ? "new"
-          : absl::StrCat("existing, ", std::string(state::JobStateName(submitted->job.state)));
-  log_ << absl::StrCat("atp serve: inbox: ", manifest.filename().string(), " is job ",
-                       submitted->job.job.job_id, " (", how, ")\n")
-       << std::flush;
-  if (ended) MoveIfEnded(manifest, submitted->job);
 }
 
 void InboxFeeder::JobDone(const pipeline::RunOutcome& outcome) {
   if (!state::IsTerminal(outcome.job.state)) return;  // Left RUNNING: it is resumed later.
-  std::vector<std::filesystem::path> manifests;
+  std::vector<std::filesystem::path> ended;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto waiting = waiting_.find(outcome.job.job.job_id);
     if (waiting == waiting_.end()) return;
-    manifests = std::move(waiting->second);
-    waiting_.erase(waiting);
+    // A manifest submitted for a later run (a retry) waits for that run.
+    std::erase_if(waiting->second, [&](const Waiting& entry) {
+      if (entry.run > outcome.job.run) return false;
+      ended.push_back(entry.manifest);
+      return true;
+    });
+    if (waiting->second.empty()) waiting_.erase(waiting);
   }
-  for (const std::filesystem::path& manifest : manifests) MoveIfEnded(manifest, outcome.job);
+  for (const std::filesystem::path& manifest : ended) MoveEnded(manifest, outcome.job);
 }
 
-bool InboxFeeder::MoveIfEnded(const std::filesystem::path& manifest, const state::JobRecord& job) {
-  if (!state::IsTerminal(job.state)) return false;
+void InboxFeeder::MoveEnded(const std::filesystem::path& manifest, const state::JobRecord& job) {
   const absl::Status moved =
       job.state == state::JobState::kComplete
-          ? inbox_.MoveToDone(
-                manifest, absl::StrCat("job ", job.job.job_id, " COMPLETE: ", job.job.output_dir))
-          : inbox_.MoveToFailed(manifest, FailureNote(job));
-  if (!moved.ok()) {
-    log_ << absl::StrCat("atp serve: inbox: ", moved.message(), "\n") << std::flush;
-  }
-  return true;
+          ? CurrentInbox()->MoveToDone(manifest, absl::StrCat("job ", job.job.job_id, " COMPLETE: ",
+                                                     job.job.output_dir))
+          : CurrentInbox()->MoveToFailed(manifest, FailureNote(job));
+  if (!moved.ok()) Log(moved.message());
 }
 
 void InboxFeeder::Refuse(const std::filesystem::path& manifest, absl::string_view reason) {
-  log_ << absl::StrCat("atp serve: inbox: ", manifest.filename().string(), " refused: ", reason,
-                       "\n")
-       << std::flush;
-  if (absl::Status moved = inbox_.MoveToFailed(manifest, std::string(reason)); !moved.ok()) {
-    log_ << absl::StrCat("atp serve: inbox: ", moved.message(), "\n") << std::flush;
+  Log(absl::StrCat(manifest.filename().string(), " refused: ", reason));
+  if (absl::Status moved = CurrentInbox()->MoveToFailed(manifest, std::string(reason));
+      !moved.ok()) {
+    Log(moved.message());
   }
 }
 

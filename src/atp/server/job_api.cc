@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
@@ -74,6 +76,29 @@ absl::StatusOr<std::string> ReadReport(storage::BlobStore& packages, const std::
 }  // namespace
 
 void JobApi::Install(httplib::Server& server) {
+  // Before a body is read: a mutating call without the token is refused without reading it,
+  // and a body must have a length (httplib bounds only those) and must not be form-encoded
+  // (httplib cuts those at 8 KiB).
+  server.set_pre_routing_handler([this](const httplib::Request& request,
+                                        httplib::Response& response) {
+    if (request.method != "POST") return httplib::Server::HandlerResponse::Unhandled;
+    if (!Authorized(request, response)) return httplib::Server::HandlerResponse::Handled;
+    if (absl::StrContains(absl::AsciiStrToLower(request.get_header_value("Transfer-Encoding")),
+                          "chunked")) {
+      SetJsonError(response, 411, absl::StatusCode::kInvalidArgument,
+                   "send the body with a Content-Length, not chunked");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const std::string type = absl::AsciiStrToLower(request.get_header_value("Content-Type"));
+    if (type.starts_with("application/x-www-form-urlencoded") ||
+        type.starts_with("multipart/")) {
+      SetJsonError(response, 415, absl::StatusCode::kInvalidArgument,
+                   "send the manifest itself as the body, with Content-Type: application/xml "
+                   "(curl: -H 'Content-Type: application/xml' --data-binary @manifest.xml)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     SetJsonBody(response, 200, {{"ok", true}});
   });
@@ -115,11 +140,12 @@ bool JobApi::Authorized(const httplib::Request& request, httplib::Response& resp
     return false;
   }
   const std::string header = request.get_header_value("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  const bool matches = header.starts_with(kBearer) &&
-                       header.size() - kBearer.size() == options_.api_token->size() &&
-                       CRYPTO_memcmp(header.data() + kBearer.size(), options_.api_token->data(),
-                                     options_.api_token->size()) == 0;
+  constexpr absl::string_view kBearer = "bearer ";  // The scheme is case-insensitive.
+  const std::string& token = *options_.api_token;
+  const bool matches = absl::StartsWithIgnoreCase(header, kBearer) &&
+                       header.size() - kBearer.size() == token.size() &&
+                       CRYPTO_memcmp(header.data() + kBearer.size(), token.data(),
+                                     token.size()) == 0;
   if (!matches) {
     response.set_header("WWW-Authenticate", "Bearer");
     SetJsonError(response, 401, absl::StatusCode::kUnauthenticated,

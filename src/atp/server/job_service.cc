@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// How far back Start looks for RUNNING jobs to resume.
-constexpr int kResumedJobs = 10000;
+// How far back Start and the sweeps look for RUNNING jobs to resume.
+constexpr int kResumedJobs = 100000;
 
 // How often a worker's encode rate is sampled for the metrics.
 constexpr absl::Duration kRateSampleInterval = absl::Seconds(1);
@@ -94,10 +94,22 @@ JobService::JobService(JobServiceOptions options,
   }
 }
 
+absl::Time JobService::StopClock::Now() { return service_.clock_.Now(); }
+
+void JobService::StopClock::SleepFor(absl::Duration duration) {
+  std::unique_lock<std::mutex> lock(service_.queue_mutex_);
+  service_.queue_changed_.wait_for(lock, absl::ToChronoNanoseconds(duration),
+                                   [this] { return service_.draining_; });
+}
+
 JobService::~JobService() { Drain(SIGTERM); }
 
 void JobService::SetJobDoneCallback(std::function<void(const pipeline::RunOutcome&)> callback) {
   job_done_ = std::move(callback);
+}
+
+void JobService::Log(std::string_view line) const {
+  if (options_.log) options_.log(line);
 }
 
 absl::Status JobService::Start() {
@@ -109,9 +121,21 @@ absl::Status JobService::Start() {
     ATP_ASSIGN_OR_RETURN(WorkerResources worker, make_resources_());
     resources.push_back(std::move(worker));
   }
-  // Resume: the RUNNING jobs nobody holds a lease on now. (A holder that died keeps its lease
-  // until it expires or a worker of its host sees it dead; the runner takes it over then.)
-  ATP_ASSIGN_OR_RETURN(std::vector<state::JobRecord> jobs, control_->List(kResumedJobs));
+  ATP_RETURN_IF_ERROR(QueueUnheldJobs());
+  for (WorkerResources& worker : resources) {
+    workers_.emplace_back(
+        [this, worker = std::move(worker)]() mutable { Work(std::move(worker)); });
+  }
+  sweeper_ = std::thread([this] { Sweep(); });
+  return absl::OkStatus();
+}
+
+absl::Status JobService::QueueUnheldJobs() {
+  std::vector<state::JobRecord> jobs;
+  {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    ATP_ASSIGN_OR_RETURN(jobs, control_->List(kResumedJobs));
+  }
   const absl::Time now = clock_.Now();
   const std::string host = pipeline::ThisProcess().host;
   for (const state::JobRecord& job : jobs) {
@@ -119,24 +143,48 @@ absl::Status JobService::Start() {
     const bool held = !job.lease.owner.empty() && job.lease_expires > now &&
                       (job.lease.host != host || pipeline::ProcessAlive(job.lease.pid));
     if (held) continue;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      if (queued_.contains(job.job.job_id) || running_.contains(job.job.job_id) ||
+          unrunnable_.contains(job.job.job_id)) {
+        continue;
+      }
+    }
+    absl::StatusOr<pipeline::RunRequest> request = RequestFor(job);
     absl::StatusOr<manifest::ParsedManifest> manifest =
-        pipeline::ReadManifest(job.job.manifest_path);
-    ATP_RETURN_IF_ERROR(Enqueue(job, manifest.ok() ? manifest->spec.priority : 0));
-  }
-  for (WorkerResources& worker : resources) {
-    workers_.emplace_back(
-        [this, worker = std::move(worker)]() mutable { Work(std::move(worker)); });
+        request.ok() ? pipeline::ReadManifest(job.job.manifest_path)
+                     : absl::StatusOr<manifest::ParsedManifest>(request.status());
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (!manifest.ok()) {
+      unrunnable_.insert(job.job.job_id);
+      Log(absl::StrCat("job ", job.job.job_id, " is RUNNING but cannot be resumed: ",
+                       manifest.status().message(),
+                       " (cancel it, or submit its delivery again)"));
+      continue;
+    }
+    EnqueueLocked(job, manifest->spec.priority, *std::move(request));
   }
   return absl::OkStatus();
+}
+
+void JobService::Sweep() {
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  for (;;) {
+    queue_changed_.wait_for(lock, absl::ToChronoSeconds(options_.sweep_interval),
+                            [this] { return draining_; });
+    if (draining_) return;
+    lock.unlock();
+    if (absl::Status swept = QueueUnheldJobs(); !swept.ok()) {
+      Log(absl::StrCat("looking for jobs to resume: ", swept.message()));
+    }
+    lock.lock();
+  }
 }
 
 absl::StatusOr<Submission> JobService::Submit(
     std::string_view manifest_xml, std::string_view source,
     const std::function<void(const state::JobRecord& job)>& reserved) {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (draining_) return absl::UnavailableError("atp is shutting down; submit again later");
-  }
+  if (Draining()) return absl::UnavailableError("atp is shutting down; submit again later");
   // Parsed first, so that what is refused is not kept.
   ATP_ASSIGN_OR_RETURN(const manifest::ParsedManifest parsed,
                        manifest::ParseManifest(manifest_xml));
@@ -146,12 +194,13 @@ absl::StatusOr<Submission> JobService::Submit(
         "the manifests' FilePaths are in");
   }
   const fs::path kept = options_.manifest_dir / (storage::Sha256Hex(manifest_xml) + ".xml");
-  std::error_code error;
-  const bool kept_before = fs::exists(kept, error);
-  ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(kept, manifest_xml));
   pipeline::RunOutcome outcome;
   {
+    // One submission at a time: the kept copy is shared by every submission of these bytes.
     std::lock_guard<std::mutex> lock(control_mutex_);
+    std::error_code error;
+    const bool kept_before = fs::exists(kept, error);
+    if (!kept_before) ATP_RETURN_IF_ERROR(storage::WriteFileAtomically(kept, manifest_xml));
     pipeline::JobRunner runner(*control_, {}, clock_, pipeline::ThisProcess(), runner_options_);
     outcome = runner.Run({.manifest_file = kept,
                           .input_root = options_.input_root,
@@ -159,25 +208,24 @@ absl::StatusOr<Submission> JobService::Submit(
                           .profile = options_.profile,
                           .reserve_only = true},
                          {});
-  }
-  if (outcome.job.job.job_id.empty()) {
     // Not reserved: a new copy is no job's manifest.
-    if (!kept_before) fs::remove(kept, error);
-    if (outcome.failed_step == pipeline::Step::kIngest) {
-      return absl::InvalidArgumentError(outcome.status.message());
-    }
-    return outcome.status;
+    if (outcome.job.job.job_id.empty() && !kept_before) fs::remove(kept, error);
   }
+  if (outcome.job.job.job_id.empty()) return outcome.status;
   if (metrics_ != nullptr) metrics_->CountJobSubmitted(source, outcome.created);
   if (reserved) reserved(outcome.job);
   if (outcome.job.state == state::JobState::kRunning) {
-    ATP_RETURN_IF_ERROR(Enqueue(outcome.job, parsed.spec.priority));
+    ATP_ASSIGN_OR_RETURN(pipeline::RunRequest request, RequestFor(outcome.job));
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    unrunnable_.erase(outcome.job.job.job_id);
+    EnqueueLocked(outcome.job, parsed.spec.priority, std::move(request));
   }
   return Submission{.job = outcome.job, .created = outcome.created};
 }
 
 absl::StatusOr<state::JobRecord> JobService::Retry(std::string_view job_id) {
   state::JobRecord job;
+  pipeline::RunRequest request;
   {
     std::lock_guard<std::mutex> lock(control_mutex_);
     ATP_ASSIGN_OR_RETURN(job, control_->Get(job_id));
@@ -186,15 +234,24 @@ absl::StatusOr<state::JobRecord> JobService::Retry(std::string_view job_id) {
           "job ", std::string(job_id), " is ", std::string(state::JobStateName(job.state)),
           "; only FAILED or CANCELLED jobs can be retried"));
     }
+    // Whether it can run, before it is reopened.
+    absl::StatusOr<pipeline::RunRequest> runnable = RequestFor(job);
+    if (!runnable.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("job ", std::string(job_id), ": ", runnable.status().message()));
+    }
+    request = *std::move(runnable);
     ATP_RETURN_IF_ERROR(control_->Reopen(job_id, clock_.Now()));
     ATP_ASSIGN_OR_RETURN(job, control_->Get(job_id));
   }
   absl::StatusOr<manifest::ParsedManifest> manifest = pipeline::ReadManifest(job.job.manifest_path);
-  ATP_RETURN_IF_ERROR(Enqueue(job, manifest.ok() ? manifest->spec.priority : 0));
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  unrunnable_.erase(job.job.job_id);
+  EnqueueLocked(job, manifest.ok() ? manifest->spec.priority : 0, std::move(request));
   return job;
 }
 
-absl::Status JobService::Enqueue(const state::JobRecord& job, int priority) {
+absl::StatusOr<pipeline::RunRequest> JobService::RequestFor(const state::JobRecord& job) const {
   pipeline::RunRequest request{.manifest_file = job.job.manifest_path,
                                .input_root = job.job.input_root,
                                .out = pipeline::OutputPlaceOf(job.job.output_dir).root,
@@ -206,21 +263,32 @@ absl::Status JobService::Enqueue(const state::JobRecord& job, int priority) {
     absl::StatusOr<encode::EncodingProfile> profile =
         encode::ApplyProfileToml(job.job.profile, encode::EncodingProfile{});
     if (!profile.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("job ", job.job.job_id,
-                       ": its stored profile cannot be read: ", profile.status().message()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "its stored profile cannot be read by this atp: ", profile.status().message()));
     }
     request.profile = *std::move(profile);
   }
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  if (!queued_or_running_.insert(job.job.job_id).second) return absl::OkStatus();
-  queue_.push({.priority = priority,
-               .order = next_order_++,
-               .job_id = job.job.job_id,
-               .request = std::move(request)});
+  return request;
+}
+
+void JobService::EnqueueLocked(const state::JobRecord& job, int priority,
+                               pipeline::RunRequest request) {
+  const std::string& job_id = job.job.job_id;
+  if (draining_ || queued_.contains(job_id)) return;
+  QueuedJob queued{.priority = priority,
+                   .order = next_order_++,
+                   .job_id = job_id,
+                   .run = job.run,
+                   .request = std::move(request)};
+  if (auto running = running_.find(job_id); running != running_.end()) {
+    // The worker sees this run through (a duplicate submission); a later one runs after it.
+    if (job.run > running->second.run) running->second.again = std::move(queued);
+    return;
+  }
+  queued_.insert(job_id);
+  queue_.push(std::move(queued));
   if (metrics_ != nullptr) metrics_->SetQueueDepth(static_cast<int64_t>(queue_.size()));
-  queue_changed_.notify_one();
-  return absl::OkStatus();
+  queue_changed_.notify_all();
 }
 
 void JobService::Work(WorkerResources resources) {
@@ -232,8 +300,8 @@ void JobService::Work(WorkerResources resources) {
     }
     notifiers.push_back(notifier.get());
   }
-  pipeline::JobRunner runner(*resources.store, notifiers, clock_, pipeline::ThisProcess(),
-                             runner_options_);
+  pipeline::JobRunner runner(*resources.store, notifiers, worker_clock_,
+                             pipeline::ThisProcess(), runner_options_);
   for (;;) {
     QueuedJob next;
     {
@@ -242,21 +310,36 @@ void JobService::Work(WorkerResources resources) {
       if (draining_) return;
       next = queue_.top();
       queue_.pop();
-      ++busy_;
+      queued_.erase(next.job_id);
+      running_[next.job_id] = Running{.run = next.run};
       if (metrics_ != nullptr) {
         metrics_->SetQueueDepth(static_cast<int64_t>(queue_.size()));
-        metrics_->SetRunningWorkers(busy_);
+        metrics_->SetRunningWorkers(static_cast<int64_t>(running_.size()));
       }
     }
     const pipeline::RunOutcome outcome = runner.Run(next.request, JobHooks());
     CountOutcome(outcome);
-    {
+    if (outcome.job.job.job_id.empty()) {
       std::lock_guard<std::mutex> lock(queue_mutex_);
-      queued_or_running_.erase(next.job_id);
-      --busy_;
-      if (metrics_ != nullptr) metrics_->SetRunningWorkers(busy_);
+      unrunnable_.insert(next.job_id);
+      Log(absl::StrCat("job ", next.job_id, " is RUNNING but cannot be resumed: ",
+                       outcome.status.message(), " (cancel it, or submit its delivery again)"));
+    } else if (!state::IsTerminal(outcome.job.state) && outcome.stopped_by_signal == 0 &&
+               !outcome.status.ok()) {
+      Log(absl::StrCat("job ", next.job_id, " was left RUNNING: ", outcome.status.message(),
+                       " (it is resumed by a later sweep)"));
     }
+    // Told before the job is free again, so that a retry meanwhile runs after it.
     if (job_done_) job_done_(outcome);
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    std::optional<QueuedJob> again = std::move(running_[next.job_id].again);
+    running_.erase(next.job_id);
+    if (metrics_ != nullptr) metrics_->SetRunningWorkers(static_cast<int64_t>(running_.size()));
+    if (again && !draining_) {
+      queued_.insert(again->job_id);
+      queue_.push(*std::move(again));
+      queue_changed_.notify_all();
+    }
   }
 }
 
@@ -310,7 +393,7 @@ void JobService::CountOutcome(const pipeline::RunOutcome& outcome) const {
   }
 }
 
-void JobService::Drain(int signal) {
+void JobService::RequestStop(int signal) {
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
     draining_ = true;
@@ -318,9 +401,19 @@ void JobService::Drain(int signal) {
     stop_signal_.compare_exchange_strong(none, signal);
   }
   queue_changed_.notify_all();
+}
+
+void JobService::Drain(int signal) {
+  RequestStop(signal);
   for (std::thread& worker : workers_) {
     if (worker.joinable()) worker.join();
   }
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+bool JobService::Draining() const {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  return draining_;
 }
 
 int64_t JobService::QueueDepth() const {
@@ -330,7 +423,7 @@ int64_t JobService::QueueDepth() const {
 
 int64_t JobService::BusyWorkers() const {
   std::lock_guard<std::mutex> lock(queue_mutex_);
-  return busy_;
+  return static_cast<int64_t>(running_.size());
 }
 
 }  // namespace atp::server

@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/notification.h"
 #include "atp/notify/log_notifier.h"
+#include "atp/pipeline/job_key.h"
+#include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/fake_job_steps.h"
@@ -62,7 +65,8 @@ class JobServiceTest : public ::testing::Test {
          {"<Priority>0</Priority>", absl::StrCat("<Priority>", priority, "</Priority>")}});
   }
 
-  std::unique_ptr<JobService> MakeService(bool fake_steps = true) {
+  std::unique_ptr<JobService> MakeService(bool fake_steps = true,
+                                          absl::Duration sweep_interval = absl::Seconds(30)) {
     pipeline::RunnerOptions runner;
     runner.lease_ttl = absl::Seconds(5);
     if (fake_steps) runner.make_steps = testing::FakeJobSteps::Factory(script_);
@@ -71,7 +75,13 @@ class JobServiceTest : public ::testing::Test {
                           .manifest_dir = dir_.path() / "manifests",
                           .input_root = inputs_->path(),
                           .out = dir_.path() / "out",
-                          .threads = 2},
+                          .threads = 2,
+                          .sweep_interval = sweep_interval,
+                          .log =
+                              [this](std::string_view line) {
+                                std::lock_guard<std::mutex> lock(done_mutex_);
+                                log_ << line << "\n";
+                              }},
         [this]() -> absl::StatusOr<WorkerResources> {
           absl::StatusOr<std::unique_ptr<state::JobStore>> store =
               state::OpenSqliteJobStore(dir_.path() / "jobs.db");
@@ -109,6 +119,7 @@ class JobServiceTest : public ::testing::Test {
   testing::JobStepsScript script_;
   ServiceMetrics metrics_;
   std::ostringstream notifications_;
+  std::ostringstream log_;  // Guarded by done_mutex_.
   std::mutex done_mutex_;
   std::condition_variable done_changed_;
   std::vector<state::JobRecord> done_;
@@ -253,6 +264,88 @@ TEST_F(JobServiceTest, RetryReopensAFailedJobAndRunsItAgain) {
   EXPECT_THAT(service->Retry(id).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("COMPLETE")));
   EXPECT_THAT(service->Retry("00000000000000ff").status(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(JobServiceTest, ConcurrentSubmissionsOfOneDeliveryMakeOneJob) {
+  std::unique_ptr<JobService> service = MakeService();
+  ASSERT_TRUE(service->Start().ok());
+  std::vector<absl::StatusOr<Submission>> results(8);
+  std::vector<std::thread> threads;
+  for (auto& result : results) {
+    threads.emplace_back([&] { result = service->Submit(*manifest_, "api"); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int created = 0;
+  for (const absl::StatusOr<Submission>& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->job.job.job_id, results[0]->job.job.job_id);
+    created += result->created;
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(WaitForDone(1).size(), 1u);
+}
+
+// A retry that comes while the worker is still finishing the failed run (here: from the
+// done callback) runs after it, as run 2; it is not dropped as "already queued".
+TEST_F(JobServiceTest, ARetryWhileTheFailedRunIsFinishingRunsAfterIt) {
+  script_.step_results[pipeline::Step::kPlan] = {absl::InvalidArgumentError("bad ladder")};
+  std::unique_ptr<JobService> service = MakeService();
+  service->SetJobDoneCallback([&](const pipeline::RunOutcome& outcome) {
+    if (outcome.job.state == state::JobState::kFailed) {
+      EXPECT_TRUE(service->Retry(outcome.job.job.job_id).ok());
+    }
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    done_.push_back(outcome.job);
+    done_changed_.notify_all();
+  });
+  ASSERT_TRUE(service->Start().ok());
+  ASSERT_TRUE(service->Submit(*manifest_, "api").ok());
+  const std::vector<state::JobRecord> done = WaitForDone(2);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].state, state::JobState::kFailed);
+  EXPECT_EQ(done[1].state, state::JobState::kComplete);
+  EXPECT_EQ(done[1].run, 2);
+}
+
+// Jobs left RUNNING with nobody on them (here: reserved straight in the store, as by a process
+// that died before its first step) are found by a sweep and run; one whose stored profile this
+// atp cannot read is said once and left alone, without stopping the service.
+TEST_F(JobServiceTest, ASweepResumesUnheldJobsAndSkipsOnesThatCannotRun) {
+  std::unique_ptr<JobService> service = MakeService(true, absl::Milliseconds(100));
+  ASSERT_TRUE(service->Start().ok());
+  std::unique_ptr<state::JobStore> store = OpenStore();
+  // As `atp run` reserves a delivery, with `profile` stored.
+  auto reserve = [&](int episode, const std::string& profile) {
+    const fs::path manifest = dir_.path() / absl::StrCat("e", episode, ".xml");
+    std::ofstream(manifest) << Episode(episode);
+    absl::StatusOr<manifest::ParsedManifest> parsed = manifest::ParseManifest(Episode(episode));
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    const std::string key = pipeline::ComputeJobKey(parsed->spec, encode::EncodingProfile{});
+    const std::string id = pipeline::JobIdFromKey(key);
+    const state::NewJob job{
+        .job_id = id,
+        .job_key = key,
+        .manifest_id = parsed->spec.manifest_id,
+        .manifest_path = manifest.string(),
+        .input_root = inputs_->path().string(),
+        .output_dir = pipeline::JobOutputDir(dir_.path() / "out", parsed->spec, id).string(),
+        .profile = profile};
+    EXPECT_TRUE(store->Reserve(job, absl::Now(), {}).ok());
+    return id;
+  };
+  const std::string runnable = reserve(7, "");
+  const std::string unreadable = reserve(8, "[video]\nretired_key = 1\n");
+  const std::vector<state::JobRecord> done = WaitForDone(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].job.job_id, runnable);
+  EXPECT_EQ(done[0].state, state::JobState::kComplete);
+  absl::SleepFor(absl::Milliseconds(400));  // Several sweeps.
+  service->Drain(SIGTERM);
+  EXPECT_EQ(done_.size(), 1u);
+  const std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr(absl::StrCat("job ", unreadable, " is RUNNING but cannot be resumed")));
+  EXPECT_THAT(log, HasSubstr("retired_key"));
+  EXPECT_EQ(log.find(unreadable), log.rfind(unreadable)) << "said once: " << log;
 }
 
 }  // namespace
