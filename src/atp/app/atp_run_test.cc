@@ -54,6 +54,17 @@ TEST_F(AtpRunTest, ASecondSubmissionReturnsTheJobAndEncodesNothing) {
   }
   EXPECT_EQ(audio_renditions, 2);                              // The sample's ja and en.
   EXPECT_FALSE(report["renditions"][0].contains("loudness"));  // Video.
+  // Each video rendition's picture quality against the source, measured by the check step
+  // with libavfilter's ssim and psnr on sampled seconds; also in `atp status`.
+  const nlohmann::json& quality = report["renditions"][0]["quality"];
+  SCOPED_TRACE(quality.dump());
+  EXPECT_GT(quality.value("ssim_y", 0.0), 0.9);
+  EXPECT_LE(quality.value("ssim_y", 2.0), 1.0);
+  EXPECT_GT(quality.value("psnr_y_db", 0.0), 30.0);
+  EXPECT_GT(quality.value("frames", 0), 0);
+  const Result status = testing::RunCommand(kAtp + " status " + folders[0] + " --out " +
+                                            (dir_.path() / "out").string() + " 2>&1");
+  EXPECT_THAT(status.output, ::testing::ContainsRegex("quality +h264_[0-9]+p +SSIM 0\\.9"));
   // The validator measures the published audio itself: on target for -24, 14 LU off for -10.
   const Result on_target =
       testing::RunCommand(kAtp + " validate --loudness-target -24 " + package.string());

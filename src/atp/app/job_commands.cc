@@ -12,6 +12,7 @@
 #include "atp/app/job_store_flags.h"
 #include "atp/core/clock.h"
 #include "atp/pipeline/job_runner.h"
+#include "atp/pipeline/media_job_steps.h"
 #include "atp/server/job_json.h"
 #include "nlohmann/json.hpp"
 
@@ -85,10 +86,26 @@ int ShowStatus(const JobFlags& flags, state::JobStore& store) {
     std::cerr << "atp status: " << job.status().message() << "\n";
     return kExitOtherError;
   }
+  // The check step's picture quality, once measured in this run.
+  const absl::StatusOr<nlohmann::json> quality =
+      pipeline::ReadRenditionQuality(store, flags.job_id);
   if (flags.json) {
-    std::cout << server::JobJson(*job).dump(2) << "\n";
-  } else {
-    PrintJob(*job);
+    nlohmann::json body = server::JobJson(*job);
+    if (quality.ok()) body["quality"] = *quality;
+    std::cout << body.dump(2) << "\n";
+    return kExitOk;
+  }
+  PrintJob(*job);
+  if (quality.ok()) {
+    for (const auto& [rendition, score] : quality->items()) {
+      if (score.contains("error")) {
+        std::cout << absl::StrFormat("quality     %-12s not measured: %s\n", rendition,
+                                     score["error"].get<std::string>());
+      } else {
+        std::cout << absl::StrFormat("quality     %-12s SSIM %.4f  PSNR %.2f dB\n", rendition,
+                                     score.value("ssim_y", 0.0), score.value("psnr_y_db", 0.0));
+      }
+    }
   }
   return kExitOk;
 }

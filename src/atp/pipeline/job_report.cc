@@ -134,6 +134,9 @@ json JobReportJson(const JobReportInputs& in) {
       if (track.kind == TrackKind::kAudio && track.loudness) {
         rendition["loudness"] = LoudnessJson(track.language, *track.loudness);
       }
+      if (in.quality.is_object() && in.quality.contains(track.name)) {
+        rendition["quality"] = in.quality[track.name];
+      }
       renditions.push_back(std::move(rendition));
     }
   }

@@ -28,6 +28,7 @@ struct JobReportInputs {
   encode::VideoConversion conversion;
   PackagedMedia media;
   nlohmann::json validation;  // ValidationJson of the check step.
+  nlohmann::json quality;     // The check step's, by rendition name (ReadRenditionQuality).
   std::vector<state::StepEvent> events;
   std::vector<std::string> warnings;  // The manifest's.
   encode::EncodingProfile profile;
@@ -35,7 +36,8 @@ struct JobReportInputs {
 
 // {job, source, picture (display size and shape, interlacing and what was done, the
 // constant frame rate with the frames repeated and dropped to reach it), ladder,
-// renditions (measured bitrates), validation, steps (per step of the current run: attempts
+// renditions (measured bitrates; video: PSNR and SSIM against the source as `quality`),
+// validation, steps (per step of the current run: attempts
 // and seconds of the successful one), warnings (the manifest's, then the picture's),
 // profile}.
 [[nodiscard]] nlohmann::json JobReportJson(const JobReportInputs& inputs);

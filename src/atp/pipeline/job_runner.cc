@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,12 @@ std::string SignalName(int signal) {
   if (signal == SIGTERM) return "SIGTERM";
   if (signal == SIGINT) return "SIGINT";
   return absl::StrCat("signal ", signal, " (", strsignal(signal), ")");
+}
+
+// `json` as text; bytes that are not UTF-8 (in an error message from a file or a library)
+// are replaced rather than thrown on.
+std::string DumpJson(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // The outcome of a job that is already terminal (or that another process works on).
@@ -141,11 +148,11 @@ class JobWork : public StepContext {
                                        : "")},
           {"bug", bug}};
       if (absl::Status saved =
-              store_.PutArtifact(id_, self_.owner, kFailureArtifact, failure_json.dump());
+              store_.PutArtifact(id_, self_.owner, kFailureArtifact, DumpJson(failure_json));
           !saved.ok()) {
         return Abandon(saved);
       }
-      return FinishFailed(failure_json.dump());
+      return FinishFailed(DumpJson(failure_json));
     }
     if (!finished_.contains(Step::kNotify)) {
       status = RunStep(Step::kNotify,
@@ -184,29 +191,45 @@ class JobWork : public StepContext {
     }
   }
 
+  // What steps call while units run on threads of their own is serialized (unit_mutex_);
+  // the units' work runs unlocked.
   absl::StatusOr<std::string> GetArtifact(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(unit_mutex_);
     return store_.GetArtifact(id_, name);
   }
   absl::Status PutArtifact(std::string_view name, std::string_view value) override {
+    std::lock_guard<std::mutex> lock(unit_mutex_);
     return store_.PutArtifact(id_, self_.owner, name, value);
   }
-  absl::StatusOr<std::vector<state::StepEvent>> Events() override { return store_.Events(id_); }
-  absl::Status Checkpoint() override { return CheckIn(); }
+  absl::StatusOr<std::vector<state::StepEvent>> Events() override {
+    std::lock_guard<std::mutex> lock(unit_mutex_);
+    return store_.Events(id_);
+  }
+  absl::Status Checkpoint() override {
+    std::lock_guard<std::mutex> lock(unit_mutex_);
+    return CheckIn();
+  }
 
   absl::StatusOr<std::string> RunUnit(
       std::string_view unit, const std::function<absl::StatusOr<std::string>()>& work) override {
     const std::string name = UnitArtifactName(current_step_, unit);
-    const int attempt = attempts_[current_step_];
-    ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
-    ATP_RETURN_IF_ERROR(Journaled(JournalStart(name, attempt, clock_.Now())));
-    if (hooks_.unit_started) hooks_.unit_started(std::string(unit));
-    // A stop or cancel request that came while the unit was starting ends it at once.
-    const absl::Status ready = CheckIn();
+    int attempt = 0;
+    absl::Status ready;
+    {
+      std::lock_guard<std::mutex> lock(unit_mutex_);
+      attempt = attempts_[current_step_];
+      ATP_RETURN_IF_ERROR(CheckIn(/*force=*/true));
+      ATP_RETURN_IF_ERROR(Journaled(JournalStart(name, attempt, clock_.Now())));
+      if (hooks_.unit_started) hooks_.unit_started(std::string(unit));
+      // A stop or cancel request that came while the unit was starting ends it at once.
+      ready = CheckIn();
+    }
     absl::StatusOr<std::string> result = ready.ok() ? work() : absl::StatusOr<std::string>(ready);
+    std::lock_guard<std::mutex> lock(unit_mutex_);
     if (lease_lost_) return result.status();
     ATP_RETURN_IF_ERROR(Journaled(JournalEnd(name, attempt, result.status(), clock_.Now())));
     ATP_RETURN_IF_ERROR(result.status());
-    ATP_RETURN_IF_ERROR(PutArtifact(name, *result));
+    ATP_RETURN_IF_ERROR(store_.PutArtifact(id_, self_.owner, name, *result));
     return result;
   }
 
@@ -494,6 +517,7 @@ class JobWork : public StepContext {
   std::unique_ptr<storage::BlobStore> output_;         // Once a step needs it.
   std::unique_ptr<storage::PrefixLock> staging_lock_;  // Once a step needs the staging.
   Step current_step_ = Step::kIngest;
+  std::mutex unit_mutex_;  // See GetArtifact.
   bool lease_lost_ = false;
   bool store_failed_ = false;
   int stopped_by_signal_ = 0;

@@ -1,13 +1,17 @@
 #include "atp/pipeline/media_job_steps.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
+#include "atp/media/quality_meter.h"
 #include "atp/pipeline/job_report.h"
 #include "atp/pipeline/records_json.h"
 #include "atp/pipeline/subtitle_tracks.h"
@@ -23,6 +27,7 @@ constexpr char kMezzanineArtifact[] = "mezzanine";    // VerifiedFile.
 constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from transcode.
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
 constexpr char kSubtitlesArtifact[] = "subtitles";    // VerifiedSubtitles, from verify.
+constexpr char kQualityArtifact[] = "quality";        // PSNR and SSIM per rendition, from check.
 
 // The file verify read: what it was (identity, to know it again) and what it held.
 struct VerifiedFile {
@@ -50,6 +55,54 @@ absl::StatusOr<T> ReadArtifact(state::JobStore& store, std::string_view job_id,
   ATP_ASSIGN_OR_RETURN(const std::string text, store.GetArtifact(job_id, name));
   return ParseRecord<T>(text, absl::StrCat(std::string(name), " artifact"));
 }
+
+// The transcode's progress over all its units, reported through the run's hook one report at
+// a time, whatever thread a unit runs on: each unit counts its share of the file's frames
+// (the audio unit the whole file, a video chunk its range), finished units in full.
+class UnitProgress {
+ public:
+  UnitProgress(StepContext& context, const SourceInfo& source,
+               const std::vector<TranscodeUnit>& units,
+               const std::vector<std::optional<std::vector<PackagedTrack>>>& finished)
+      : context_(context), source_(source), units_(units), done_(units.size(), 0) {
+    for (size_t i = 0; i < units.size(); ++i) finished_.push_back(finished[i].has_value());
+  }
+
+  void Report(size_t unit, const encode::TranscodeProgress& reached) {
+    if (!context_.hooks().transcode_progress) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    const int64_t file_frames = std::max<int64_t>(reached.frames_total, 1);
+    int64_t total = 0;
+    int64_t done = 0;
+    for (size_t i = 0; i < units_.size(); ++i) {
+      const int64_t size = Size(units_[i], file_frames);
+      if (i == unit) {
+        const int64_t first = units_[i].part == encode::TranscodePart::kAudio
+                                  ? 0
+                                  : units_[i].frames.first;
+        done_[i] = std::clamp<int64_t>(reached.frames_done - first, 0, size);
+      }
+      total += size;
+      done += finished_[i] ? size : done_[i];
+    }
+    context_.hooks().transcode_progress({.frames_done = done, .frames_total = total}, source_);
+  }
+
+ private:
+  static int64_t Size(const TranscodeUnit& unit, int64_t file_frames) {
+    if (unit.part == encode::TranscodePart::kAudio) return file_frames;
+    const int64_t end =
+        unit.frames.end == encode::kUntilEnd ? file_frames : std::min(unit.frames.end, file_frames);
+    return std::max<int64_t>(end - unit.frames.first, 0);
+  }
+
+  StepContext& context_;
+  const SourceInfo& source_;
+  const std::vector<TranscodeUnit>& units_;
+  std::vector<bool> finished_;
+  std::mutex mutex_;
+  std::vector<int64_t> done_;  // Per unit, while it runs.
+};
 
 class MediaJobSteps : public JobSteps {
  public:
@@ -170,9 +223,12 @@ class MediaJobSteps : public JobSteps {
   }
 
   // Encodes the units (audio, video chunks) this run has not finished, each a journaled unit
-  // whose records are saved when it ends, then joins them. A run's first unit starts from an
-  // empty staging folder; a resumed run keeps the files of finished units and rewrites those
-  // of the unit it was stopped in.
+  // whose records are saved when it ends, then joins them in order. The audio unit runs beside
+  // the video, and up to ParallelChunks video chunks at once, which share the job's threads
+  // (each chunk has its own decoder and encoders); the first unit to fail stops the others
+  // and its error is the step's. A run's first unit starts from an empty staging folder; a
+  // resumed run keeps the files of finished units and rewrites those of the units it was
+  // stopped in.
   absl::Status Transcode(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context));
     const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
@@ -196,38 +252,94 @@ class MediaJobSteps : public JobSteps {
       ATP_ASSIGN_OR_RETURN(const std::vector<std::string> staged, output.List(context.staging()));
       for (const std::string& key : staged) ATP_RETURN_IF_ERROR(output.Delete(key));
     }
+    ATP_RETURN_IF_ERROR(EncodePendingUnits(context, request, units, finished));
     std::vector<std::vector<PackagedTrack>> results;
-    for (size_t i = 0; i < units.size(); ++i) {
-      if (!finished[i]) {
-        ATP_ASSIGN_OR_RETURN(const std::string saved,
-                             context.RunUnit(units[i].name, [&]() -> absl::StatusOr<std::string> {
-                               ATP_ASSIGN_OR_RETURN(std::vector<PackagedTrack> tracks,
-                                                    EncodeOneUnit(context, request, units[i]));
-                               return nlohmann::json(tracks).dump();
-                             }));
-        ATP_ASSIGN_OR_RETURN(finished[i],
-                             ParseRecord<std::vector<PackagedTrack>>(
-                                 saved, UnitArtifactName(Step::kTranscode, units[i].name)));
-      }
-      results.push_back(*std::move(finished[i]));
+    for (std::optional<std::vector<PackagedTrack>>& tracks : finished) {
+      results.push_back(*std::move(tracks));
     }
     ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
                          AssembleMedia(request, results, output, context.staging()));
     return context.PutArtifact(kMediaArtifact, nlohmann::json(media).dump());
   }
 
+  // Runs the units without records in `finished` and fills in their records: the audio unit
+  // on a thread of its own, the video chunks on `parallel` threads taking the next chunk in
+  // order, each chunk encoding with threads / parallel threads.
+  absl::Status EncodePendingUnits(StepContext& context, const PackageRequest& request,
+                                  const std::vector<TranscodeUnit>& units,
+                                  std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
+    std::vector<size_t> audio;
+    std::vector<size_t> video;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (finished[i]) continue;
+      (units[i].part == encode::TranscodePart::kAudio ? audio : video).push_back(i);
+    }
+    const int parallel = ParallelChunks(request.threads, video.size());
+    PackageRequest chunk_request = request;
+    chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
+    UnitProgress progress(context, request.source, units, finished);
+
+    std::mutex mutex;  // Guards next_video and first_error.
+    size_t next_video = 0;
+    absl::Status first_error;
+    std::atomic<bool> failed = false;
+    auto run = [&](size_t index, const PackageRequest& unit_request) {
+      const TranscodeUnit& unit = units[index];
+      absl::StatusOr<std::string> saved =
+          context.RunUnit(unit.name, [&]() -> absl::StatusOr<std::string> {
+            ATP_ASSIGN_OR_RETURN(std::vector<PackagedTrack> tracks,
+                                 EncodeOneUnit(context, unit_request, unit, index, progress,
+                                               failed));
+            return nlohmann::json(tracks).dump();
+          });
+      absl::StatusOr<std::vector<PackagedTrack>> tracks =
+          saved.ok() ? ParseRecord<std::vector<PackagedTrack>>(
+                           *saved, UnitArtifactName(Step::kTranscode, unit.name))
+                     : absl::StatusOr<std::vector<PackagedTrack>>(saved.status());
+      std::lock_guard<std::mutex> lock(mutex);
+      if (tracks.ok()) {
+        finished[index] = *std::move(tracks);
+      } else if (first_error.ok() && !failed) {
+        // The first failure is the step's; the units it stops fail after it.
+        first_error = tracks.status();
+        failed = true;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t index : audio) threads.emplace_back(run, index, std::cref(request));
+    for (int i = 0; i < parallel; ++i) {
+      threads.emplace_back([&] {
+        for (;;) {
+          size_t index = 0;
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (failed || next_video == video.size()) return;
+            index = video[next_video++];
+          }
+          run(index, chunk_request);
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    return first_error;
+  }
+
   absl::StatusOr<std::vector<PackagedTrack>> EncodeOneUnit(StepContext& context,
                                                            const PackageRequest& request,
-                                                           const TranscodeUnit& unit) {
+                                                           const TranscodeUnit& unit, size_t index,
+                                                           UnitProgress& progress,
+                                                           const std::atomic<bool>& failed) {
     absl::StatusOr<std::vector<PackagedTrack>> tracks =
         EncodeUnit(request, unit, context.output(), context.staging(),
-                   [&](const encode::TranscodeProgress& progress) {
-                     if (context.hooks().transcode_progress) {
-                       context.hooks().transcode_progress(progress, request.source);
+                   [&](const encode::TranscodeProgress& reached) {
+                     if (failed) {
+                       return absl::AbortedError("stopped: another unit of the step failed");
                      }
+                     progress.Report(index, reached);
                      return context.Checkpoint();
                    });
     // A change to the file explains whatever the unit saw (a decode error, or nothing).
+    std::lock_guard<std::mutex> lock(mezzanine_mutex_);
     if (absl::Status unchanged = CheckMezzanineUnchanged(context, /*during_unit=*/true);
         !unchanged.ok()) {
       return unchanged;
@@ -270,7 +382,7 @@ class MediaJobSteps : public JobSteps {
 
   // The validator on the staged package, holding its audio to the profile's loudness target
   // when it normalizes; errors fail the job with FailedPrecondition.
-  static absl::Status Check(StepContext& context) {
+  absl::Status Check(StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
@@ -308,7 +420,63 @@ class MediaJobSteps : public JobSteps {
           absl::StrCat("the output failed validation with ", report.errors(),
                        " error(s), nothing was published; first: ", first));
     }
-    return absl::OkStatus();
+    return MeasureQuality(context, source);
+  }
+
+  // PSNR and SSIM of every video rendition against the source on sampled seconds
+  // (media::MeasureRenditionQuality), saved for the report. What cannot be measured is
+  // reported, not failed: the validator has judged the package.
+  absl::Status MeasureQuality(StepContext& context, const SourceInfo& source) {
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
+                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
+    ATP_ASSIGN_OR_RETURN(const RandomAccessFile* mezzanine, Mezzanine(context));
+    const std::vector<media::QualityWindow> windows =
+        media::SampleWindows(source.duration_seconds());
+    const media::QualityOptions options{
+        .source_filter_chain = PlannedConversion(context, source).filter_chain,
+        .threads = context.threads()};
+    nlohmann::json window_list = nlohmann::json::array();
+    for (const media::QualityWindow& window : windows) {
+      window_list.push_back({window.start_seconds, window.duration_seconds});
+    }
+    nlohmann::json quality = nlohmann::json::object();
+    for (const PackagedTrack& track : media.video) {
+      ATP_RETURN_IF_ERROR(context.Checkpoint());
+      const std::string folder = absl::StrCat(context.staging(), "/", track.name, "/");
+      std::vector<std::unique_ptr<storage::BlobReader>> readers;
+      absl::Status opened = absl::OkStatus();
+      for (const std::string& uri : TrackFiles(track)) {
+        absl::StatusOr<std::unique_ptr<storage::BlobReader>> reader =
+            context.output().Open(folder + uri);
+        if (!reader.ok()) {
+          opened = reader.status();
+          break;
+        }
+        readers.push_back(*std::move(reader));
+      }
+      std::vector<const RandomAccessFile*> parts;
+      for (const auto& reader : readers) parts.push_back(reader.get());
+      const absl::StatusOr<media::QualityScore> score =
+          opened.ok() ? media::MeasureRenditionQuality(*mezzanine, parts, windows, options)
+                      : absl::StatusOr<media::QualityScore>(opened);
+      if (!score.ok()) {
+        quality[track.name] = {{"error", std::string(score.status().message())}};
+        continue;
+      }
+      quality[track.name] = {{"psnr_y_db", score->psnr_y_db},
+                             {"ssim_y", score->ssim_y},
+                             {"ssim_all", score->ssim_all},
+                             {"frames", score->frames},
+                             {"windows", window_list}};
+    }
+    return context.PutArtifact(kQualityArtifact, quality.dump());
+  }
+
+  // The init segment, then the media segments in order.
+  static std::vector<std::string> TrackFiles(const PackagedTrack& track) {
+    std::vector<std::string> files = {track.init_uri};
+    for (const MediaSegment& segment : track.segments) files.push_back(segment.uri);
+    return files;
   }
 
   // Writes report.json into the staged package and renames it into place. A job whose final
@@ -325,6 +493,8 @@ class MediaJobSteps : public JobSteps {
     ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
                          ReadArtifact<PackagedMedia>(context, kMediaArtifact));
     ATP_ASSIGN_OR_RETURN(const std::string validation, context.GetArtifact(kValidationArtifact));
+    absl::StatusOr<std::string> quality = context.GetArtifact(kQualityArtifact);
+    if (!quality.ok() && !absl::IsNotFound(quality.status())) return quality.status();
     ATP_ASSIGN_OR_RETURN(const std::vector<state::StepEvent> events, context.Events());
     const nlohmann::json report =
         JobReportJson({.job = context.job(),
@@ -333,6 +503,8 @@ class MediaJobSteps : public JobSteps {
                        .conversion = PlannedConversion(context, source),
                        .media = media,
                        .validation = nlohmann::json::parse(validation, nullptr, false),
+                       .quality = quality.ok() ? nlohmann::json::parse(*quality, nullptr, false)
+                                               : nlohmann::json::object(),
                        .events = events,
                        .warnings = context.manifest().warnings,
                        .profile = context.profile()});
@@ -350,12 +522,24 @@ class MediaJobSteps : public JobSteps {
   }
 
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
+  std::mutex mezzanine_mutex_;  // Units check the file from their own threads.
   VerifiedFile verified_;  // What mezzanine_ was when last verified, and what it held.
 };
 
 }  // namespace
 
 std::unique_ptr<JobSteps> MakeMediaJobSteps() { return std::make_unique<MediaJobSteps>(); }
+
+absl::StatusOr<nlohmann::json> ReadRenditionQuality(state::JobStore& store,
+                                                    std::string_view job_id) {
+  ATP_ASSIGN_OR_RETURN(const std::string text, store.GetArtifact(job_id, kQualityArtifact));
+  nlohmann::json quality = nlohmann::json::parse(text, nullptr, false);
+  if (!quality.is_object()) {
+    return absl::InternalError(absl::StrCat("job ", std::string(job_id),
+                                            ": its quality artifact is not a JSON object"));
+  }
+  return quality;
+}
 
 absl::StatusOr<VerifiedSource> ReadVerifiedSource(state::JobStore& store, std::string_view job_id) {
   ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(store, job_id, kSourceArtifact));

@@ -15,6 +15,7 @@
 #include "atp/pipeline/job_steps.h"
 #include "atp/state/job_store.h"
 #include "atp/storage/file_digest.h"
+#include "nlohmann/json.hpp"
 
 namespace atp::pipeline {
 
@@ -34,6 +35,12 @@ struct VerifiedSource {
 // The transcode step's records of the package (NotFound before it ended).
 [[nodiscard]] absl::StatusOr<PackagedMedia> ReadPackagedMedia(state::JobStore& store,
                                                               std::string_view job_id);
+
+// The check step's picture quality per video rendition against the source (NotFound before
+// it ended, or for a run of an atp that did not measure it): {"<rendition>": {"psnr_y_db",
+// "ssim_y", "ssim_all", "frames", "windows": [[start, seconds]...]} or {"error": "..."}}.
+[[nodiscard]] absl::StatusOr<nlohmann::json> ReadRenditionQuality(state::JobStore& store,
+                                                                 std::string_view job_id);
 
 }  // namespace atp::pipeline
 

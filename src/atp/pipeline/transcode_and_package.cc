@@ -1,5 +1,6 @@
 #include "atp/pipeline/transcode_and_package.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -226,6 +227,12 @@ std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
                      .frames = chunks[i]});
   }
   return units;
+}
+
+int ParallelChunks(int threads, size_t pending) {
+  if (pending == 0) return 0;
+  return static_cast<int>(std::min<size_t>(
+      {pending, static_cast<size_t>(std::max(threads, 1)), static_cast<size_t>(kMaxParallelChunks)}));
 }
 
 absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& request,

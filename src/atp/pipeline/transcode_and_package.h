@@ -45,6 +45,16 @@ struct TranscodeUnit {
 // The units of `request`: audio first (it is quick), then the video chunks in order.
 [[nodiscard]] std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request);
 
+// The most video chunks a transcode encodes at once: each holds a decoder and the ladder's
+// encoders in memory.
+inline constexpr int kMaxParallelChunks = 8;
+
+// How many of `pending` video chunks a transcode with `threads` threads encodes at once: one
+// per thread (a chunk's decode, scaling and encodes are serial per frame, so a chunk per core
+// keeps every core busy), at most kMaxParallelChunks, at least 1 while any is pending. Each
+// chunk then encodes with threads / ParallelChunks threads.
+[[nodiscard]] int ParallelChunks(int threads, size_t pending);
+
 // Encodes `unit` into `store` under `prefix` (a staging prefix; "" for the store's root):
 // <track>/seg_NNNNN.m4s for the unit's segments of each of its tracks (numbered across the
 // whole track), and <track>/init.mp4 when the unit begins the track. Returns those tracks
