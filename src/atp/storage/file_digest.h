@@ -28,7 +28,10 @@ struct FileDigest {
 // a non-OK status stops the pass, which returns it.
 using DigestProgress = std::function<absl::Status(int64_t bytes_done, int64_t bytes_total)>;
 
-// Reads `file` once, start to end.
+// Reads `file` once, start to end, in 1 MiB chunks. Past a couple of chunks, MD5 runs on a
+// thread of its own while the calling thread reads and computes XXH64, with at most 4 MiB of
+// chunks in flight; `progress` is always called on the calling thread, and no thread is left
+// running when this returns.
 [[nodiscard]] absl::StatusOr<FileDigest> DigestFile(const RandomAccessFile& file,
                                                     const DigestProgress& progress = nullptr);
 
