@@ -211,7 +211,8 @@ TEST_F(AtpCliTest, ServeAnswersTheApiAndServesSignedPackagesUntilSigterm) {
       "post -d '' \"$url/v1/jobs/$job/cancel\"; " +
       "post -d '' -H 'Authorization: Bearer 0123456789abcdef0123456789abcdef' " +
       "\"$url/v1/jobs/$job/cancel\"; " +
-      "head -c 2000000 /dev/zero | post --data-binary @- \"$url/v1/jobs/$job/cancel\"; " +
+      "head -c 2000000 /dev/zero | post --data-binary @- -H 'Authorization: Bearer "
+      "0123456789abcdef0123456789abcdef' \"$url/v1/jobs/$job/cancel\"; " +
       "start=$(date +%s%N); kill -TERM $pid; wait $pid; echo exit=$?; " +
       "echo stop_ms=$(( ($(date +%s%N) - start) / 1000000 )); cat " + log;
   Result served = testing::RunCommand(script);

@@ -127,8 +127,10 @@ TEST_F(AtpRunTest, ResumesInsideTheTranscodeWithoutReencodingFinishedChunks) {
   const fs::path profile = dir_.path() / "chunks.toml";
   std::ofstream(profile) << "[video]\nkeyframe_interval_seconds = 1\nsegment_seconds = 1\n"
                             "chunk_seconds = 1\n";
-  const std::string run =
-      kAtp + " --profile " + profile.string() + " run " + Manifest() + " --out " + Out();
+  // One thread: the units run one at a time in order (ParallelTranscodeTest resumes parallel
+  // ones).
+  const std::string run = kAtp + " --profile " + profile.string() + " run " + Manifest() +
+                          " --out " + Out() + " --threads 1";
   const Result result = KillAtAndRerun("transcode/video-002", run);
   EXPECT_THAT(result.output, ::testing::HasSubstr("killed=137"));
   EXPECT_THAT(result.output, ::testing::HasSubstr("rerun=0")) << result.output;

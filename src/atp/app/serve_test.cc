@@ -47,7 +47,7 @@ int OpenStalledConnection(int port) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
     constexpr std::string_view kStart = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-    (void)!write(fd, kStart.data(), kStart.size());
+    (void)!send(fd, kStart.data(), kStart.size(), MSG_NOSIGNAL);
   }
   return fd;
 }

@@ -77,9 +77,8 @@ class UnitProgress {
     for (size_t i = 0; i < units_.size(); ++i) {
       const int64_t size = Size(units_[i], file_frames);
       if (i == unit) {
-        const int64_t first = units_[i].part == encode::TranscodePart::kAudio
-                                  ? 0
-                                  : units_[i].frames.first;
+        const int64_t first =
+            units_[i].part == encode::TranscodePart::kAudio ? 0 : units_[i].frames.first;
         done_[i] = std::clamp<int64_t>(reached.frames_done - first, 0, size);
       }
       total += size;
@@ -263,11 +262,12 @@ class MediaJobSteps : public JobSteps {
   }
 
   // Runs the units without records in `finished` and fills in their records: the audio unit
-  // on a thread of its own, the video chunks on `parallel` threads taking the next chunk in
-  // order, each chunk encoding with threads / parallel threads.
-  absl::Status EncodePendingUnits(StepContext& context, const PackageRequest& request,
-                                  const std::vector<TranscodeUnit>& units,
-                                  std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
+  // on a thread of its own, the video chunks on ParallelChunks threads taking the next chunk
+  // in order, each chunk encoding with threads / ParallelChunks threads. With one thread, one
+  // unit at a time in order, on the calling thread.
+  absl::Status EncodePendingUnits(
+      StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
+      std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
     std::vector<size_t> audio;
     std::vector<size_t> video;
     for (size_t i = 0; i < units.size(); ++i) {
@@ -287,9 +287,9 @@ class MediaJobSteps : public JobSteps {
       const TranscodeUnit& unit = units[index];
       absl::StatusOr<std::string> saved =
           context.RunUnit(unit.name, [&]() -> absl::StatusOr<std::string> {
-            ATP_ASSIGN_OR_RETURN(std::vector<PackagedTrack> tracks,
-                                 EncodeOneUnit(context, unit_request, unit, index, progress,
-                                               failed));
+            ATP_ASSIGN_OR_RETURN(
+                std::vector<PackagedTrack> tracks,
+                EncodeOneUnit(context, unit_request, unit, index, progress, failed));
             return nlohmann::json(tracks).dump();
           });
       absl::StatusOr<std::vector<PackagedTrack>> tracks =
@@ -305,6 +305,13 @@ class MediaJobSteps : public JobSteps {
         failed = true;
       }
     };
+    if (request.threads <= 1) {
+      // One thread: one unit at a time, in order (audio first).
+      for (size_t i = 0; i < units.size() && !failed; ++i) {
+        if (!finished[i]) run(i, request);
+      }
+      return first_error;
+    }
     std::vector<std::thread> threads;
     for (size_t index : audio) threads.emplace_back(run, index, std::cref(request));
     for (int i = 0; i < parallel; ++i) {
@@ -522,7 +529,7 @@ class MediaJobSteps : public JobSteps {
   }
 
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
-  std::mutex mezzanine_mutex_;  // Units check the file from their own threads.
+  std::mutex mezzanine_mutex_;                      // Units check the file from their own threads.
   VerifiedFile verified_;  // What mezzanine_ was when last verified, and what it held.
 };
 
@@ -535,8 +542,8 @@ absl::StatusOr<nlohmann::json> ReadRenditionQuality(state::JobStore& store,
   ATP_ASSIGN_OR_RETURN(const std::string text, store.GetArtifact(job_id, kQualityArtifact));
   nlohmann::json quality = nlohmann::json::parse(text, nullptr, false);
   if (!quality.is_object()) {
-    return absl::InternalError(absl::StrCat("job ", std::string(job_id),
-                                            ": its quality artifact is not a JSON object"));
+    return absl::InternalError(
+        absl::StrCat("job ", std::string(job_id), ": its quality artifact is not a JSON object"));
   }
   return quality;
 }

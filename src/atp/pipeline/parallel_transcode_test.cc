@@ -3,8 +3,8 @@
 // a run stopped while chunks run resumes without encoding the finished ones again.
 #include <atomic>
 #include <csignal>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"

@@ -231,8 +231,8 @@ std::vector<TranscodeUnit> PlanTranscodeUnits(const PackageRequest& request) {
 
 int ParallelChunks(int threads, size_t pending) {
   if (pending == 0) return 0;
-  return static_cast<int>(std::min<size_t>(
-      {pending, static_cast<size_t>(std::max(threads, 1)), static_cast<size_t>(kMaxParallelChunks)}));
+  return static_cast<int>(std::min<size_t>({pending, static_cast<size_t>(std::max(threads, 1)),
+                                            static_cast<size_t>(kMaxParallelChunks)}));
 }
 
 absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& request,

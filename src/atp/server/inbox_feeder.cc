@@ -157,10 +157,10 @@ absl::StatusOr<std::string> InboxFeeder::ReadWholeManifest(const std::filesystem
   // changing.
   struct stat info {};
   if (lstat(manifest.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return bytes;
-  const absl::Status settled = WaitUntilSettled(
-      manifest, info.st_size,
-      {.quiet = settle_.quiet, .timeout = settle_.timeout, .poll = settle_.poll}, clock_,
-      [this] { return stopping_.load(); });
+  const absl::Status settled =
+      WaitUntilSettled(manifest, info.st_size,
+                       {.quiet = settle_.quiet, .timeout = settle_.timeout, .poll = settle_.poll},
+                       clock_, [this] { return stopping_.load(); });
   if (absl::IsAborted(settled)) return settled;
   return pipeline::ReadManifestBytes(manifest);
 }
@@ -187,7 +187,8 @@ void InboxFeeder::FeedOne(const std::filesystem::path& manifest) {
           std::lock_guard<std::mutex> lock(mutex_);
           // A path waits for one job: the one its latest contents made.
           for (auto& [id, waiting] : waiting_) {
-            std::erase_if(waiting, [&](const Waiting& entry) { return entry.manifest == manifest; });
+            std::erase_if(waiting,
+                          [&](const Waiting& entry) { return entry.manifest == manifest; });
           }
           if (state::IsTerminal(job.state)) {
             ended = true;
@@ -237,8 +238,8 @@ void InboxFeeder::JobDone(const pipeline::RunOutcome& outcome) {
 void InboxFeeder::MoveEnded(const std::filesystem::path& manifest, const state::JobRecord& job) {
   const absl::Status moved =
       job.state == state::JobState::kComplete
-          ? CurrentInbox()->MoveToDone(manifest, absl::StrCat("job ", job.job.job_id, " COMPLETE: ",
-                                                     job.job.output_dir))
+          ? CurrentInbox()->MoveToDone(
+                manifest, absl::StrCat("job ", job.job.job_id, " COMPLETE: ", job.job.output_dir))
           : CurrentInbox()->MoveToFailed(manifest, FailureNote(job));
   if (!moved.ok()) Log(moved.message());
 }

@@ -41,9 +41,8 @@ class InboxFeeder {
 
   // `service`, `clock` and `log` outlive the feeder. `input_root` is the service's. Should
   // the inbox folder be deleted or moved away, the feeder opens it again once it is back.
-  InboxFeeder(std::unique_ptr<Inbox> inbox, JobService& service,
-              std::filesystem::path input_root, SettleOptions settle, Clock& clock,
-              std::ostream& log);
+  InboxFeeder(std::unique_ptr<Inbox> inbox, JobService& service, std::filesystem::path input_root,
+              SettleOptions settle, Clock& clock, std::ostream& log);
   ~InboxFeeder();  // Stop().
 
   InboxFeeder(const InboxFeeder&) = delete;

@@ -77,8 +77,8 @@ absl::StatusOr<std::string> ReadReport(storage::BlobStore& packages, const std::
 
 void JobApi::Install(httplib::Server& server) {
   // Before a body is read: a mutating call without the token is refused without reading it,
-  // and a body must have a length (httplib bounds only those) and must not be form-encoded
-  // (httplib cuts those at 8 KiB).
+  // and a body must have a length (httplib bounds only those); a manifest must not be
+  // form-encoded (httplib cuts those at 8 KiB).
   server.set_pre_routing_handler([this](const httplib::Request& request,
                                         httplib::Response& response) {
     if (request.method != "POST") return httplib::Server::HandlerResponse::Unhandled;
@@ -90,8 +90,8 @@ void JobApi::Install(httplib::Server& server) {
       return httplib::Server::HandlerResponse::Handled;
     }
     const std::string type = absl::AsciiStrToLower(request.get_header_value("Content-Type"));
-    if (type.starts_with("application/x-www-form-urlencoded") ||
-        type.starts_with("multipart/")) {
+    if (request.path == "/v1/jobs" &&
+        (type.starts_with("application/x-www-form-urlencoded") || type.starts_with("multipart/"))) {
       SetJsonError(response, 415, absl::StatusCode::kInvalidArgument,
                    "send the manifest itself as the body, with Content-Type: application/xml "
                    "(curl: -H 'Content-Type: application/xml' --data-binary @manifest.xml)");
@@ -142,10 +142,10 @@ bool JobApi::Authorized(const httplib::Request& request, httplib::Response& resp
   const std::string header = request.get_header_value("Authorization");
   constexpr absl::string_view kBearer = "bearer ";  // The scheme is case-insensitive.
   const std::string& token = *options_.api_token;
-  const bool matches = absl::StartsWithIgnoreCase(header, kBearer) &&
-                       header.size() - kBearer.size() == token.size() &&
-                       CRYPTO_memcmp(header.data() + kBearer.size(), token.data(),
-                                     token.size()) == 0;
+  const bool matches =
+      absl::StartsWithIgnoreCase(header, kBearer) &&
+      header.size() - kBearer.size() == token.size() &&
+      CRYPTO_memcmp(header.data() + kBearer.size(), token.data(), token.size()) == 0;
   if (!matches) {
     response.set_header("WWW-Authenticate", "Bearer");
     SetJsonError(response, 401, absl::StatusCode::kUnauthenticated,

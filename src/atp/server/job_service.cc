@@ -158,8 +158,7 @@ absl::Status JobService::QueueUnheldJobs() {
     if (!manifest.ok()) {
       unrunnable_.insert(job.job.job_id);
       Log(absl::StrCat("job ", job.job.job_id, " is RUNNING but cannot be resumed: ",
-                       manifest.status().message(),
-                       " (cancel it, or submit its delivery again)"));
+                       manifest.status().message(), " (cancel it, or submit its delivery again)"));
       continue;
     }
     EnqueueLocked(job, manifest->spec.priority, *std::move(request));
@@ -300,8 +299,8 @@ void JobService::Work(WorkerResources resources) {
     }
     notifiers.push_back(notifier.get());
   }
-  pipeline::JobRunner runner(*resources.store, notifiers, worker_clock_,
-                             pipeline::ThisProcess(), runner_options_);
+  pipeline::JobRunner runner(*resources.store, notifiers, worker_clock_, pipeline::ThisProcess(),
+                             runner_options_);
   for (;;) {
     QueuedJob next;
     {

@@ -343,7 +343,8 @@ TEST_F(JobServiceTest, ASweepResumesUnheldJobsAndSkipsOnesThatCannotRun) {
   service->Drain(SIGTERM);
   EXPECT_EQ(done_.size(), 1u);
   const std::string log = log_.str();
-  EXPECT_THAT(log, HasSubstr(absl::StrCat("job ", unreadable, " is RUNNING but cannot be resumed")));
+  EXPECT_THAT(log,
+              HasSubstr(absl::StrCat("job ", unreadable, " is RUNNING but cannot be resumed")));
   EXPECT_THAT(log, HasSubstr("retired_key"));
   EXPECT_EQ(log.find(unreadable), log.rfind(unreadable)) << "said once: " << log;
 }
