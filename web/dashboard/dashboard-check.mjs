@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runMain, UsageError } from '../cli.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PLAYERS = ['hls', 'dash'];
@@ -25,7 +26,7 @@ const USAGE = `usage: node dashboard-check.mjs --url URL --job JOB_ID
          [--expect-state COMPLETE] [--players hls,dash] [--play-seconds 2]
          [--timeout-seconds 120] [--screenshot-prefix PATH]`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 function positiveNumber(name, text) {
   const value = Number(text);
@@ -474,34 +475,6 @@ export async function runCheck(options) {
   return result;
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(error.message ? `dashboard-check: ${error.message}\n${USAGE}\n` : `${USAGE}\n`);
-    return 2;
-  }
-  // Last resort if closing the browser itself hangs: the run never outlives its timeout by much.
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`dashboard-check: still running ${(options.timeoutMs + 30_000) / 1000} s after start, giving up\n`);
-    process.exit(1);
-  }, options.timeoutMs + 30_000);
-  watchdog.unref();
-  try {
-    const result = await runCheck(options);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`dashboard-check: ${error.message}\n`);
-    return 2;
-  } finally {
-    clearTimeout(watchdog);
-  }
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await runMain({ name: 'dashboard-check', usage: USAGE, parseOptions, runCheck });
 }

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runMain, UsageError } from '../cli.mjs';
 import { startServer } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +26,6 @@ const CLOSE_TIMEOUT_MS = 10_000;
 const USAGE = `usage: node check.mjs --root DIR --manifest REL_PATH --player hls|dash
          [--play-seconds 2] [--timeout-seconds 60] [--screenshot FILE.png] [--at SECONDS]`;
 
-class UsageError extends Error {}
 
 function positiveNumber(name, text) {
   const value = Number(text);
@@ -288,34 +288,6 @@ export async function runCheck(options) {
   return result;
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(error.message ? `player-check: ${error.message}\n${USAGE}\n` : `${USAGE}\n`);
-    return 2;
-  }
-  // Last resort if closing the browser itself hangs: the run never outlives its timeout by much.
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`player-check: still running ${(options.timeoutMs + 30_000) / 1000} s after start, giving up\n`);
-    process.exit(1);
-  }, options.timeoutMs + 30_000);
-  watchdog.unref();
-  try {
-    const result = await runCheck(options);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`player-check: ${error.message}\n`);
-    return 2;
-  } finally {
-    clearTimeout(watchdog);
-  }
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await runMain({ name: 'player-check', usage: USAGE, parseOptions, runCheck });
 }

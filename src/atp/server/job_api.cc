@@ -189,14 +189,7 @@ void JobApi::Retry(const std::string& job_id, httplib::Response& response) {
     SetJsonError(response, 503, absl::StatusCode::kUnavailable, "this server runs no jobs");
     return;
   }
-  const absl::StatusOr<state::JobRecord> job = options_.service->Retry(job_id);
-  if (!job.ok()) {
-    SetJsonError(response,
-                 absl::IsFailedPrecondition(job.status()) ? 409 : HttpStatusOf(job.status()),
-                 job.status().code(), job.status().message());
-    return;
-  }
-  SetJsonBody(response, 200, JobBody(*job));
+  SetJobAnswer(response, options_.service->Retry(job_id));
 }
 
 void JobApi::ShowReport(const std::string& job_id, httplib::Response& response) {
@@ -233,7 +226,11 @@ void JobApi::ShowReport(const std::string& job_id, httplib::Response& response) 
 
 void JobApi::Cancel(const std::string& job_id, httplib::Response& response) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const absl::StatusOr<state::JobRecord> job = pipeline::CancelJob(store_, job_id, clock_.Now());
+  SetJobAnswer(response, pipeline::CancelJob(store_, job_id, clock_.Now()));
+}
+
+void JobApi::SetJobAnswer(httplib::Response& response,
+                          const absl::StatusOr<state::JobRecord>& job) const {
   if (!job.ok()) {
     SetJsonError(response,
                  absl::IsFailedPrecondition(job.status()) ? 409 : HttpStatusOf(job.status()),

@@ -66,6 +66,8 @@ class JobApi {
   void Submit(const httplib::Request& request, httplib::Response& response);
   void Retry(const std::string& job_id, httplib::Response& response);
   void Cancel(const std::string& job_id, httplib::Response& response);
+  // 200 and `job` after a retry or a cancel; 409 when its state did not allow it; the error.
+  void SetJobAnswer(httplib::Response& response, const absl::StatusOr<state::JobRecord>& job) const;
   // JobJson, with where the package is served when it is.
   [[nodiscard]] nlohmann::json JobBody(const state::JobRecord& job) const;
   // True when `request` carries the API token; otherwise sets the 401 or 403 answer.
