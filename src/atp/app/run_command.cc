@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_format.h"
@@ -100,12 +101,23 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
               << (attempt > 1 ? absl::StrFormat(" (attempt %d)", attempt) : "") << "\n";
     PauseIfAsked(*settings, pipeline::StepName(step));
   };
+  // Units run on threads of their own: their starts and their progress take turns at the line.
+  std::mutex progress_mutex;
   hooks.unit_started = [&](const std::string& unit) {
-    progress.reset();
-    std::cerr << "  transcode " << unit << "\n";
+    {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress.reset();
+      std::cerr << "  transcode " << unit << "\n";
+    }
     PauseIfAsked(*settings, "transcode/" + unit);
   };
   ShowRunProgress(hooks, progress);
+  hooks.transcode_progress = [&progress_mutex, show = hooks.transcode_progress](
+                                 const encode::TranscodeProgress& reached,
+                                 const SourceInfo& source) {
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    show(reached, source);
+  };
   bool told_waiting = false;
   hooks.waiting = [&](const state::JobRecord& job) {
     if (told_waiting) return;
