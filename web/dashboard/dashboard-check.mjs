@@ -10,9 +10,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runMain, UsageError } from '../cli.mjs';
+import { launchChromium, loadChromium, positiveNumber, runMain, UsageError } from '../cli.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PLAYERS = ['hls', 'dash'];
 const STATES = ['RUNNING', 'COMPLETE', 'FAILED', 'CANCELLED'];
 const RENDITION_TIMEOUT_MS = 15_000; // per rendition, within the overall timeout
@@ -28,11 +27,6 @@ const USAGE = `usage: node dashboard-check.mjs --url URL --job JOB_ID
 
 export { UsageError };
 
-function positiveNumber(name, text) {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
-  return value;
-}
 
 // Parses and checks the command line; throws UsageError naming what to fix.
 export function parseOptions(argv) {
@@ -93,14 +87,6 @@ export function parseOptions(argv) {
   };
 }
 
-async function loadChromium() {
-  if (!existsSync(CHROMIUM)) throw new UsageError(`chromium not found at ${CHROMIUM}: run scripts/install-deps`);
-  try {
-    return (await import('playwright-core')).chromium;
-  } catch {
-    throw new UsageError('playwright-core is not installed in web/node_modules: run scripts/install-web-deps');
-  }
-}
 
 class StepTimeout extends Error {}
 
@@ -402,16 +388,7 @@ export async function runCheck(options) {
   const harnessFailures = [];
   let browser = null;
   try {
-    try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
-        timeout: Math.min(30_000, remainingMs()),
-      });
-    } catch (error) {
-      throw new UsageError(`could not launch ${CHROMIUM} (does \`${CHROMIUM} --headless --version\` work? scripts/install-deps installs it): ${error.message.split('\n')[0]}`);
-    }
+    browser = await launchChromium(chromium, Math.min(30_000, remainingMs()));
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
     page.on('dialog', (dialog) => dialog.dismiss().catch(() => {}));
     page.on('pageerror', (error) => {

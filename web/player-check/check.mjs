@@ -8,13 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runMain, UsageError } from '../cli.mjs';
+import { launchChromium, loadChromium, positiveNumber, runMain, UsageError } from '../cli.mjs';
 import { startServer } from './server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // One npm project for web/ (package.json there): its node_modules serves the dashboard too.
 const NODE_MODULES = path.join(HERE, '..', 'node_modules');
-const CHROMIUM = '/usr/bin/chromium';
 const PACKAGE_PREFIX = '/pkg/';
 const PLAYER_PREFIX = '/player/';
 const RENDITION_TIMEOUT_MS = 15_000; // per rendition, within the overall timeout
@@ -27,11 +26,6 @@ const USAGE = `usage: node check.mjs --root DIR --manifest REL_PATH --player hls
          [--play-seconds 2] [--timeout-seconds 60] [--screenshot FILE.png] [--at SECONDS]`;
 
 
-function positiveNumber(name, text) {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
-  return value;
-}
 
 // Parses and checks the command line; throws UsageError naming what to fix.
 export function parseOptions(argv) {
@@ -106,14 +100,6 @@ function playerFiles() {
   };
 }
 
-async function loadChromium() {
-  if (!existsSync(CHROMIUM)) throw new UsageError(`chromium not found at ${CHROMIUM}: run scripts/install-deps`);
-  try {
-    return (await import('playwright-core')).chromium;
-  } catch {
-    throw new UsageError(`playwright-core is not installed in ${NODE_MODULES}: run scripts/install-web-deps`);
-  }
-}
 
 class StepTimeout extends Error {}
 
@@ -249,16 +235,7 @@ export async function runCheck(options) {
   });
   let browser = null;
   try {
-    try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
-        timeout: Math.min(30_000, remainingMs()),
-      });
-    } catch (error) {
-      throw new UsageError(`could not launch ${CHROMIUM} (does \`${CHROMIUM} --headless --version\` work? scripts/install-deps installs it): ${error.message.split('\n')[0]}`);
-    }
+    browser = await launchChromium(chromium, Math.min(30_000, remainingMs()));
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
     page.on('pageerror', (error) => {
       if (result.non_fatal_errors.length < 50) result.non_fatal_errors.push({ source: 'page', message: error.message });
