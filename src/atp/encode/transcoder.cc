@@ -111,11 +111,16 @@ class Transcoder {
     }
     DiscardStreamsExcept({input_.video_stream});
     if (range.first > 0 && !SeekBefore(range.first, 0)) ATP_RETURN_IF_ERROR(Rewind());
+    const AVCodecContext& decoder = *input_.video_decoder;
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
-      ATP_ASSIGN_OR_RETURN(
-          auto rung,
-          VideoRungEncoder::Create(plan_.ladder[i], plan_.profile, *input_.video_decoder, rate_,
-                                   grid_.gop_frames, grid_.segment_frames, plan_.threads));
+      const int feeder = CascadeFeeder(i);
+      feeders_.push_back(feeder);
+      const PictureFormat input = feeder < 0 ? PictureFormat{decoder.width, decoder.height,
+                                                             decoder.pix_fmt}
+                                             : rungs_[feeder]->output_format();
+      ATP_ASSIGN_OR_RETURN(auto rung, VideoRungEncoder::Create(
+                                          plan_.ladder[i], plan_.profile, decoder, input, rate_,
+                                          grid_.gop_frames, grid_.segment_frames, plan_.threads));
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->stream()));
       rungs_.push_back(std::move(rung));
     }
@@ -137,6 +142,23 @@ class Transcoder {
     }
     for (size_t i = 0; i < rungs_.size(); ++i) ATP_RETURN_IF_ERROR(rungs_[i]->Flush(OutputFor(i)));
     return absl::OkStatus();
+  }
+
+  // The rung before `rung` whose pictures `rung` scales from: the smallest one at least as
+  // wide and as high (a cascade 1080 -> 720 -> 480 -> 360: the source's pixel format is
+  // converted once, and each scaler reads the fewest pixels); -1 for the decoded source.
+  int CascadeFeeder(size_t rung) const {
+    const Rendition& target = plan_.ladder[rung];
+    int feeder = -1;
+    for (size_t i = 0; i < rung; ++i) {
+      const Rendition& larger = plan_.ladder[i];
+      if (larger.width < target.width || larger.height < target.height) continue;
+      if (feeder < 0 || larger.width * larger.height < plan_.ladder[feeder].width *
+                                                           plan_.ladder[feeder].height) {
+        feeder = static_cast<int>(i);
+      }
+    }
+    return feeder;
   }
 
   // Decodes until the range ends, the file ends, or a seek is found to have missed.
@@ -477,7 +499,8 @@ class Transcoder {
       }
       if (slot > pending_slot_) ++stats_.frames_repeated;
       for (size_t i = 0; i < rungs_.size(); ++i) {
-        ATP_RETURN_IF_ERROR(rungs_[i]->Encode(frame, slot, OutputFor(i)));
+        const AVFrame& input = feeders_[i] < 0 ? frame : rungs_[feeders_[i]]->last_picture();
+        ATP_RETURN_IF_ERROR(rungs_[i]->Encode(input, slot, OutputFor(i)));
       }
       ++stats_.frames_encoded;
       if (progress_) {
@@ -498,6 +521,7 @@ class Transcoder {
   AVRational rate_{};  // The output's constant frame rate.
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
+  std::vector<int> feeders_;  // Per rung: the rung it scales from (CascadeFeeder), or -1.
   std::unique_ptr<media::VideoFilter> picture_filter_;  // Made for the first frame to place.
   media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.
   int64_t pending_slot_ = 0;    // Its slot.

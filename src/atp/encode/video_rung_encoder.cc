@@ -13,7 +13,8 @@ namespace atp::encode {
 
 absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
     const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
-    AVRational frame_rate, int64_t gop_frames, int64_t segment_frames, int threads) {
+    const PictureFormat& input, AVRational frame_rate, int64_t gop_frames,
+    int64_t segment_frames, int threads) {
   const bool h264 = rendition.codec == VideoCodec::kH264;
   const char* encoder_name = h264 ? "libx264" : "libx265";
   const AVCodec* codec = avcodec_find_encoder_by_name(encoder_name);
@@ -64,34 +65,61 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   if (error < 0) return media::AvErrorToStatus(error, absl::StrCat(rendition.name, ": encoder"));
   ATP_ASSIGN_OR_RETURN(rung->stream_, EncodedStreamOf(*encoder));
 
-  rung->scaler_.reset(sws_getContext(source.width, source.height, source.pix_fmt, rendition.width,
-                                     rendition.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
-                                     nullptr, nullptr));
+  rung->picture_.reset(av_frame_alloc());
+  if (input.width == rendition.width && input.height == rendition.height &&
+      input.pixel_format == AV_PIX_FMT_YUV420P) {
+    rung->packet_.reset(av_packet_alloc());
+    return rung;
+  }
+  rung->scaler_.reset(sws_getContext(input.width, input.height, input.pixel_format,
+                                     rendition.width, rendition.height, AV_PIX_FMT_YUV420P,
+                                     SWS_BICUBIC, nullptr, nullptr, nullptr));
   if (rung->scaler_ == nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat(rendition.name, ": cannot scale from ", source.width, "x", source.height));
+        absl::StrCat(rendition.name, ": cannot scale from ", input.width, "x", input.height));
   }
-  rung->scaled_.reset(av_frame_alloc());
-  rung->scaled_->format = AV_PIX_FMT_YUV420P;
-  rung->scaled_->width = rendition.width;
-  rung->scaled_->height = rendition.height;
-  if (int buffer_error = av_frame_get_buffer(rung->scaled_.get(), 0); buffer_error < 0) {
+  rung->picture_->format = AV_PIX_FMT_YUV420P;
+  rung->picture_->width = rendition.width;
+  rung->picture_->height = rendition.height;
+  if (int buffer_error = av_frame_get_buffer(rung->picture_.get(), 0); buffer_error < 0) {
     return media::AvErrorToStatus(buffer_error, "scaled frame");
   }
   rung->packet_.reset(av_packet_alloc());
   return rung;
 }
 
-absl::Status VideoRungEncoder::Encode(const AVFrame& source, int64_t index,
+PictureFormat VideoRungEncoder::output_format() const {
+  return {encoder_->width, encoder_->height, AV_PIX_FMT_YUV420P};
+}
+
+absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
                                       const PacketCallback& out) {
-  if (int error = av_frame_make_writable(scaled_.get()); error < 0) {
-    return media::AvErrorToStatus(error, "scaled frame");
+  AVFrame& picture = *picture_;
+  if (scaler_ == nullptr) {
+    // The input's planes by reference, without its properties or side data: the encoder
+    // sees exactly what a scaled picture would carry.
+    av_frame_unref(&picture);
+    picture.format = input.format;
+    picture.width = input.width;
+    picture.height = input.height;
+    for (int plane = 0; plane < AV_NUM_DATA_POINTERS; ++plane) {
+      picture.data[plane] = input.data[plane];
+      picture.linesize[plane] = input.linesize[plane];
+      if (input.buf[plane] == nullptr) continue;
+      picture.buf[plane] = av_buffer_ref(input.buf[plane]);
+      if (picture.buf[plane] == nullptr) return absl::ResourceExhaustedError("frame reference");
+    }
+    picture.extended_data = picture.data;
+  } else {
+    if (int error = av_frame_make_writable(&picture); error < 0) {
+      return media::AvErrorToStatus(error, "scaled frame");
+    }
+    sws_scale(scaler_.get(), input.data, input.linesize, 0, input.height, picture.data,
+              picture.linesize);
   }
-  sws_scale(scaler_.get(), source.data, source.linesize, 0, source.height, scaled_->data,
-            scaled_->linesize);
-  scaled_->pts = index;
-  scaled_->pict_type = index % gop_frames_ == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-  return Drain(scaled_.get(), out);
+  picture.pts = index;
+  picture.pict_type = index % gop_frames_ == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+  return Drain(&picture, out);
 }
 
 absl::Status VideoRungEncoder::Flush(const PacketCallback& out) { return Drain(nullptr, out); }

@@ -16,30 +16,47 @@ namespace atp::encode {
 // Receives each packet, valid for the call, and whether it starts a segment.
 using PacketCallback = std::function<absl::Status(const EncodedPacket&, bool starts_segment)>;
 
-// Scales decoded source frames to one rung and encodes them with libx264 or libx265.
+// The size and pixel format of the pictures a rung is fed.
+struct PictureFormat {
+  int width = 0;
+  int height = 0;
+  AVPixelFormat pixel_format = AV_PIX_FMT_NONE;
+};
+
+// Scales pictures to one rung and encodes them with libx264 or libx265. Its input is either
+// the decoded source or the picture a larger rung encoded (a cascade: the source's pixel
+// format is converted once, and each smaller rung scales a smaller picture).
 class VideoRungEncoder {
  public:
-  // `source` is the opened decoder (size, pixel format, colour); `frame_rate` the source's.
-  // `gop_frames` and `segment_frames` are the IDR and segment spacings in frames.
+  // `source` is the opened decoder (colour); `input` what Encode is given; `frame_rate` the
+  // output's. `gop_frames` and `segment_frames` are the IDR and segment spacings in frames.
   static absl::StatusOr<std::unique_ptr<VideoRungEncoder>> Create(
       const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
-      AVRational frame_rate, int64_t gop_frames, int64_t segment_frames, int threads);
+      const PictureFormat& input, AVRational frame_rate, int64_t gop_frames,
+      int64_t segment_frames, int threads);
 
-  // Encodes the source frame with index `index` (0-based, constant frame rate).
-  absl::Status Encode(const AVFrame& source, int64_t index, const PacketCallback& out);
+  // Encodes `input` (of the PictureFormat given to Create) as the frame with index `index`
+  // (0-based, constant frame rate). A picture already of the rung's size and yuv420p is
+  // encoded as it is, without a copy.
+  absl::Status Encode(const AVFrame& input, int64_t index, const PacketCallback& out);
   // Drains the encoder at the end of the stream.
   absl::Status Flush(const PacketCallback& out);
 
   // The encoded stream the packets belong to; their times are in its time base.
   [[nodiscard]] const EncodedStream& stream() const { return stream_; }
+  // What the rung's pictures are: yuv420p at the rendition's size.
+  [[nodiscard]] PictureFormat output_format() const;
+  // The picture the last Encode encoded; valid until the next Encode. A smaller rung may
+  // scale from it (encoders copy their input, so it is not changed by the encoder).
+  [[nodiscard]] const AVFrame& last_picture() const { return *picture_; }
 
  private:
   absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
 
   media::CodecContextPtr encoder_;
   EncodedStream stream_;
-  media::SwsContextPtr scaler_;
-  media::FramePtr scaled_;
+  media::SwsContextPtr scaler_;  // Null when the input is already the rung's picture.
+  media::FramePtr picture_;      // Scaled into, or a reference to the input's buffers.
   media::PacketPtr packet_;
   int64_t gop_frames_ = 0;
   int64_t segment_frames_ = 0;
