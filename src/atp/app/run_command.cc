@@ -28,6 +28,7 @@ struct RunFlags {
   bool retry = false;
   bool keep_staging = false;
   int threads = 0;     // --threads; 0: the profile's, else the machine's.
+  std::string ladder;  // --ladder; empty: the profile's video.ladder.
   std::string job_id;  // `atp retry`.
 };
 
@@ -75,6 +76,7 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     std::cerr << "atp run: " << settings.status().message() << "\n";
     return kExitOtherError;
   }
+  if (!flags.ladder.empty()) settings->profile.ladder = flags.ladder;
   if (job_profile) settings->profile = *job_profile;
   InstallStopSignalHandlers();
   absl::StatusOr<std::unique_ptr<state::JobStore>> store = flags.store.Open();
@@ -218,6 +220,11 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   run->add_option("--threads", flags->threads,
                   "Encoder threads (default: the profile's video.threads, else every core)")
       ->check(CLI::Range(1, 256));
+  run->add_option("--ladder", flags->ladder,
+                  "fixed: the profile's H.264 rungs; auto: per-title, probe encodes choose each "
+                  "rung's CRF and drop rungs that add nothing (default: the profile's "
+                  "video.ladder)")
+      ->check(CLI::IsMember({"fixed", "auto"}));
   run->callback([flags, &global, &exit_code] {
     exit_code =
         RunPipeline(*flags, global, flags->manifest, flags->input_root, flags->retry, std::nullopt);

@@ -1,5 +1,7 @@
 #include "atp/encode/encoding_profile.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -100,6 +102,10 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
         absl::StrCat("video.deinterlace: expected \"auto\", \"on\" or \"off\", got \"",
                      profile.deinterlace, "\""));
   }
+  if (profile.ladder != "fixed" && profile.ladder != "auto") {
+    problems.push_back(absl::StrCat("video.ladder: expected \"fixed\" or \"auto\", got \"",
+                                    profile.ladder, "\""));
+  }
   if (profile.deinterlace_rate != "frame" && profile.deinterlace_rate != "field") {
     problems.push_back(
         absl::StrCat("video.deinterlace_rate: expected \"frame\" or \"field\", got \"",
@@ -171,6 +177,8 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   line("video.chunk_seconds", absl::StrFormat("%.6g", profile.chunk_seconds));
   line("video.deinterlace", profile.deinterlace);
   line("video.deinterlace_rate", profile.deinterlace_rate);
+  // Only when it is not the default, so the job keys of fixed-ladder jobs stay as they were.
+  if (profile.ladder != "fixed") line("video.ladder", profile.ladder);
   line("video.inverse_telecine", profile.inverse_telecine ? "true" : "false");
   line("audio.bitrate_kbps", profile.audio_bitrate_kbps);
   line("audio.sample_rate_hz", profile.audio_sample_rate_hz);
@@ -201,6 +209,12 @@ bool NormalizesLoudness(const EncodingProfile& profile) { return profile.audio_l
 int EncoderThreads(int flag, const EncodingProfile& profile) {
   if (flag > 0) return flag;
   if (profile.threads > 0) return profile.threads;
+  // The CPUs this process may run on (as nproc counts them: taskset and cgroup cpusets
+  // shrink it), not every CPU of the machine.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    return std::max(1, CPU_COUNT(&allowed));
+  }
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 

@@ -47,7 +47,7 @@ struct EncodingProfile {
   // Video is encoded in chunks of this many seconds (a whole multiple of segment_seconds),
   // each from a fresh encoder starting on a segment boundary: the unit of resumption.
   double chunk_seconds = 60.0;
-  // Threads of the decoder and of each rung's encoder; 0: as many as the machine has
+  // Threads of the decoder and of each rung's encoder; 0: as many as the process's CPUs
   // (EncoderThreads). How fast, not what: not part of the job key, nor of the profile a job
   // stores (ProfileToml), so a job is the same job on any machine. (x264's frame threads can
   // change its bits slightly, never the ladder, the timing or the rate caps.)
@@ -58,6 +58,11 @@ struct EncodingProfile {
   // "frame": one progressive frame per interlaced frame; "field": one per field (twice the
   // frame rate, for sports-like motion).
   std::string deinterlace_rate = "frame";
+  // "fixed": the H.264 rungs as configured. "auto" (per-title, atp run and atp serve): probe
+  // encodes on sampled seconds choose each H.264 rung's CRF, the highest whose SSIM stays
+  // within kPerTitleSsimTolerance of the configured CRF's, and drop a rung that is no better
+  // than the one below it (pipeline/per_title_ladder.h).
+  std::string ladder = "fixed";
   // An interlaced 29.97 fps source is taken for telecined film and inverse telecined to
   // 23.976 fps (fieldmatch + decimate) rather than deinterlaced.
   bool inverse_telecine = false;
@@ -109,7 +114,7 @@ struct LoudnessStandard {
 [[nodiscard]] std::string ProfileToml(const EncodingProfile& profile);
 
 // The thread count to encode with: `flag` (--threads) when positive, else profile.threads
-// when positive, else the machine's hardware threads (at least 1).
+// when positive, else the CPUs this process may run on (at least 1).
 [[nodiscard]] int EncoderThreads(int flag, const EncodingProfile& profile);
 
 // Applies the environment switches ENABLE_H265 and ENABLE_DASH found in `environment`

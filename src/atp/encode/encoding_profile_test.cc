@@ -1,7 +1,8 @@
 #include "atp/encode/encoding_profile.h"
 
+#include <sched.h>
+
 #include <algorithm>
-#include <thread>
 
 #include "atp/encode/transcoder.h"
 #include "atp/testing/status_matchers.h"
@@ -223,8 +224,21 @@ TEST(EncodingProfile, ThreadsAreNotPartOfWhatAJobIs) {
   EXPECT_EQ(ProfileToml(eight), ProfileToml(EncodingProfile{}));
   EXPECT_EQ(EncoderThreads(3, eight), 3);
   EXPECT_EQ(EncoderThreads(0, eight), 8);
-  EXPECT_EQ(EncoderThreads(0, EncodingProfile{}),
-            std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  EXPECT_EQ(EncoderThreads(0, EncodingProfile{}), CPU_COUNT(&allowed));
+  // Limited to one CPU (as by taskset), the default is one thread.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(EncoderThreads(0, EncodingProfile{}), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
   EXPECT_FALSE(ApplyProfileToml("[video]\nthreads = -1\n", {}).ok());
 }
 

@@ -159,6 +159,7 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
         {"threads", IntSetter(base.threads)},
         {"deinterlace", StringSetter(base.deinterlace)},
         {"deinterlace_rate", StringSetter(base.deinterlace_rate)},
+        {"ladder", StringSetter(base.ladder)},
         {"inverse_telecine", BoolSetter(base.inverse_telecine)}}},
       {"audio",
        {{"bitrate_kbps", IntSetter(base.audio_bitrate_kbps)},
@@ -210,7 +211,7 @@ std::string ProfileToml(const EncodingProfile& profile) {
                        {"preset", settings.preset},
                        {"tune", settings.tune}};
   };
-  const toml::table document{
+  toml::table document{
       {"version", profile.version},
       {"enable_h265", profile.enable_h265},
       {"enable_dash", profile.enable_dash},
@@ -234,6 +235,8 @@ std::string ProfileToml(const EncodingProfile& profile) {
                             {"true_peak_ceiling", profile.audio_true_peak_ceiling}}},
       {"subtitles", toml::table{{"split_signs", profile.subtitle_split_signs}}},
   };
+  // Only when it is not the default (as CanonicalProfileText).
+  if (profile.ladder != "fixed") document["video"].as_table()->insert("ladder", profile.ladder);
   std::ostringstream text;
   text << document << "\n";
   return text.str();

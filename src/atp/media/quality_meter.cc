@@ -658,11 +658,14 @@ absl::StatusOr<std::pair<int64_t, int64_t>> WindowSpan(const QualityWindow& wind
   return std::make_pair(start, end);
 }
 
-// Compares the rendition's frames in [start_us, end_us) with the source's nearest, through
-// `graph` (made for the first pair).
+// Compares the rendition's frames presented in [start_us, end_us) of the source's time (the
+// rendition's time + `offset_us`) with the source's nearest, through `graph` (made for the
+// first pair).
 absl::Status CompareWindow(VideoReader& source, const RenditionVideo& rendition_video,
-                           int64_t start_us, int64_t end_us, int threads,
+                           int64_t offset_us, int64_t start_us, int64_t end_us, int threads,
                            std::unique_ptr<ComparisonGraph>& graph) {
+  start_us -= offset_us;
+  end_us -= offset_us;
   ATP_ASSIGN_OR_RETURN(const std::unique_ptr<VideoReader> opened,
                        rendition_video.ReaderFor(start_us, end_us));
   VideoReader& rendition = *opened;
@@ -681,13 +684,14 @@ absl::Status CompareWindow(VideoReader& source, const RenditionVideo& rendition_
   // filtered, so that its filters have seen frames before it (bwdif looks back a frame,
   // fieldmatch and decimate a cycle of five).
   const int64_t warmup_us = source.filtered() ? 1000000 : 0;
-  ATP_RETURN_IF_ERROR(source.SeekTo(rendition.TimeUs(*shown) - warmup_us, source.frame_us() / 2));
+  ATP_RETURN_IF_ERROR(
+      source.SeekTo(rendition.TimeUs(*shown) + offset_us - warmup_us, source.frame_us() / 2));
   FramePtr before;  // The source's last frame presented at or before the rendition's.
   FramePtr after;   // The one after it.
   bool source_ended = false;
   while (shown != nullptr) {
-    const int64_t time = rendition.TimeUs(*shown);
-    if (time >= end_us) break;
+    if (rendition.TimeUs(*shown) >= end_us) break;
+    const int64_t time = rendition.TimeUs(*shown) + offset_us;  // The source's.
     while (!source_ended && (after == nullptr || source.TimeUs(*after) <= time)) {
       if (after != nullptr) before = std::move(after);
       ATP_ASSIGN_OR_RETURN(after, source.Next());
@@ -724,10 +728,11 @@ absl::StatusOr<QualityScore> MeasureRenditionQuality(
   ATP_ASSIGN_OR_RETURN(const std::unique_ptr<VideoReader> original,
                        VideoReader::OpenSource(source, options.source_filter_chain, threads));
   std::unique_ptr<ComparisonGraph> graph;
+  const int64_t offset_us = std::llround(options.rendition_start_seconds * 1e6);
   for (const QualityWindow& window : windows) {
     ATP_ASSIGN_OR_RETURN(const auto span, WindowSpan(window, original->duration_us()));
-    ATP_RETURN_IF_ERROR(
-        CompareWindow(*original, rendition, span.first, span.second, threads, graph));
+    ATP_RETURN_IF_ERROR(CompareWindow(*original, rendition, offset_us, span.first, span.second,
+                                      threads, graph));
   }
   if (graph == nullptr) return absl::InternalError("quality: no frame was compared");  // Unreached.
   return graph->Finish();

@@ -51,6 +51,10 @@ struct QualityOptions {
   std::string source_filter_chain;
   // Threads for each decoder and for the comparison filters.
   int threads = 1;
+  // The source time of the rendition's first frame: 0 for a rendition of the whole video;
+  // for one of a stretch from the middle (a probe encode), where that stretch starts. The
+  // windows are the source's times; the rendition's are shifted by this much.
+  double rendition_start_seconds = 0;
 };
 
 // Measures the rendition whose fMP4 init segment and media segments are `rendition_parts`

@@ -153,7 +153,7 @@ json JobReportJson(const JobReportInputs& in) {
       warnings.push_back(absl::StrCat("subtitles ", subtitle.name, ": ", warning));
     }
   }
-  return {{"job",
+  json report = {{"job",
            {{"id", in.job.job.job_id},
             {"key", in.job.job.job_key},
             {"manifest_id", in.job.job.manifest_id},
@@ -167,6 +167,8 @@ json JobReportJson(const JobReportInputs& in) {
           {"steps", StepTimings(in.events, in.job.run)},
           {"warnings", warnings},
           {"profile", encode::CanonicalProfileText(in.profile)}};
+  if (!in.per_title.is_null()) report["per_title"] = in.per_title;
+  return report;
 }
 
 json ValidationJson(const validate::ValidationReport& report) {

@@ -29,6 +29,7 @@ struct JobReportInputs {
   PackagedMedia media;
   nlohmann::json validation;  // ValidationJson of the check step.
   nlohmann::json quality;     // The check step's, by rendition name (ReadRenditionQuality).
+  nlohmann::json per_title;   // The plan step's PerTitleDecision (video.ladder "auto"); null.
   std::vector<state::StepEvent> events;
   std::vector<std::string> warnings;  // The manifest's.
   encode::EncodingProfile profile;
@@ -37,6 +38,7 @@ struct JobReportInputs {
 // {job, source, picture (display size and shape, interlacing and what was done, the
 // constant frame rate with the frames repeated and dropped to reach it), ladder,
 // renditions (measured bitrates; video: PSNR and SSIM against the source as `quality`),
+// per_title (with video.ladder "auto": each H.264 rung's probes, chosen CRF, dropped),
 // validation, steps (per step of the current run: attempts
 // and seconds of the successful one), warnings (the manifest's, then the picture's),
 // profile}.

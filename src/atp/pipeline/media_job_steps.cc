@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
+#include "atp/pipeline/per_title_ladder.h"
 #include "atp/media/quality_meter.h"
 #include "atp/pipeline/job_report.h"
 #include "atp/pipeline/records_json.h"
@@ -28,6 +29,7 @@ constexpr char kMediaArtifact[] = "media";            // PackagedMedia, from tra
 constexpr char kValidationArtifact[] = "validation";  // The check step's report.
 constexpr char kSubtitlesArtifact[] = "subtitles";    // VerifiedSubtitles, from verify.
 constexpr char kQualityArtifact[] = "quality";        // PSNR and SSIM per rendition, from check.
+constexpr char kPerTitleArtifact[] = "per_title";     // PerTitleDecision, from plan ("auto").
 
 // The file verify read: what it was (identity, to know it again) and what it held.
 struct VerifiedFile {
@@ -110,7 +112,7 @@ class MediaJobSteps : public JobSteps {
       case Step::kVerify:
         return Verify(context);
       case Step::kPlan:
-        return PlannedLadder(context).status();
+        return Plan(context);
       case Step::kTranscode:
         return Transcode(context);
       case Step::kPackage:
@@ -196,11 +198,36 @@ class MediaJobSteps : public JobSteps {
         "so the unit is encoded again");
   }
 
+  // The profile's ladder for the source; with video.ladder = "auto", the per-title decision
+  // (probe encodes in the staging folder) is made and saved for the later steps.
+  absl::Status Plan(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(const Ladder fixed, FixedLadder(context));
+    if (context.profile().ladder != "auto") return absl::OkStatus();
+    ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context, fixed));
+    ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
+    ATP_RETURN_IF_ERROR(context.LockStaging());
+    ATP_ASSIGN_OR_RETURN(
+        const PerTitleDecision decision,
+        DecidePerTitleLadder(request, context.output(),
+                             absl::StrCat(context.staging(), "/per-title-probes"),
+                             [&context] { return context.Checkpoint(); }));
+    return context.PutArtifact(kPerTitleArtifact, PerTitleDecisionJson(decision));
+  }
+
   // Pure: planned again (not journaled again) whenever a later step needs the ladder.
-  static absl::StatusOr<Ladder> PlannedLadder(StepContext& context) {
+  static absl::StatusOr<Ladder> FixedLadder(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
                          ReadArtifact<SourceInfo>(context, kSourceArtifact));
     return encode::PlanLadder(context.profile(), source.display_width(), source.height);
+  }
+
+  // The ladder the job encodes: the fixed one, or with the plan step's per-title decision.
+  static absl::StatusOr<Ladder> PlannedLadder(StepContext& context) {
+    ATP_ASSIGN_OR_RETURN(const Ladder fixed, FixedLadder(context));
+    if (context.profile().ladder != "auto") return fixed;
+    ATP_ASSIGN_OR_RETURN(const std::string saved, context.GetArtifact(kPerTitleArtifact));
+    ATP_ASSIGN_OR_RETURN(const PerTitleDecision decision, ParsePerTitleDecision(saved));
+    return ApplyPerTitleDecision(fixed, decision);
   }
 
   // Pure, as the ladder is: what is done to the pictures of `source`.
@@ -210,8 +237,12 @@ class MediaJobSteps : public JobSteps {
   }
 
   static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context) {
-    ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
     ATP_ASSIGN_OR_RETURN(Ladder ladder, PlannedLadder(context));
+    return TranscodeRequest(context, std::move(ladder));
+  }
+
+  static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context, Ladder ladder) {
+    ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
     encode::VideoConversion conversion = PlannedConversion(context, source);
     return PackageRequest{.spec = context.manifest().spec,
                           .source = std::move(source),
@@ -263,8 +294,8 @@ class MediaJobSteps : public JobSteps {
 
   // Runs the units without records in `finished` and fills in their records: the audio unit
   // on a thread of its own, the video chunks on ParallelChunks threads taking the next chunk
-  // in order, each chunk encoding with threads / ParallelChunks threads. With one thread, one
-  // unit at a time in order, on the calling thread.
+  // (the last chunk first, then in order), each chunk encoding with threads / ParallelChunks
+  // threads. With one thread, one unit at a time in order, on the calling thread.
   absl::Status EncodePendingUnits(
       StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
       std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
@@ -273,6 +304,11 @@ class MediaJobSteps : public JobSteps {
     for (size_t i = 0; i < units.size(); ++i) {
       if (finished[i]) continue;
       (units[i].part == encode::TranscodePart::kAudio ? audio : video).push_back(i);
+    }
+    // The last chunk runs to the end of the file, so it can be up to twice as long as the
+    // others: started first, it does not leave one thread working alone at the end.
+    if (!video.empty() && video.back() + 1 == units.size() && video.size() > 1) {
+      std::rotate(video.begin(), video.end() - 1, video.end());
     }
     const int parallel = ParallelChunks(request.threads, video.size());
     PackageRequest chunk_request = request;
@@ -502,6 +538,8 @@ class MediaJobSteps : public JobSteps {
     ATP_ASSIGN_OR_RETURN(const std::string validation, context.GetArtifact(kValidationArtifact));
     absl::StatusOr<std::string> quality = context.GetArtifact(kQualityArtifact);
     if (!quality.ok() && !absl::IsNotFound(quality.status())) return quality.status();
+    absl::StatusOr<std::string> per_title = context.GetArtifact(kPerTitleArtifact);
+    if (!per_title.ok() && !absl::IsNotFound(per_title.status())) return per_title.status();
     ATP_ASSIGN_OR_RETURN(const std::vector<state::StepEvent> events, context.Events());
     const nlohmann::json report =
         JobReportJson({.job = context.job(),
@@ -512,6 +550,9 @@ class MediaJobSteps : public JobSteps {
                        .validation = nlohmann::json::parse(validation, nullptr, false),
                        .quality = quality.ok() ? nlohmann::json::parse(*quality, nullptr, false)
                                                : nlohmann::json::object(),
+                       .per_title = per_title.ok()
+                                        ? nlohmann::json::parse(*per_title, nullptr, false)
+                                        : nlohmann::json(),
                        .events = events,
                        .warnings = context.manifest().warnings,
                        .profile = context.profile()});

@@ -118,15 +118,16 @@ TEST_F(ParallelTranscodeTest, ChunksInParallelGiveTheSegmentsOfOneAtATime) {
   }
 }
 
-// A stop signal while the second chunk runs: the attempt ends INTERRUPTED, the chunks that
+// A stop signal when the third chunk starts: the attempt ends INTERRUPTED, the chunks that
 // finished keep their records, and the next run encodes only the others.
 TEST_F(ParallelTranscodeTest, AStopWhileChunksRunResumesWithoutTheFinishedOnes) {
   std::atomic<int> signal = 0;
   RunnerOptions options;
   options.stop_signal = [&] { return signal.load(); };
   RunHooks hooks;
+  std::atomic<int> chunks_started = 0;
   hooks.unit_started = [&](const std::string& unit) {
-    if (unit == "video-003") signal = SIGTERM;
+    if (unit.starts_with("video-") && ++chunks_started == 3) signal = SIGTERM;
   };
   const RunOutcome stopped = Run("resumed", 2, options, hooks);
   EXPECT_EQ(stopped.stopped_by_signal, SIGTERM);
@@ -138,7 +139,7 @@ TEST_F(ParallelTranscodeTest, AStopWhileChunksRunResumesWithoutTheFinishedOnes) 
         testing::JournalLines(*stores_["resumed"], id, absl::StrCat("transcode/", unit));
     if (!lines.empty() && lines.back() == "end/OK 1") finished_first.push_back(unit);
   }
-  // video-003 starts only once a thread finished its chunk.
+  // The third chunk starts only once a thread finished its chunk (two threads).
   ASSERT_FALSE(finished_first.empty());
 
   signal = 0;

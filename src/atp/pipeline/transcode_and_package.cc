@@ -45,15 +45,17 @@ class TrackObjectWriter : public package::SegmentFileWriter {
 class SegmentingSink : public encode::PacketSink {
  public:
   // `continues_tracks`: the packets continue tracks an earlier unit began, from segment
-  // `first_segment_number` on.
+  // `first_segment_number` on. `pts_shift` is taken off every packet's times (a standalone
+  // unit's tracks start at 0 wherever its frames are).
   SegmentingSink(storage::BlobStore& store, std::string_view prefix,
                  std::vector<PackagedTrack>& tracks, bool continues_tracks,
-                 int first_segment_number)
+                 int first_segment_number, int64_t pts_shift)
       : store_(store),
         prefix_(prefix),
         tracks_(tracks),
         continues_tracks_(continues_tracks),
-        first_segment_number_(first_segment_number) {}
+        first_segment_number_(first_segment_number),
+        pts_shift_(pts_shift) {}
 
   absl::Status OpenOutput(size_t output, const EncodedStream& stream) override {
     PackagedTrack& track = tracks_.at(output);
@@ -72,7 +74,10 @@ class SegmentingSink : public encode::PacketSink {
 
   absl::Status WritePacket(size_t output, const EncodedPacket& packet,
                            bool starts_segment) override {
-    return outputs_.at(output).segmenter->Write(packet, starts_segment);
+    EncodedPacket shifted = packet;
+    shifted.pts -= pts_shift_;
+    shifted.dts -= pts_shift_;
+    return outputs_.at(output).segmenter->Write(shifted, starts_segment);
   }
 
   absl::Status FinishAudioOutput(size_t output, const AudioLoudness& loudness) override {
@@ -104,6 +109,7 @@ class SegmentingSink : public encode::PacketSink {
   std::vector<PackagedTrack>& tracks_;
   bool continues_tracks_;
   int first_segment_number_;
+  int64_t pts_shift_;
   std::vector<Output> outputs_;
 };
 
@@ -246,8 +252,9 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
   for (PackagedTrack& track : PlannedTracks(request)) {
     if (track.kind == kind) tracks.push_back(std::move(track));
   }
+  const bool continues_tracks = unit.frames.first > 0 && !unit.standalone;
   int first_segment_number = 1;
-  if (unit.frames.first > 0) {
+  if (continues_tracks) {
     const encode::FrameGrid grid = encode::FrameGridFor(request.profile, OutputFrameRate(request));
     first_segment_number = static_cast<int>(unit.frames.first / grid.segment_frames) + 1;
   }
@@ -259,8 +266,9 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
                              .part = unit.part,
                              .conversion = request.conversion,
                              .frames = unit.frames};
-  SegmentingSink sink(store, prefix, tracks, /*continues_tracks=*/unit.frames.first > 0,
-                      first_segment_number);
+  // A video packet's times count frames of the output rate from the video's start.
+  const int64_t pts_shift = unit.standalone ? unit.frames.first : 0;
+  SegmentingSink sink(store, prefix, tracks, continues_tracks, first_segment_number, pts_shift);
   ATP_ASSIGN_OR_RETURN(const encode::TranscodeStats stats, encode::Transcode(plan, sink, progress));
   ATP_RETURN_IF_ERROR(sink.Finish());
   for (PackagedTrack& track : tracks) {

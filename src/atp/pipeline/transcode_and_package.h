@@ -40,6 +40,9 @@ struct TranscodeUnit {
   std::string name;  // "audio", "video-001", ...: names it in the journal and artifacts.
   encode::TranscodePart part = encode::TranscodePart::kVideo;
   encode::FrameRange frames;  // Video only.
+  // Begins its own tracks wherever its frames start (an init segment, segments numbered from
+  // 1): a probe encode of a stretch of the video, not a piece of the package.
+  bool standalone = false;
 };
 
 // The units of `request`: audio first (it is quick), then the video chunks in order.

@@ -1,0 +1,195 @@
+#include "atp/pipeline/per_title_ladder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "atp/core/status_macros.h"
+#include "atp/encode/transcoder.h"
+#include "atp/media/quality_meter.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::pipeline {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RungProbe, crf, bytes, ssim_all, frames)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RungChoice, rendition, configured_crf, crf, dropped, probes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PerTitleDecision, window_starts_seconds, window_seconds, rungs)
+
+namespace {
+
+// The first frames of the probe windows: up to three segment starts spread over the video,
+// each with a GOP of frames after it (by the duration's estimate).
+std::vector<int64_t> ProbeStarts(const encode::FrameGrid& grid, int64_t estimated_frames,
+                                 double frames_per_second) {
+  std::set<int64_t> starts;
+  const double gop_seconds = grid.gop_frames / frames_per_second;
+  for (const media::QualityWindow& window :
+       media::SampleWindows(estimated_frames / frames_per_second, 3, gop_seconds)) {
+    int64_t first = std::llround(window.start_seconds * frames_per_second);
+    first = first / grid.segment_frames * grid.segment_frames;
+    while (first > 0 && first + grid.gop_frames > estimated_frames) first -= grid.segment_frames;
+    starts.insert(first);
+  }
+  if (starts.empty()) starts.insert(0);
+  return {starts.begin(), starts.end()};
+}
+
+// The bytes of a probe track's media segments.
+int64_t SegmentBytes(const PackagedTrack& track) {
+  int64_t bytes = 0;
+  for (const MediaSegment& segment : track.segments) bytes += segment.size_bytes;
+  return bytes;
+}
+
+// SSIM of the probe track under `folder` against the source over [start, start + duration).
+absl::StatusOr<media::QualityScore> MeasureProbe(const PackageRequest& request,
+                                                 storage::BlobStore& scratch,
+                                                 const std::string& folder,
+                                                 const PackagedTrack& track, double start_seconds,
+                                                 double duration_seconds) {
+  std::vector<std::unique_ptr<storage::BlobReader>> readers;
+  ATP_ASSIGN_OR_RETURN(readers.emplace_back(), scratch.Open(folder + track.init_uri));
+  for (const MediaSegment& segment : track.segments) {
+    ATP_ASSIGN_OR_RETURN(readers.emplace_back(), scratch.Open(folder + segment.uri));
+  }
+  std::vector<const RandomAccessFile*> parts;
+  for (const auto& reader : readers) parts.push_back(reader.get());
+  const media::QualityWindow window{start_seconds, duration_seconds};
+  return media::MeasureRenditionQuality(
+      *request.mezzanine, parts, {&window, 1},
+      {.source_filter_chain = request.conversion.filter_chain,
+       .threads = request.threads,
+       .rendition_start_seconds = start_seconds});
+}
+
+// Chooses each rung's CRF from its probes, then drops the rungs that add nothing.
+void Choose(std::vector<RungChoice>& rungs) {
+  for (RungChoice& rung : rungs) {
+    const double floor = rung.probes.front().ssim_all - kPerTitleSsimTolerance;
+    for (const RungProbe& probe : rung.probes) {
+      if (probe.ssim_all >= floor) rung.crf = std::max(rung.crf, probe.crf);
+    }
+  }
+  auto chosen_ssim = [](const RungChoice& rung) {
+    for (const RungProbe& probe : rung.probes) {
+      if (probe.crf == rung.crf) return probe.ssim_all;
+    }
+    return 0.0;
+  };
+  // Highest rung first: compare each with the nearest kept rung below it.
+  const RungChoice* kept_below = nullptr;
+  for (auto it = rungs.rbegin(); it != rungs.rend(); ++it) {
+    if (kept_below != nullptr && chosen_ssim(*it) - chosen_ssim(*kept_below) < kPerTitleMinRungGain) {
+      it->dropped = true;
+    } else {
+      kept_below = &*it;
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& request,
+                                                      storage::BlobStore& scratch,
+                                                      std::string_view prefix,
+                                                      const ProbeCheckpoint& checkpoint) {
+  const Rational rate = OutputFrameRate(request);
+  const double frames_per_second = rate.ToDouble();
+  const encode::FrameGrid grid = encode::FrameGridFor(request.profile, rate);
+  const std::vector<int64_t> starts = ProbeStarts(
+      grid, encode::EstimatedFrameCount(request.source.duration_us, rate), frames_per_second);
+  PerTitleDecision decision;
+  decision.window_seconds = grid.gop_frames / frames_per_second;
+  for (const int64_t start : starts) decision.window_starts_seconds.push_back(start / frames_per_second);
+  for (const Rendition& rendition : request.ladder) {
+    if (rendition.codec != VideoCodec::kH264) continue;
+    decision.rungs.push_back({.rendition = rendition.name,
+                              .configured_crf = rendition.crf,
+                              .crf = rendition.crf});
+  }
+  const std::string root = std::string(prefix) + "/";
+  for (const int step : kPerTitleCrfSteps) {
+    PackageRequest probe = request;
+    for (Rendition& rendition : probe.ladder) {
+      if (rendition.codec == VideoCodec::kH264) rendition.crf += step;
+    }
+    std::vector<RungProbe> results(decision.rungs.size());
+    for (size_t w = 0; w < starts.size(); ++w) {
+      ATP_RETURN_IF_ERROR(checkpoint());
+      const TranscodeUnit unit{.name = absl::StrCat("probe-crf", step, "-", w + 1),
+                               .part = encode::TranscodePart::kVideo,
+                               .frames = {starts[w], starts[w] + grid.gop_frames},
+                               .standalone = true};
+      const std::string unit_prefix = root + unit.name;
+      ATP_ASSIGN_OR_RETURN(
+          const std::vector<PackagedTrack> tracks,
+          EncodeUnit(probe, unit, scratch, unit_prefix,
+                     [&](const encode::TranscodeProgress&) { return checkpoint(); }));
+      for (size_t r = 0; r < decision.rungs.size(); ++r) {
+        const auto track = std::find_if(tracks.begin(), tracks.end(), [&](const auto& t) {
+          return t.name == decision.rungs[r].rendition;
+        });
+        if (track == tracks.end()) {
+          return absl::InternalError(absl::StrCat(unit.name, " encoded no ",
+                                                  decision.rungs[r].rendition));
+        }
+        ATP_ASSIGN_OR_RETURN(const media::QualityScore score,
+                             MeasureProbe(request, scratch, unit_prefix + "/" + track->name + "/",
+                                          *track, decision.window_starts_seconds[w],
+                                          decision.window_seconds));
+        RungProbe& result = results[r];
+        result.bytes += SegmentBytes(*track);
+        result.ssim_all += score.ssim_all * static_cast<double>(score.frames);
+        result.frames += score.frames;
+      }
+    }
+    for (size_t r = 0; r < decision.rungs.size(); ++r) {
+      RungProbe& result = results[r];
+      result.crf = decision.rungs[r].configured_crf + step;
+      if (result.frames > 0) result.ssim_all /= static_cast<double>(result.frames);
+      decision.rungs[r].probes.push_back(result);
+    }
+  }
+  ATP_RETURN_IF_ERROR(scratch.DeletePrefix(prefix));
+  Choose(decision.rungs);
+  return decision;
+}
+
+absl::StatusOr<Ladder> ApplyPerTitleDecision(const Ladder& fixed,
+                                             const PerTitleDecision& decision) {
+  Ladder ladder;
+  for (const RungChoice& choice : decision.rungs) {
+    if (std::none_of(fixed.begin(), fixed.end(),
+                     [&](const Rendition& r) { return r.name == choice.rendition; })) {
+      return absl::InternalError(absl::StrCat("the per-title decision is for ", choice.rendition,
+                                              ", which the ladder does not have"));
+    }
+  }
+  for (Rendition rendition : fixed) {
+    const auto choice =
+        std::find_if(decision.rungs.begin(), decision.rungs.end(),
+                     [&](const RungChoice& c) { return c.rendition == rendition.name; });
+    if (choice != decision.rungs.end()) {
+      if (choice->dropped) continue;
+      rendition.crf = choice->crf;
+    }
+    ladder.push_back(std::move(rendition));
+  }
+  return ladder;
+}
+
+std::string PerTitleDecisionJson(const PerTitleDecision& decision) {
+  return nlohmann::json(decision).dump();
+}
+
+absl::StatusOr<PerTitleDecision> ParsePerTitleDecision(std::string_view json) {
+  try {
+    return nlohmann::json::parse(json).get<PerTitleDecision>();
+  } catch (const nlohmann::json::exception& error) {
+    return absl::InvalidArgumentError(absl::StrCat("per-title decision: ", error.what()));
+  }
+}
+
+}  // namespace atp::pipeline

@@ -1,0 +1,147 @@
+// The per-title ladder (video.ladder = "auto"): the decision applied to a ladder, and whole
+// jobs through JobRunner on a generated anime-like delivery, fixed against auto: the auto
+// package is valid, spends fewer bits, and each rung's measured SSIM (the check step's,
+// against the source) stays within 0.002 of the fixed ladder's.
+#include "atp/pipeline/per_title_ladder.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "atp/notify/log_notifier.h"
+#include "atp/pipeline/job_runner.h"
+#include "atp/pipeline/sample_delivery.h"
+#include "atp/state/sqlite_job_store.h"
+#include "atp/testing/status_matchers.h"
+#include "atp/testing/temp_dir.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace atp::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+Rendition Rung(const std::string& name, int crf) {
+  return {.name = name, .codec = VideoCodec::kH264, .crf = crf};
+}
+
+TEST(ApplyPerTitleDecision, SetsTheChosenCrfsAndDropsRungs) {
+  const Ladder fixed = {Rung("h264_720p", 21), Rung("h264_480p", 21), Rung("h264_360p", 21),
+                        {.name = "h265_720p", .codec = VideoCodec::kH265, .crf = 24}};
+  PerTitleDecision decision;
+  decision.rungs = {{.rendition = "h264_720p", .configured_crf = 21, .crf = 27, .dropped = true},
+                    {.rendition = "h264_480p", .configured_crf = 21, .crf = 24},
+                    {.rendition = "h264_360p", .configured_crf = 21, .crf = 21}};
+  ASSERT_OK_AND_ASSIGN(const Ladder ladder, ApplyPerTitleDecision(fixed, decision));
+  ASSERT_EQ(ladder.size(), 3u);
+  EXPECT_EQ(ladder[0].name, "h264_480p");
+  EXPECT_EQ(ladder[0].crf, 24);
+  EXPECT_EQ(ladder[1].crf, 21);
+  EXPECT_EQ(ladder[2].name, "h265_720p");  // Not probed: as configured.
+  EXPECT_EQ(ladder[2].crf, 24);
+
+  decision.rungs.push_back({.rendition = "h264_1080p"});
+  EXPECT_THAT(ApplyPerTitleDecision(fixed, decision).status(),
+              testing::StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(PerTitleDecisionJson, RoundTrips) {
+  PerTitleDecision decision;
+  decision.window_starts_seconds = {0, 6.006};
+  decision.window_seconds = 2.002;
+  decision.rungs = {{.rendition = "h264_480p",
+                     .configured_crf = 21,
+                     .crf = 24,
+                     .probes = {{.crf = 21, .bytes = 1000, .ssim_all = 0.99, .frames = 48},
+                                {.crf = 24, .bytes = 800, .ssim_all = 0.989, .frames = 48}}}};
+  ASSERT_OK_AND_ASSIGN(const PerTitleDecision parsed,
+                       ParsePerTitleDecision(PerTitleDecisionJson(decision)));
+  EXPECT_EQ(parsed, decision);
+  EXPECT_THAT(ParsePerTitleDecision("{\"rungs\": 3}").status(),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+class PerTitleJobTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    inputs_ = new testing::TempDir();
+    SampleDeliveryOptions options;
+    options.media.duration_seconds = 8;
+    options.media.width = 854;
+    options.media.height = 480;
+    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, inputs_->path());
+    ASSERT_TRUE(delivery.ok()) << delivery.status();
+    manifest_ = new fs::path(delivery->manifest_file);
+  }
+  static void TearDownTestSuite() {
+    delete manifest_;
+    delete inputs_;
+  }
+
+  // The published report of a job of the delivery with `ladder` ("fixed" or "auto").
+  nlohmann::json RunAndReadReport(const std::string& ladder) {
+    absl::StatusOr<std::unique_ptr<state::JobStore>> store =
+        state::OpenSqliteJobStore(dir_.path() / ladder / "jobs.db");
+    EXPECT_TRUE(store.ok()) << store.status();
+    std::ostringstream notifications;
+    std::unique_ptr<notify::Notifier> log = notify::MakeLogNotifier(notifications, RealClock());
+    JobRunner runner(**store, {log.get()}, RealClock(), ThisProcess(), {});
+    encode::EncodingProfile profile;
+    profile.ladder = ladder;
+    const RunOutcome outcome = runner.Run({.manifest_file = *manifest_,
+                                           .out = dir_.path() / ladder / "out",
+                                           .profile = profile,
+                                           .threads = 2},
+                                          {});
+    EXPECT_TRUE(outcome.status.ok()) << outcome.status;
+    EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+    // Nothing of the probes is left beside the package.
+    const fs::path package = outcome.job.job.output_dir;
+    EXPECT_FALSE(fs::exists(package / "per-title-probes"));
+    std::ifstream in(package / "report.json");
+    return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  }
+
+  static int64_t VideoBytes(const nlohmann::json& report) {
+    int64_t bytes = 0;
+    for (const auto& rendition : report["renditions"]) {
+      if (!rendition["name"].get<std::string>().starts_with("h264_")) continue;
+      bytes += rendition["average_bitrate_bps"].get<int64_t>() *
+               rendition["duration_seconds"].get<double>() / 8;
+    }
+    return bytes;
+  }
+
+  static inline testing::TempDir* inputs_ = nullptr;
+  static inline fs::path* manifest_ = nullptr;
+  testing::TempDir dir_;
+};
+
+TEST_F(PerTitleJobTest, AutoSpendsFewerBitsAtTheFixedLaddersQuality) {
+  const nlohmann::json fixed = RunAndReadReport("fixed");
+  const nlohmann::json automatic = RunAndReadReport("auto");
+  ASSERT_TRUE(fixed.is_object() && automatic.is_object());
+  ASSERT_TRUE(automatic.contains("per_title")) << automatic.dump();
+  EXPECT_FALSE(fixed.contains("per_title"));
+  // Easy content: the ladder differs from the fixed one (a higher CRF or fewer rungs).
+  EXPECT_NE(automatic["ladder"], fixed["ladder"]);
+  for (const auto& rung : automatic["per_title"]["rungs"]) {
+    EXPECT_GE(rung["crf"].get<int>(), rung["configured_crf"].get<int>()) << rung.dump();
+    EXPECT_EQ(rung["probes"].size(), std::size(kPerTitleCrfSteps));
+  }
+  EXPECT_LT(VideoBytes(automatic), VideoBytes(fixed));
+  for (const auto& rendition : automatic["renditions"]) {
+    const std::string name = rendition["name"];
+    if (!name.starts_with("h264_")) continue;
+    const auto same = std::find_if(fixed["renditions"].begin(), fixed["renditions"].end(),
+                                   [&](const auto& r) { return r["name"] == name; });
+    ASSERT_NE(same, fixed["renditions"].end()) << name;
+    EXPECT_GE(rendition["quality"]["ssim_all"].get<double>(),
+              (*same)["quality"]["ssim_all"].get<double>() - 0.002)
+        << name;
+  }
+}
+
+}  // namespace
+}  // namespace atp::pipeline
