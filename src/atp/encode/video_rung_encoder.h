@@ -16,7 +16,9 @@ namespace atp::encode {
 // Receives each packet, valid for the call, and whether it starts a segment.
 using PacketCallback = std::function<absl::Status(const EncodedPacket&, bool starts_segment)>;
 
-// Scales decoded source frames to one rung and encodes them with libx264 or libx265.
+// Scales decoded source frames to one rung and encodes them with libx264, libx265 or
+// libsvtav1. Every frame on the keyframe grid (index a multiple of gop_frames) comes out a
+// keyframe (IDR, or AV1 key frame with its sequence header), or Encode/Flush fail Internal.
 class VideoRungEncoder {
  public:
   // `source` is the opened decoder (size, pixel format, colour); `frame_rate` the source's.
