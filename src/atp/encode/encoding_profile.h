@@ -40,11 +40,11 @@ struct EncodingProfile {
                           /*tune=*/"animation"};
   VideoCodecSettings h265{{{1080, 4500}, {720, 2500}}, /*crf=*/24, /*preset=*/"fast", ""};
   bool enable_h265 = false;
-  // SVT-AV1 (libsvtav1) rungs at about two thirds of H.265's bit rates. Preset 10: on a
-  // 2-core machine it encodes 1080p about as fast as x264 "veryfast" in wall time (twice its
-  // CPU) and three times faster than x265 "fast"; preset 8 is 2.5 times slower
-  // (docs/profile.md has the measurement). CRF 35 (of 63) is SVT-AV1's middle of the road
-  // for streaming; maxrate_factor caps the rate on hard scenes (capped CRF).
+  // SVT-AV1 (libsvtav1) rungs at about two thirds of H.265's bit rates. Preset 10 because of
+  // the 2-core machines atp runs on: at 1080p it takes about twice x264 "veryfast"'s CPU
+  // (still well under x265 "fast"), while preset 8 takes about six times and would make AV1
+  // the slowest rung by far (docs/profile.md has the measurement). CRF 35 (of 63) is SVT-AV1's
+  // middle of the road for streaming; maxrate_factor caps the rate on hard scenes.
   VideoCodecSettings av1{{{1080, 3000}, {720, 1800}, {480, 900}}, /*crf=*/35, /*preset=*/"10", ""};
   // Off by default; a profile that leaves it off has the job key it had before AV1 existed
   // (CanonicalProfileText).
