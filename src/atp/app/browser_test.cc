@@ -5,12 +5,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "atp/app/replaced_mezzanine_fixture.h"
 #include "gmock/gmock.h"
 #include "nlohmann/json.hpp"
+#include "pugixml.hpp"
 
 namespace atp::app {
 namespace {
@@ -111,6 +114,56 @@ TEST_F(BrowserTest, SubtitleCuesShowAtTheirTimesInHlsJsAndDashJs) {
     for (const nlohmann::json& track : played["player_text_tracks"]) names.push_back(track["name"]);
     EXPECT_THAT(names, Contains("Español (Latinoamérica) (Signs & Songs)"));
   }
+}
+
+// The video renditions `played` lists: whether each is AV1 (its declared codecs start with
+// av01), and that Chromium showed it at its size.
+std::vector<bool> PlayedRenditionsAreAv1(const nlohmann::json& played) {
+  std::vector<bool> av1;
+  for (const nlohmann::json& rendition : played["renditions"]) {
+    av1.push_back(rendition["declared"].value("codecs", "").starts_with("av01."));
+    EXPECT_TRUE(rendition.value("size_matches", false)) << rendition.dump();
+    EXPECT_TRUE(rendition.value("played", false)) << rendition.dump();
+  }
+  return av1;
+}
+
+// An AV1 rung beside the H.264 one. hls.js offers both and Chromium decodes each at its size.
+// dash.js plays one video AdaptationSet (the H.264 one, first); an MPD left with only the AV1
+// AdaptationSet plays that.
+TEST_F(BrowserTest, Av1RungPlaysInHlsJsAndDashJs) {
+  const testing::CommandResult sample = testing::RunCommand(
+      kAtp + " sample --out " + in_.string() + " --duration 4 --size 426x240 --codec h264 2>&1");
+  ASSERT_EQ(sample.exit_code, 0) << sample.output;
+  const fs::path profile = dir_.path() / "av1.toml";
+  std::ofstream(profile)
+      << "enable_av1 = true\n"
+         "[av1]\npreset = 12\nrungs = [ { height = 240, bitrate_kbps = 300 } ]\n";
+  const testing::CommandResult run = RunAtp("run", "--profile " + profile.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  const nlohmann::json hls = Play("master.m3u8", "hls");
+  ASSERT_TRUE(hls.is_object());
+  EXPECT_TRUE(hls.value("ok", false)) << hls.dump(2);
+  EXPECT_THAT(PlayedRenditionsAreAv1(hls), ::testing::UnorderedElementsAre(false, true))
+      << hls.dump(2);
+
+  const nlohmann::json dash = Play("manifest.mpd", "dash");
+  ASSERT_TRUE(dash.is_object());
+  EXPECT_TRUE(dash.value("ok", false)) << dash.dump(2);
+
+  pugi::xml_document mpd;
+  ASSERT_TRUE(mpd.load_file((Package() / "manifest.mpd").c_str()));
+  for (const pugi::xpath_node& set : mpd.select_nodes(
+           "//AdaptationSet[@contentType='video'][not(starts-with(Representation/@codecs, "
+           "'av01.'))]")) {
+    set.parent().remove_child(set.node());
+  }
+  ASSERT_TRUE(mpd.save_file((Package() / "av1_only.mpd").c_str()));
+  const nlohmann::json av1_only = Play("av1_only.mpd", "dash");
+  ASSERT_TRUE(av1_only.is_object());
+  EXPECT_TRUE(av1_only.value("ok", false)) << av1_only.dump(2);
+  EXPECT_THAT(PlayedRenditionsAreAv1(av1_only), ::testing::ElementsAre(true)) << av1_only.dump(2);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // atp: anime transcoding pipeline. See README.md for the commands.
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -7,6 +8,10 @@
 #include "atp/app/exit_codes.h"
 
 int main(int argc, char** argv) {
+  // SVT-AV1 (the AV1 rungs' encoder) prints its configuration on stderr for every encoder it
+  // opens unless SVT_LOG says otherwise: keep its warnings and errors (level 2) only, unless
+  // the caller chose a level. Set before any thread starts.
+  setenv("SVT_LOG", "2", /*overwrite=*/0);
   CLI::App app("atp: validated ABR packages from mezzanine deliveries", "atp");
   app.require_subcommand(1);
   atp::app::GlobalOptions global;

@@ -189,7 +189,10 @@ int RetryJob(RunFlags flags, const GlobalOptions& global) {
     job_profile = *std::move(stored);
     if (!global.profile_file.empty()) {
       absl::StatusOr<Settings> settings = LoadSettings(ReadAtpEnvironment(), global.profile_file);
-      if (settings.ok() && encode::ProfileToml(settings->profile) != job->job.profile) {
+      // Compared as this atp writes both: a job stored by an earlier atp lacks settings
+      // added since (enable_av1, [av1]) that the flags' profile has at their defaults.
+      if (settings.ok() &&
+          encode::ProfileToml(settings->profile) != encode::ProfileToml(*job_profile)) {
         std::cerr << "atp retry: --profile " << global.profile_file.string()
                   << " differs from the profile job " << flags.job_id
                   << " was made with; a retry encodes with the job's own profile (leave out "

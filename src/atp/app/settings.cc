@@ -12,6 +12,7 @@ namespace {
 
 constexpr const char* kVariables[] = {"ENVIRONMENT",
                                       "ENABLE_H265",
+                                      "ENABLE_AV1",
                                       "ENABLE_DASH",
                                       "ATP_WEBHOOK_URL",
                                       "ATP_WEBHOOK_SECRET",

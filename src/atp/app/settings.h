@@ -1,8 +1,8 @@
 // atp/app/settings.h
 //
 // The only place atp reads its environment: the encoding profile (defaults, then a TOML
-// file, then the ENABLE_H265 / ENABLE_DASH switches), the ENVIRONMENT label, and where
-// notifications may go.
+// file, then the ENABLE_H265 / ENABLE_AV1 / ENABLE_DASH switches), the ENVIRONMENT label, and
+// where notifications may go.
 #ifndef ATP_APP_SETTINGS_H_
 #define ATP_APP_SETTINGS_H_
 

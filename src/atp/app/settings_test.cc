@@ -19,10 +19,14 @@ TEST(LoadSettings, DefaultsWithoutEnvironmentOrFile) {
 
 TEST(LoadSettings, EnvironmentSwitchesWinOverTheProfileFile) {
   testing::TempDir dir;
-  auto file = dir.WriteFile("profile.toml", "enable_h265 = false\n[h264]\ncrf = 20\n");
-  ASSERT_OK_AND_ASSIGN(Settings settings,
-                       LoadSettings({{"ENABLE_H265", "true"}, {"ENVIRONMENT", "prod"}}, file));
+  auto file =
+      dir.WriteFile("profile.toml", "enable_h265 = false\nenable_av1 = false\n[h264]\ncrf = 20\n");
+  ASSERT_OK_AND_ASSIGN(
+      Settings settings,
+      LoadSettings({{"ENABLE_H265", "true"}, {"ENABLE_AV1", "yes"}, {"ENVIRONMENT", "prod"}},
+                   file));
   EXPECT_TRUE(settings.profile.enable_h265);
+  EXPECT_TRUE(settings.profile.enable_av1);
   EXPECT_EQ(settings.profile.h264.crf, 20);
   EXPECT_EQ(settings.environment, "prod");
 }

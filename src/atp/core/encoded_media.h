@@ -15,15 +15,17 @@
 
 namespace atp {
 
-enum class CodecId { kH264, kHevc, kAac };
+enum class CodecId { kH264, kHevc, kAv1, kAac };
 
-// "h264", "hevc" or "aac".
+// "h264", "hevc", "av1" or "aac" (libavcodec's names, as ffprobe prints them).
 [[nodiscard]] constexpr std::string_view CodecIdName(CodecId codec) {
   switch (codec) {
     case CodecId::kH264:
       return "h264";
     case CodecId::kHevc:
       return "hevc";
+    case CodecId::kAv1:
+      return "av1";
     case CodecId::kAac:
       return "aac";
   }
@@ -39,11 +41,13 @@ struct EncodedStream {
   // The unit of EncodedPacket::pts, dts and duration, in seconds (1001/24000, 1/48000).
   Rational time_base;
   // The encoder's global headers (its extradata), byte for byte: H.264 SPS and PPS and H.265
-  // VPS, SPS and PPS as Annex B NAL units (or an avcC/hvcC record), AAC an
-  // AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1).
+  // VPS, SPS and PPS as Annex B NAL units (or an avcC/hvcC record), AV1 its sequence
+  // header OBU in low-overhead form (or an av1C record), AAC an AudioSpecificConfig
+  // (ISO/IEC 14496-3 1.6.2.1).
   std::string codec_config;
-  // H.264 profile_idc (77 Main, 100 High), H.265 general_profile_idc (1 Main), AAC audio
-  // object type (2 LC); 0 when the encoder does not say.
+  // H.264 profile_idc (77 Main, 100 High), H.265 general_profile_idc (1 Main), AV1
+  // seq_profile (0 Main: for AV1 0 does not tell Main from unknown; the sequence header in
+  // codec_config says), AAC audio object type (2 LC); 0 when the encoder does not say.
   int profile = 0;
   // H.264 level_idc (31 is 3.1), H.265 general_level_idc (93 is 3.1); 0 when the encoder
   // does not say.

@@ -3,7 +3,15 @@
 namespace atp {
 
 std::string_view VideoCodecName(VideoCodec codec) {
-  return codec == VideoCodec::kH264 ? "h264" : "h265";
+  switch (codec) {
+    case VideoCodec::kH264:
+      return "h264";
+    case VideoCodec::kH265:
+      return "h265";
+    case VideoCodec::kAV1:
+      return "av1";
+  }
+  return "unknown";
 }
 
 }  // namespace atp

@@ -11,9 +11,10 @@
 
 namespace atp {
 
-enum class VideoCodec { kH264, kH265 };
+enum class VideoCodec { kH264, kH265, kAV1 };
 
-[[nodiscard]] std::string_view VideoCodecName(VideoCodec codec);  // "h264" or "h265".
+// "h264", "h265" or "av1": the prefix of a rendition's name.
+[[nodiscard]] std::string_view VideoCodecName(VideoCodec codec);
 
 struct Rendition {
   std::string name;  // "<codec>_<height>p", e.g. "h264_1080p": also its output folder.
@@ -24,7 +25,7 @@ struct Rendition {
   int maxrate_kbps = 0;  // Rate-control cap: profile factor (1.5) × the rung figure.
   int bufsize_kbit = 0;  // VBV buffer: profile factor (2) × the rung figure.
   int crf = 0;
-  std::string codec_profile;  // "high", "main" (H.264) or "main" (H.265).
+  std::string codec_profile;  // "high", "main" (H.264) or "main" (H.265, AV1).
 
   bool operator==(const Rendition&) const = default;
 };

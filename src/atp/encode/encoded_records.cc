@@ -26,6 +26,7 @@ int CodecProfileOf(CodecId codec, int profile) {
     case CodecId::kH264:
       return profile & ~(FF_PROFILE_H264_CONSTRAINED | FF_PROFILE_H264_INTRA);
     case CodecId::kHevc:
+    case CodecId::kAv1:
       return profile;
     case CodecId::kAac:
       return profile + 1;
@@ -43,6 +44,9 @@ absl::StatusOr<EncodedStream> EncodedStreamOf(const AVCodecContext& encoder) {
       break;
     case AV_CODEC_ID_HEVC:
       stream.codec = CodecId::kHevc;
+      break;
+    case AV_CODEC_ID_AV1:
+      stream.codec = CodecId::kAv1;
       break;
     case AV_CODEC_ID_AAC:
       stream.codec = CodecId::kAac;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -25,11 +26,12 @@ absl::StatusOr<bool> ParseSwitch(const std::string& name, const std::string& val
       absl::StrCat(name, ": expected true/yes/1 or false/no/0, got '", value, "'"));
 }
 
-void CheckRungs(std::string_view codec, const VideoCodecSettings& settings,
+void CheckRungs(std::string_view codec, const VideoCodecSettings& settings, int max_crf,
                 std::vector<std::string>& problems) {
   const std::string codec_name(codec);
-  if (settings.crf < 0 || settings.crf > 51) {
-    problems.push_back(absl::StrCat(codec_name, ".crf: expected 0-51, got ", settings.crf));
+  if (settings.crf < 0 || settings.crf > max_crf) {
+    problems.push_back(
+        absl::StrCat(codec_name, ".crf: expected 0-", max_crf, ", got ", settings.crf));
   }
   if (settings.preset.empty()) problems.push_back(absl::StrCat(codec_name, ".preset: empty"));
   for (size_t i = 0; i < settings.rungs.size(); ++i) {
@@ -49,12 +51,29 @@ void CheckRungs(std::string_view codec, const VideoCodecSettings& settings,
   }
 }
 
+// SVT-AV1's preset is a number 0-13 and its tune 0 or 1 (libsvtav1 takes them as text).
+void CheckAv1Settings(const VideoCodecSettings& settings, std::vector<std::string>& problems) {
+  int preset = -1;
+  if (!absl::SimpleAtoi(settings.preset, &preset) || preset < 0 || preset > 13) {
+    problems.push_back(absl::StrCat("av1.preset: expected 0 (slowest) to 13 (fastest), got \"",
+                                    settings.preset, "\""));
+  }
+  if (!settings.tune.empty() && settings.tune != "0" && settings.tune != "1") {
+    problems.push_back(
+        absl::StrCat("av1.tune: expected \"\", \"0\" (visual quality) or \"1\" (PSNR), got \"",
+                     settings.tune, "\""));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<EncodingProfile> ApplyEnvironmentSwitches(
     const std::map<std::string, std::string>& environment, EncodingProfile base) {
   if (auto it = environment.find("ENABLE_H265"); it != environment.end()) {
     ATP_ASSIGN_OR_RETURN(base.enable_h265, ParseSwitch(it->first, it->second));
+  }
+  if (auto it = environment.find("ENABLE_AV1"); it != environment.end()) {
+    ATP_ASSIGN_OR_RETURN(base.enable_av1, ParseSwitch(it->first, it->second));
   }
   if (auto it = environment.find("ENABLE_DASH"); it != environment.end()) {
     ATP_ASSIGN_OR_RETURN(base.enable_dash, ParseSwitch(it->first, it->second));
@@ -66,10 +85,15 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
   std::vector<std::string> problems;
   if (profile.version.empty()) problems.push_back("version: empty");
   if (profile.h264.rungs.empty()) problems.push_back("h264.rungs: at least one rung is needed");
-  CheckRungs("h264", profile.h264, problems);
-  CheckRungs("h265", profile.h265, problems);
+  CheckRungs("h264", profile.h264, 51, problems);
+  CheckRungs("h265", profile.h265, 51, problems);
   if (profile.enable_h265 && profile.h265.rungs.empty()) {
     problems.push_back("h265.rungs: H.265 is enabled but has no rungs");
+  }
+  CheckRungs("av1", profile.av1, 63, problems);
+  CheckAv1Settings(profile.av1, problems);
+  if (profile.enable_av1 && profile.av1.rungs.empty()) {
+    problems.push_back("av1.rungs: AV1 is enabled but has no rungs");
   }
   if (profile.maxrate_factor < 1.0 || profile.maxrate_factor > 4.0) {
     problems.push_back(
@@ -167,6 +191,10 @@ std::string CanonicalProfileText(const EncodingProfile& profile) {
   codec("h264", profile.h264);
   codec("h265", profile.h265);
   line("enable_h265", profile.enable_h265 ? "true" : "false");
+  if (profile.enable_av1) {  // Absent when off: the text of a profile from before AV1.
+    codec("av1", profile.av1);
+    line("enable_av1", "true");
+  }
   line("enable_dash", profile.enable_dash ? "true" : "false");
   // %.6g keeps decimal settings stable across platforms and free of float noise.
   line("video.maxrate_factor", absl::StrFormat("%.6g", profile.maxrate_factor));

@@ -1,7 +1,7 @@
 // atp/encode/encoding_profile.h
 //
 // EncodingProfile: every setting that decides what an encode produces. Defaults follow
-// DESIGN.md; a TOML profile file and three environment switches override them.
+// DESIGN.md; a TOML profile file and the environment switches override them.
 #ifndef ATP_ENCODE_ENCODING_PROFILE_H_
 #define ATP_ENCODE_ENCODING_PROFILE_H_
 
@@ -23,9 +23,10 @@ struct RungFigure {
 
 struct VideoCodecSettings {
   std::vector<RungFigure> rungs;  // Highest first.
-  int crf = 0;
+  int crf = 0;                    // 0-51 (x264, x265); 0-63 (SVT-AV1).
+  // x264/x265 preset names; SVT-AV1's number, 0 (slowest) to 13 (fastest), as text.
   std::string preset;
-  std::string tune;  // Empty for none.
+  std::string tune;  // Empty for none. SVT-AV1: "0" (visual quality) or "1" (PSNR).
 
   bool operator==(const VideoCodecSettings&) const = default;
 };
@@ -39,6 +40,15 @@ struct EncodingProfile {
                           /*tune=*/"animation"};
   VideoCodecSettings h265{{{1080, 4500}, {720, 2500}}, /*crf=*/24, /*preset=*/"fast", ""};
   bool enable_h265 = false;
+  // SVT-AV1 (libsvtav1) rungs at about two thirds of H.265's bit rates. Preset 10 because of
+  // the 2-core machines atp runs on: at 1080p it takes about twice x264 "veryfast"'s CPU
+  // (still well under x265 "fast"), while preset 8 takes about six times and would make AV1
+  // the slowest rung by far (docs/profile.md has the measurement). CRF 35 (of 63) is SVT-AV1's
+  // middle of the road for streaming; maxrate_factor caps the rate on hard scenes.
+  VideoCodecSettings av1{{{1080, 3000}, {720, 1800}, {480, 900}}, /*crf=*/35, /*preset=*/"10", ""};
+  // Off by default; a profile that leaves it off has the job key it had before AV1 existed
+  // (CanonicalProfileText).
+  bool enable_av1 = false;
   bool enable_dash = true;
   double maxrate_factor = 1.5;  // maxrate = factor × rung figure.
   double bufsize_factor = 2.0;  // VBV buffer = factor × rung figure.
@@ -117,7 +127,7 @@ struct LoudnessStandard {
 // when positive, else the CPUs this process may run on (at least 1).
 [[nodiscard]] int EncoderThreads(int flag, const EncodingProfile& profile);
 
-// Applies the environment switches ENABLE_H265 and ENABLE_DASH found in `environment`
+// Applies the environment switches ENABLE_H265, ENABLE_AV1 and ENABLE_DASH found in `environment`
 // (name → value; absent names change nothing). Booleans: true/yes/1, false/no/0/empty.
 [[nodiscard]] absl::StatusOr<EncodingProfile> ApplyEnvironmentSwitches(
     const std::map<std::string, std::string>& environment, EncodingProfile base);
@@ -126,7 +136,9 @@ struct LoudnessStandard {
 [[nodiscard]] absl::Status ValidateProfile(const EncodingProfile& profile);
 
 // A stable text form of every setting, one "key=value" per line in a fixed order; equal
-// profiles give equal text. The job key hashes it (docs/job-key.md).
+// profiles give equal text. The job key hashes it (docs/job-key.md). The av1.* settings and
+// enable_av1 appear only when AV1 is enabled, so that a profile without AV1 keeps the text
+// (and the job keys) it had before atp could encode AV1.
 [[nodiscard]] std::string CanonicalProfileText(const EncodingProfile& profile);
 
 }  // namespace atp::encode

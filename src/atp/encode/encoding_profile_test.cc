@@ -22,7 +22,30 @@ TEST(EncodingProfile, DefaultsFollowTheDesign) {
   EXPECT_EQ(profile.h265.rungs, (std::vector<RungFigure>{{1080, 4500}, {720, 2500}}));
   EXPECT_EQ(profile.h264.tune, "animation");
   EXPECT_FALSE(profile.enable_h265);
+  EXPECT_FALSE(profile.enable_av1);
+  EXPECT_EQ(profile.av1.rungs, (std::vector<RungFigure>{{1080, 3000}, {720, 1800}, {480, 900}}));
+  EXPECT_EQ(profile.av1.crf, 35);
+  EXPECT_EQ(profile.av1.preset, "10");
   EXPECT_TRUE(profile.enable_dash);
+}
+
+TEST(ApplyProfileToml, ReadsTheAv1SectionWithANumericPreset) {
+  ASSERT_OK_AND_ASSIGN(EncodingProfile profile, ApplyProfileToml(R"(
+enable_av1 = true
+[av1]
+crf = 40
+preset = 12
+tune = "0"
+rungs = [ { height = 720, bitrate_kbps = 1500 } ]
+)",
+                                                                 EncodingProfile{}));
+  EncodingProfile expected;
+  expected.enable_av1 = true;
+  expected.av1 = {{{720, 1500}}, /*crf=*/40, /*preset=*/"12", /*tune=*/"0"};
+  EXPECT_EQ(profile, expected);
+  ASSERT_OK_AND_ASSIGN(EncodingProfile text_preset,
+                       ApplyProfileToml("[av1]\npreset = \"8\"", EncodingProfile{}));
+  EXPECT_EQ(text_preset.av1.preset, "8");
 }
 
 TEST(ApplyProfileToml, OverridesOnlyWhatItNames) {
@@ -81,6 +104,14 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
            {"[audio]\ntrue_peak_ceiling = 0.5", "audio.true_peak_ceiling: expected -9 to 0 dBTP"},
            {"[audio]\ntrue_peak_ceiling = -10", "audio.true_peak_ceiling: expected -9 to 0"},
            {"[audio]\nloudness_range = 7", "audio.loudness_range: unknown key"},
+           {"[av1]\ncrf = 64", "av1.crf: expected 0-63, got 64"},
+           {"[h265]\ncrf = 52", "h265.crf: expected 0-51, got 52"},
+           {"[av1]\npreset = 14", "av1.preset: expected 0 (slowest) to 13 (fastest), got \"14\""},
+           {"[av1]\npreset = \"fast\"", "av1.preset: expected 0 (slowest) to 13"},
+           {"[av1]\npreset = true", "av1.preset: expected a string or an integer, got a boolean"},
+           {"[av1]\ntune = 2", "av1.tune: expected \"\", \"0\" (visual quality) or \"1\""},
+           {"enable_av1 = true\n[av1]\nrungs = []", "av1.rungs: AV1 is enabled but has no rungs"},
+           {"enable_av1 = 1", "enable_av1: expected true or false"},
            {"video = 3", "video: expected a table [video]"},
            {"[h264\ncrf = 1", "profile line 1"},
        }) {
@@ -91,15 +122,19 @@ TEST(ApplyProfileToml, ReportsEveryBadKeyWithItsPath) {
 }
 
 TEST(ApplyEnvironmentSwitches, ReadsBooleanSpellings) {
-  ASSERT_OK_AND_ASSIGN(
-      EncodingProfile on,
-      ApplyEnvironmentSwitches({{"ENABLE_H265", "YES"}, {"ENABLE_DASH", "0"}}, EncodingProfile{}));
+  ASSERT_OK_AND_ASSIGN(EncodingProfile on,
+                       ApplyEnvironmentSwitches(
+                           {{"ENABLE_H265", "YES"}, {"ENABLE_AV1", "true"}, {"ENABLE_DASH", "0"}},
+                           EncodingProfile{}));
   EXPECT_TRUE(on.enable_h265);
+  EXPECT_TRUE(on.enable_av1);
   EXPECT_FALSE(on.enable_dash);
   ASSERT_OK_AND_ASSIGN(EncodingProfile unchanged, ApplyEnvironmentSwitches({}, EncodingProfile{}));
   EXPECT_EQ(unchanged, EncodingProfile{});
   EXPECT_THAT(ApplyEnvironmentSwitches({{"ENABLE_H265", "maybe"}}, EncodingProfile{}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ENABLE_H265")));
+  EXPECT_THAT(ApplyEnvironmentSwitches({{"ENABLE_AV1", "on"}}, EncodingProfile{}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ENABLE_AV1")));
 }
 
 TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
@@ -141,6 +176,27 @@ TEST(CanonicalProfileText, IsStableAndSeesEverySetting) {
   EXPECT_NE(CanonicalProfileText(quieter), defaults);
 }
 
+// Without AV1 the text is the one from before atp had AV1 (the job keys of existing jobs
+// stand); with it, every av1 setting is seen.
+TEST(CanonicalProfileText, ShowsTheAv1SettingsOnlyWhenAv1IsEnabled) {
+  EncodingProfile off;
+  off.av1.crf = 20;
+  EXPECT_EQ(CanonicalProfileText(off), CanonicalProfileText(EncodingProfile{}));
+  EncodingProfile on;
+  on.enable_av1 = true;
+  const std::string text = CanonicalProfileText(on);
+  EXPECT_THAT(text, HasSubstr("enable_h265=false\n"
+                              "av1.rungs=1080:3000,720:1800,480:900\n"
+                              "av1.crf=35\n"
+                              "av1.preset=10\n"
+                              "av1.tune=\n"
+                              "enable_av1=true\n"
+                              "enable_dash=true\n"));
+  EncodingProfile other_crf = on;
+  other_crf.av1.crf = 36;
+  EXPECT_NE(CanonicalProfileText(other_crf), text);
+}
+
 // The stored form of a job's profile: read back into the same profile even by an atp whose
 // defaults differ (here: the base it is read onto differs in every setting it could inherit).
 TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
@@ -151,6 +207,8 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   custom.h264.rungs = {{720, 3100}, {360, 700}};
   custom.h264.crf = 19;
   custom.h265.tune = "animation";
+  custom.enable_av1 = true;
+  custom.av1 = {{{720, 1500}, {360, 500}}, /*crf=*/38, /*preset=*/"12", /*tune=*/"0"};
   custom.maxrate_factor = 1.25;
   custom.keyframe_interval_seconds = 1;
   custom.segment_seconds = 4;
@@ -166,6 +224,8 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   EncodingProfile other_defaults;
   other_defaults.h264.tune = "film";
   other_defaults.h265.rungs = {{480, 900}};
+  other_defaults.enable_av1 = true;
+  other_defaults.av1.preset = "8";
   other_defaults.bufsize_factor = 3;
   other_defaults.deinterlace = "on";
   other_defaults.audio_bitrate_kbps = 96;

@@ -73,6 +73,10 @@ absl::StatusOr<Ladder> PlanLadder(const EncodingProfile& profile, int display_wi
     AddRungsAtOrBelow(profile, VideoCodec::kH265, profile.h265, display_width, display_height,
                       ladder);
   }
+  if (profile.enable_av1) {
+    AddRungsAtOrBelow(profile, VideoCodec::kAV1, profile.av1, display_width, display_height,
+                      ladder);
+  }
   return ladder;
 }
 

@@ -77,6 +77,22 @@ TEST(PlanLadder, KeepsTheSourceAspectWithEvenWidths) {
   for (const Rendition& r : four_by_three) EXPECT_EQ(r.width % 2, 0) << r.name;
 }
 
+// AV1 rungs follow H.264 and H.265 ones, from the [av1] figures, with the same rate caps.
+TEST(PlanLadder, AddsTheAv1RungsAfterTheOthersWhenEnabled) {
+  EncodingProfile profile;
+  profile.enable_h265 = true;
+  profile.enable_av1 = true;
+  ASSERT_OK_AND_ASSIGN(Ladder ladder, PlanLadder(profile, 1280, 720));
+  EXPECT_THAT(Names(ladder), ElementsAreArray({"h264_720p", "h264_480p", "h264_360p", "h265_720p",
+                                               "av1_720p", "av1_480p"}));
+  EXPECT_EQ(ladder[4],
+            (Rendition{"av1_720p", VideoCodec::kAV1, 1280, 720, 1800, 2700, 3600, 35, "main"}));
+  EXPECT_EQ(ladder[5].width, 854);
+  profile.enable_h265 = false;
+  ASSERT_OK_AND_ASSIGN(Ladder small, PlanLadder(profile, 640, 360));
+  EXPECT_THAT(Names(small), ElementsAreArray({"h264_360p"}));  // No AV1 rung fits.
+}
+
 // A source a little under a rung keeps it, at its own size (never larger than the source).
 TEST(PlanLadder, ASourceJustUnderARungGetsThatRungAtItsOwnSize) {
   EncodingProfile profile;

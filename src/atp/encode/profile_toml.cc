@@ -107,6 +107,27 @@ Setter RungsSetter(std::vector<RungFigure>& field) {
   };
 }
 
+// A string, or an integer kept as its decimal text (SVT-AV1's `preset = 10`).
+Setter StringOrIntegerSetter(std::string& field) {
+  return [&field](const toml::node& node) -> std::string {
+    if (std::optional<int64_t> number = node.value_exact<int64_t>()) {
+      field = std::to_string(*number);
+      return "";
+    }
+    std::optional<std::string> value = node.value_exact<std::string>();
+    if (!value) return "expected a string or an integer, got " + TypeName(node);
+    field = *value;
+    return "";
+  };
+}
+
+SetterTable Av1Setters(VideoCodecSettings& settings) {
+  return {{"rungs", RungsSetter(settings.rungs)},
+          {"crf", IntSetter(settings.crf)},
+          {"preset", StringOrIntegerSetter(settings.preset)},
+          {"tune", StringOrIntegerSetter(settings.tune)}};
+}
+
 SetterTable CodecSetters(VideoCodecSettings& settings) {
   return {{"rungs", RungsSetter(settings.rungs)},
           {"crf", IntSetter(settings.crf)},
@@ -150,6 +171,7 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
   std::map<std::string, SetterTable> sections = {
       {"h264", CodecSetters(base.h264)},
       {"h265", CodecSetters(base.h265)},
+      {"av1", Av1Setters(base.av1)},
       {"video",
        {{"maxrate_factor", NumberSetter(base.maxrate_factor)},
         {"bufsize_factor", NumberSetter(base.bufsize_factor)},
@@ -178,6 +200,7 @@ absl::StatusOr<EncodingProfile> ApplyProfileToml(std::string_view toml_text, Enc
   };
   SetterTable top_level = {{"version", StringSetter(base.version)},
                            {"enable_h265", BoolSetter(base.enable_h265)},
+                           {"enable_av1", BoolSetter(base.enable_av1)},
                            {"enable_dash", BoolSetter(base.enable_dash)}};
   for (auto& [name, setters] : sections) {
     top_level[name] = [&, name = name](const toml::node& node) -> std::string {
@@ -214,9 +237,11 @@ std::string ProfileToml(const EncodingProfile& profile) {
   toml::table document{
       {"version", profile.version},
       {"enable_h265", profile.enable_h265},
+      {"enable_av1", profile.enable_av1},
       {"enable_dash", profile.enable_dash},
       {"h264", codec(profile.h264)},
       {"h265", codec(profile.h265)},
+      {"av1", codec(profile.av1)},
       {"video", toml::table{{"maxrate_factor", profile.maxrate_factor},
                             {"bufsize_factor", profile.bufsize_factor},
                             {"keyframe_interval_seconds", profile.keyframe_interval_seconds},

@@ -502,6 +502,7 @@ class Transcoder {
         const AVFrame& input = feeders_[i] < 0 ? frame : rungs_[feeders_[i]]->last_picture();
         ATP_RETURN_IF_ERROR(rungs_[i]->Encode(input, slot, OutputFor(i)));
       }
+      for (const auto& rung : rungs_) rung->ReleaseInput();
       ++stats_.frames_encoded;
       if (progress_) {
         progress_state_.frames_done = slot + 1;

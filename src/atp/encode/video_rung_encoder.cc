@@ -11,12 +11,75 @@ extern "C" {
 
 namespace atp::encode {
 
+namespace {
+
+const char* EncoderName(VideoCodec codec) {
+  switch (codec) {
+    case VideoCodec::kH264:
+      return "libx264";
+    case VideoCodec::kH265:
+      return "libx265";
+    case VideoCodec::kAV1:
+      return "libsvtav1";
+  }
+  return "";
+}
+
+const VideoCodecSettings& SettingsOf(const EncodingProfile& profile, VideoCodec codec) {
+  switch (codec) {
+    case VideoCodec::kH264:
+      return profile.h264;
+    case VideoCodec::kH265:
+      return profile.h265;
+    case VideoCodec::kAV1:
+      return profile.av1;
+  }
+  return profile.h264;
+}
+
+// libx264's and libx265's options: forced frames (the grid) become IDRs in closed GOPs;
+// scene cuts add I-frames, never move the grid.
+void AddX26xOptions(const Rendition& rendition, const VideoCodecSettings& settings,
+                    int64_t gop_frames, AVDictionary*& options) {
+  av_dict_set(&options, "preset", settings.preset.c_str(), 0);
+  if (!settings.tune.empty()) av_dict_set(&options, "tune", settings.tune.c_str(), 0);
+  av_dict_set(&options, "profile", rendition.codec_profile.c_str(), 0);
+  av_dict_set_int(&options, "crf", rendition.crf, 0);
+  av_dict_set(&options, "forced-idr", "1", 0);
+  if (rendition.codec == VideoCodec::kH264) {
+    av_dict_set(&options, "x264-params", "open-gop=0", 0);
+  } else {
+    av_dict_set(&options, "x265-params",
+                absl::StrCat("log-level=error:open-gop=0:repeat-headers=0:keyint=", gop_frames,
+                             ":min-keyint=", gop_frames)
+                    .c_str(),
+                0);
+  }
+}
+
+// libsvtav1's options (FFmpeg 5.1, SVT-AV1 1.x). SVT-AV1 ignores requests for a key frame
+// on a chosen frame (pict_type), so the grid comes from its fixed intra period alone
+// (gop_size - 1 frames between key frames, counted from the encoder's first frame, which the
+// transcoder starts on a segment boundary and feeds every slot): closed GOPs of key frames
+// (irefresh-type=2), and no scene-cut key frames (scd=0). The crf with rc_max_rate is
+// SVT-AV1's capped CRF. lp: its threads (libsvtav1 does not read thread_count).
+void AddSvtAv1Options(const Rendition& rendition, const VideoCodecSettings& settings, int threads,
+                      AVDictionary*& options) {
+  av_dict_set(&options, "preset", settings.preset.c_str(), 0);
+  av_dict_set_int(&options, "crf", rendition.crf, 0);
+  std::string parameters = "irefresh-type=2:scd=0";
+  if (threads > 0) absl::StrAppend(&parameters, ":lp=", threads);
+  if (!settings.tune.empty()) absl::StrAppend(&parameters, ":tune=", settings.tune);
+  av_dict_set(&options, "svtav1-params", parameters.c_str(), 0);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
     const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
     const PictureFormat& input, AVRational frame_rate, int64_t gop_frames,
     int64_t segment_frames, int threads) {
-  const bool h264 = rendition.codec == VideoCodec::kH264;
-  const char* encoder_name = h264 ? "libx264" : "libx265";
+  const char* encoder_name = EncoderName(rendition.codec);
   const AVCodec* codec = avcodec_find_encoder_by_name(encoder_name);
   if (codec == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("this FFmpeg has no ", encoder_name));
@@ -43,22 +106,12 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   encoder->thread_count = threads;
   encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_CLOSED_GOP;
 
-  const VideoCodecSettings& settings = h264 ? profile.h264 : profile.h265;
+  const VideoCodecSettings& settings = SettingsOf(profile, rendition.codec);
   AVDictionary* options = nullptr;
-  av_dict_set(&options, "preset", settings.preset.c_str(), 0);
-  if (!settings.tune.empty()) av_dict_set(&options, "tune", settings.tune.c_str(), 0);
-  av_dict_set(&options, "profile", rendition.codec_profile.c_str(), 0);
-  av_dict_set_int(&options, "crf", rendition.crf, 0);
-  // Forced frames (the 2 s grid) become IDRs; scene cuts add I-frames, never move the grid.
-  av_dict_set(&options, "forced-idr", "1", 0);
-  if (h264) {
-    av_dict_set(&options, "x264-params", "open-gop=0", 0);
+  if (rendition.codec == VideoCodec::kAV1) {
+    AddSvtAv1Options(rendition, settings, threads, options);
   } else {
-    av_dict_set(&options, "x265-params",
-                absl::StrCat("log-level=error:open-gop=0:repeat-headers=0:keyint=", gop_frames,
-                             ":min-keyint=", gop_frames)
-                    .c_str(),
-                0);
+    AddX26xOptions(rendition, settings, gop_frames, options);
   }
   const int error = avcodec_open2(encoder, codec, &options);
   av_dict_free(&options);
@@ -133,8 +186,15 @@ absl::Status VideoRungEncoder::Drain(const AVFrame* frame, const PacketCallback&
     if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return absl::OkStatus();
     if (error < 0) return media::AvErrorToStatus(error, "video encoder");
     packet_->duration = 1;
-    const bool starts_segment =
-        (packet_->flags & AV_PKT_FLAG_KEY) && packet_->pts % segment_frames_ == 0;
+    const bool keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0;
+    if (!keyframe && packet_->pts % gop_frames_ == 0) {
+      const int64_t pts = packet_->pts;
+      av_packet_unref(packet_.get());
+      return absl::InternalError(absl::StrCat("video encoder: frame ", pts, " is on the ",
+                                              gop_frames_,
+                                              "-frame keyframe grid but is not a keyframe"));
+    }
+    const bool starts_segment = keyframe && packet_->pts % segment_frames_ == 0;
     absl::Status written = out(EncodedPacketOf(*packet_), starts_segment);
     av_packet_unref(packet_.get());
     ATP_RETURN_IF_ERROR(written);

@@ -23,9 +23,11 @@ struct PictureFormat {
   AVPixelFormat pixel_format = AV_PIX_FMT_NONE;
 };
 
-// Scales pictures to one rung and encodes them with libx264 or libx265. Its input is either
-// the decoded source or the picture a larger rung encoded (a cascade: the source's pixel
-// format is converted once, and each smaller rung scales a smaller picture).
+// Scales pictures to one rung and encodes them with libx264, libx265 or libsvtav1. Its input
+// is either the decoded source or the picture a larger rung encoded (a cascade: the source's
+// pixel format is converted once, and each smaller rung scales a smaller picture). Every
+// frame on the keyframe grid (index a multiple of gop_frames) comes out a keyframe (IDR, or
+// AV1 key frame with its sequence header), or Encode/Flush fail Internal.
 class VideoRungEncoder {
  public:
   // `source` is the opened decoder (colour); `input` what Encode is given; `frame_rate` the
@@ -39,6 +41,11 @@ class VideoRungEncoder {
   // (0-based, constant frame rate). A picture already of the rung's size and yuv420p is
   // encoded as it is, without a copy.
   absl::Status Encode(const AVFrame& input, int64_t index, const PacketCallback& out);
+  // Called when every rung encoded the frame: lets go of an input encoded by reference, so
+  // the rung whose picture it was can scale the next frame into it in place.
+  void ReleaseInput() {
+    if (scaler_ == nullptr) av_frame_unref(picture_.get());
+  }
   // Drains the encoder at the end of the stream.
   absl::Status Flush(const PacketCallback& out);
 

@@ -131,6 +131,9 @@ absl::Status FillCodecParameters(const EncodedStream& stream, AVCodecParameters&
       parameters.codec_id = AV_CODEC_ID_HEVC;
       parameters.codec_tag = MKTAG('h', 'v', 'c', '1');
       break;
+    case CodecId::kAv1:  // av01 with an av1C the muxer builds from the sequence header.
+      parameters.codec_id = AV_CODEC_ID_AV1;
+      break;
     case CodecId::kAac:
       parameters.codec_id = AV_CODEC_ID_AAC;
       break;

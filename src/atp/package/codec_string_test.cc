@@ -49,6 +49,81 @@ TEST(Rfc6381CodecString, HevcFromTheVpsOrAnHvcCRecord) {
               StatusIs(absl::StatusCode::kInvalidArgument, "H.265 headers have no VPS"));
 }
 
+// Writes AV1 bit fields (f(n)) most significant bit first, as a sequence header has them.
+class BitWriter {
+ public:
+  BitWriter& Put(uint64_t value, int count) {
+    for (int i = count - 1; i >= 0; --i) {
+      if (bits_ % 8 == 0) bytes_.push_back('\0');
+      bytes_.back() = static_cast<char>(bytes_.back() | (((value >> i) & 1) << (7 - bits_ % 8)));
+      ++bits_;
+    }
+    return *this;
+  }
+  // The bytes as an OBU_SEQUENCE_HEADER with its size field (one-byte leb128).
+  std::string AsSequenceHeaderObu() const {
+    return std::string("\x0a", 1) + static_cast<char>(bytes_.size()) + bytes_;
+  }
+
+ private:
+  std::string bytes_;
+  int bits_ = 0;
+};
+
+TEST(Rfc6381CodecString, Av1FromAnAv1CRecord) {
+  struct Case {
+    std::string av1c;
+    std::string expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           // libsvtav1's 640x360 at 24 fps: Main (0), level 2.1 (seq_level_idx 1), 8 bits.
+           {std::string("\x81\x01\x0c\x00", 4), "av01.0.01M.08"},
+           // The spec's example "av01.0.04M.10.0.112.09.16.09.0": level 3.0, 10 bits.
+           {std::string("\x81\x04\x40\x00", 4), "av01.0.04M.10"},
+           // Level 3.1 is seq_level_idx 5 ((3 - 2) * 4 + 1).
+           {std::string("\x81\x05\x0c\x00", 4), "av01.0.05M.08"},
+           // Professional (2), level 5.1 (13), High tier, 12 bits.
+           {std::string("\x81\x4d\xe0\x00", 4), "av01.2.13H.12"},
+       }) {
+    EXPECT_EQ(Codecs(CodecId::kAv1, c.av1c), c.expected);
+  }
+}
+
+TEST(Rfc6381CodecString, Av1FromTheSequenceHeaderObu) {
+  // libsvtav1's extradata for 640x360 (the OBUs of its av1C above).
+  EXPECT_EQ(Codecs(CodecId::kAv1, std::string("\x0a\x0b\0\0\0\x0c\xc4\xff\x67\0\xbe\0\x10", 13)),
+            "av01.0.01M.08");
+  // Every optional part before the bit depth present: timing and decoder model info, two
+  // operating points with delays, frame ids, screen content tools; Professional, 12 bits,
+  // the first operating point at level 5.1 High tier, the second at 4.0 Main tier.
+  BitWriter header;
+  header.Put(2, 3).Put(0, 1).Put(0, 1);           // seq_profile, still_picture, reduced header
+  header.Put(1, 1).Put(1001, 32).Put(24000, 32);  // timing_info_present, tick, time_scale
+  header.Put(1, 1).Put(0b00101, 5);               // equal_picture_interval, uvlc(4)
+  header.Put(1, 1).Put(9, 5).Put(1, 32).Put(20, 5).Put(20, 5);  // decoder model: 10-bit delays
+  header.Put(1, 1).Put(1, 5);                            // initial_display_delay_present, 2 points
+  header.Put(0x101, 12).Put(13, 5).Put(1, 1);            // point 0: level 5.1, High tier
+  header.Put(1, 1).Put(100, 10).Put(200, 10).Put(0, 1);  // its decoder model parameters
+  header.Put(1, 1).Put(3, 4);                            // its initial display delay
+  header.Put(0x103, 12).Put(8, 5).Put(0, 1);             // point 1: level 4.0, Main tier
+  header.Put(0, 1).Put(0, 1);                            // no decoder model, no display delay
+  header.Put(10, 4).Put(9, 4).Put(1919, 11).Put(1079, 10);  // frame size bits and maxima
+  header.Put(1, 1).Put(5, 4).Put(2, 3);                     // frame ids
+  header.Put(0b111, 3).Put(0b1111, 4);             // superblock, intra tools, compound tools
+  header.Put(1, 1).Put(0b11, 2);                   // enable_order_hint, jnt_comp, ref_frame_mvs
+  header.Put(0, 1).Put(1, 1).Put(0, 1).Put(1, 1);  // screen content forced, integer mv forced
+  header.Put(6, 3);                                // order_hint_bits_minus_1
+  header.Put(0b011, 3);                            // superres, cdef, restoration
+  header.Put(1, 1).Put(1, 1).Put(0, 1);            // high_bitdepth, twelve_bit, mono_chrome
+  EXPECT_EQ(Codecs(CodecId::kAv1, std::string("\x12\x00", 2) + header.AsSequenceHeaderObu()),
+            "av01.2.13H.12");  // After a temporal delimiter OBU.
+
+  EXPECT_THAT(Rfc6381CodecString(Stream(CodecId::kAv1, std::string("\x12\x00", 2))),
+              StatusIs(absl::StatusCode::kInvalidArgument, "AV1 headers have no sequence header"));
+  EXPECT_THAT(Rfc6381CodecString(Stream(CodecId::kAv1, std::string("\x0a\x03\0\0\0", 5))),
+              StatusIs(absl::StatusCode::kInvalidArgument, "AV1 sequence header is truncated"));
+}
+
 TEST(Rfc6381CodecString, AacFromTheAudioSpecificConfig) {
   struct Case {
     std::string config;

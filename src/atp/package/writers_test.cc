@@ -9,6 +9,7 @@
 #include "atp/package/dash_writer.h"
 #include "atp/package/hls_writer.h"
 #include "gtest/gtest.h"
+#include "pugixml.hpp"
 
 namespace atp::package {
 namespace {
@@ -74,6 +75,12 @@ PackagedTrack Audio(std::string language, std::string label, bool is_default, in
   track.channels = 2;
   track.sample_rate_hz = 48000;
   return track;
+}
+
+pugi::xml_document ParsedMpd(const std::string& text) {
+  pugi::xml_document document;
+  EXPECT_TRUE(document.load_string(text.c_str())) << text;
+  return document;
 }
 
 PackagedMedia Example() {
@@ -188,6 +195,31 @@ TEST(HlsWriter, TargetDurationIsTheLongestSegmentRounded) {
   PackagedTrack track = Example().video[0];
   track.segments[1].duration_ticks = 24000 * 13 / 2;  // 6.5 s rounds to 7.
   EXPECT_NE(WriteHlsMediaPlaylist(track).find("#EXT-X-TARGETDURATION:7\n"), std::string::npos);
+}
+
+// AV1 rungs: listed in HLS like any video with their av01 string, and in DASH in an
+// AdaptationSet of their own after the avc1 and hvc1 ones.
+TEST(DashWriter, Av1RungsGetAnAdaptationSetOfTheirOwn) {
+  PackagedMedia media = Example();
+  media.video.push_back(Video("av1_720p", "av01.0.05M.08", 1280, 720, 2000000, 1500000));
+  media.video.push_back(Video("av1_480p", "av01.0.04M.08", 854, 480, 1000000, 700000));
+  const std::string playlist = WriteHlsMultivariantPlaylist(media);
+  EXPECT_NE(playlist.find("CODECS=\"av01.0.05M.08,mp4a.40.2\",RESOLUTION=1280x720"),
+            std::string::npos)
+      << playlist;
+  const pugi::xml_document mpd = ParsedMpd(WriteDashManifest(media));
+  std::vector<std::vector<std::string>> video_sets;
+  for (const pugi::xpath_node& set : mpd.select_nodes("//AdaptationSet[@contentType='video']")) {
+    std::vector<std::string> codecs;
+    for (pugi::xml_node representation : set.node().children("Representation")) {
+      codecs.push_back(representation.attribute("codecs").value());
+    }
+    video_sets.push_back(codecs);
+  }
+  EXPECT_EQ(video_sets,
+            (std::vector<std::vector<std::string>>{{"avc1.64001f", "avc1.4d401e"},
+                                                   {"hvc1.1.6.L93.90"},
+                                                   {"av01.0.05M.08", "av01.0.04M.08"}}));
 }
 
 TEST(DashWriter, ManifestMatchesGolden) {

@@ -2,6 +2,7 @@
 // decoding the output and by the ffprobe command-line tool, not by trusting the writers.
 #include "atp/pipeline/transcode_and_package.h"
 
+#include <algorithm>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -23,8 +24,11 @@
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/subprocess.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/validate/init_segment.h"
 #include "atp/validate/package_validator.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pugixml.hpp"
 
 namespace atp::pipeline {
 namespace {
@@ -534,6 +538,153 @@ TEST(TranscodeAndPackage, BadMediaIsAClearError) {
   truncated.mezzanine = cut_file.get();
   fs::create_directories(dir.path() / "c");
   EXPECT_FALSE(TranscodeAndPackage(truncated, *LocalStore(dir.path() / "c"), "", nullptr).ok());
+}
+
+// The OBUs of the first sample of init + segment, as (obu_type, the first byte of its
+// payload), read by libavformat (the mp4 demuxer) and split here.
+std::vector<std::pair<int, uint8_t>> FirstSampleObus(const fs::path& init, const fs::path& segment,
+                                                     const fs::path& scratch, bool& keyframe) {
+  std::ofstream(scratch, std::ios::binary) << testing::ReadFile(init) << testing::ReadFile(segment);
+  AVFormatContext* raw = nullptr;
+  if (avformat_open_input(&raw, scratch.c_str(), nullptr, nullptr) < 0) return {};
+  media::InputFormatPtr format(raw);
+  media::PacketPtr packet(av_packet_alloc());
+  if (av_read_frame(format.get(), packet.get()) < 0) return {};
+  keyframe = (packet->flags & AV_PKT_FLAG_KEY) != 0;
+  std::vector<std::pair<int, uint8_t>> obus;
+  for (int at = 0; at < packet->size;) {
+    const uint8_t header = packet->data[at++];
+    if (header & 0x04) ++at;          // obu_extension_header
+    if (!(header & 0x02)) return {};  // ISOBMFF samples carry sized OBUs.
+    uint64_t size = 0;
+    for (int i = 0; at < packet->size; ++i) {
+      const uint8_t byte = packet->data[at++];
+      size |= uint64_t{byte & 0x7fu} << (7 * i);
+      if (!(byte & 0x80)) break;
+    }
+    if (size == 0 || at + size > static_cast<uint64_t>(packet->size)) return obus;
+    obus.emplace_back((header >> 3) & 0x0f, packet->data[at]);
+    at += static_cast<int>(size);
+  }
+  return obus;
+}
+
+// What a manifest declares for the rendition `name`: the CODECS of its HLS variants (with the
+// audio's after a comma) or the codecs attribute of its DASH Representation.
+std::string HlsVideoCodecs(const std::string& master, const std::string& name) {
+  std::istringstream lines(master);
+  std::string stream_inf;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("#EXT-X-STREAM-INF")) stream_inf = line;
+    if (line.starts_with(name + "/")) {
+      const size_t start = stream_inf.find("CODECS=\"") + 8;
+      return stream_inf.substr(start, stream_inf.find_first_of(",\"", start) - start);
+    }
+  }
+  return "";
+}
+
+// AV1 beside H.264 on a 640x360 clip, encoded in two chunks (each a fresh encoder): the
+// package passes atp's validator; every AV1 segment starts with a key frame and its sequence
+// header, on the same boundaries as H.264's; ffprobe reads it as AV1 at its planned size;
+// the playlist and the MPD declare the codecs string the av1C record gives, and the MPD
+// puts AV1 in an AdaptationSet of its own.
+TEST(TranscodeAndPackage, Av1LadderIsPackagedAndValid) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto sample, H264Sample(dir.path() / "in", 5, 640, 360));
+  const auto& [delivery, parsed] = sample;
+  ASSERT_OK_AND_ASSIGN(const std::unique_ptr<storage::PinnedFile> mezzanine,
+                       storage::PinnedFile::Open(delivery.mezzanine_file));
+  PackageRequest request;
+  request.spec = parsed.spec;
+  request.mezzanine = mezzanine.get();
+  ASSERT_OK_AND_ASSIGN(request.source, media::ProbeMedia(delivery.mezzanine_file));
+  request.profile.keyframe_interval_seconds = 1;
+  request.profile.segment_seconds = 2;
+  request.profile.chunk_seconds = 2;
+  request.profile.enable_av1 = true;
+  request.profile.h264.rungs = {{360, 800}};
+  request.profile.av1.rungs = {{360, 500}};
+  request.profile.av1.preset = "12";  // The fastest that still has the grid; a test.
+  ASSERT_OK_AND_ASSIGN(request.ladder, encode::PlanLadder(request.profile, 640, 360));
+  ASSERT_EQ(request.ladder.size(), 2u);
+  ASSERT_EQ(request.ladder[1].codec, VideoCodec::kAV1);
+  const fs::path out = dir.path() / "out";
+  fs::create_directories(out);
+  ASSERT_OK_AND_ASSIGN(PackagedMedia media,
+                       TranscodeAndPackage(request, *LocalStore(out), "", nullptr));
+
+  validate::ValidateOptions options;
+  options.source_duration_seconds = request.source.duration_seconds();
+  ASSERT_OK_AND_ASSIGN(validate::ValidationReport report, validate::ValidatePackage(out, options));
+  EXPECT_EQ(report.errors(), 0);
+  EXPECT_EQ(report.warnings(), 0);
+
+  ASSERT_EQ(media.video.size(), 2u);
+  const PackagedTrack& h264 = media.video[0];
+  const PackagedTrack& av1 = media.video[1];
+  EXPECT_EQ(av1.name, "av1_360p");
+  ASSERT_EQ(av1.segments.size(), 3u);
+  ASSERT_EQ(av1.segments.size(), h264.segments.size());
+  for (size_t i = 0; i < av1.segments.size(); ++i) {
+    EXPECT_EQ(av1.segments[i].start_ticks * h264.timescale,
+              h264.segments[i].start_ticks * av1.timescale)
+        << "segment " << i + 1;
+    bool keyframe = false;
+    const std::vector<std::pair<int, uint8_t>> obus =
+        FirstSampleObus(out / av1.name / "init.mp4", out / av1.name / av1.segments[i].uri,
+                        dir.path() / "scratch.mp4", keyframe);
+    SCOPED_TRACE(av1.segments[i].uri);
+    EXPECT_TRUE(keyframe);
+    ASSERT_GE(obus.size(), 2u);
+    EXPECT_EQ(obus[0].first, 1);  // OBU_SEQUENCE_HEADER
+    auto frame = std::find_if(obus.begin(), obus.end(),
+                              [](const auto& obu) { return obu.first == 3 || obu.first == 6; });
+    ASSERT_NE(frame, obus.end());
+    // uncompressed_header: show_existing_frame 0, frame_type KEY_FRAME (0), show_frame 1.
+    EXPECT_EQ(frame->second & 0xf0, 0x10);
+  }
+
+  const fs::path probe = dir.path() / "av1-probe.mp4";
+  std::ofstream(probe, std::ios::binary) << testing::ReadFile(out / av1.name / "init.mp4")
+                                         << testing::ReadFile(out / av1.name / "seg_00001.m4s");
+  std::map<std::string, std::string> probed = FfprobeStream(probe);
+  EXPECT_EQ(probed["codec_name"], "av1");
+  EXPECT_EQ(probed["width"], "640");
+  EXPECT_EQ(probed["height"], "360");
+
+  // The validator's reading of the av1C record, not the packager's of the sequence header.
+  ASSERT_OK_AND_ASSIGN(validate::InitSegmentInfo init,
+                       validate::ParseInitSegment(testing::ReadFile(out / av1.name / "init.mp4")));
+  EXPECT_EQ(init.sample_entry, "av01");
+  EXPECT_THAT(init.codecs, ::testing::MatchesRegex(R"(av01\.0\.[0-9][0-9]M\.08)"));
+  EXPECT_EQ(av1.codecs, init.codecs);
+  EXPECT_EQ(HlsVideoCodecs(testing::ReadFile(out / "master.m3u8"), av1.name), init.codecs);
+
+  pugi::xml_document mpd;
+  ASSERT_TRUE(mpd.load_string(testing::ReadFile(out / "manifest.mpd").c_str()));
+  const pugi::xpath_node representation =
+      mpd.select_node(("//Representation[@id='" + av1.name + "']").c_str());
+  ASSERT_TRUE(representation);
+  EXPECT_EQ(std::string(representation.node().attribute("codecs").value()), init.codecs);
+  const pugi::xml_node adaptation_set = representation.node().parent();
+  EXPECT_EQ(std::distance(adaptation_set.children("Representation").begin(),
+                          adaptation_set.children("Representation").end()),
+            1);
+
+  // A playlist that declares another level than the av1C's fails validation (HLS-CODECS).
+  std::string master = testing::ReadFile(out / "master.m3u8");
+  const std::string wrong = init.codecs.substr(0, 7) + "19M.08";  // Level 6.3.
+  for (size_t at = master.find(init.codecs); at != std::string::npos;
+       at = master.find(init.codecs, at)) {
+    master.replace(at, init.codecs.size(), wrong);
+  }
+  std::ofstream(out / "master.m3u8", std::ios::binary | std::ios::trunc) << master;
+  ASSERT_OK_AND_ASSIGN(validate::ValidationReport tampered,
+                       validate::ValidatePackage(out, options));
+  std::vector<std::string> rules;
+  for (const validate::Finding& finding : tampered.findings()) rules.push_back(finding.rule);
+  EXPECT_THAT(rules, ::testing::ElementsAre("HLS-CODECS"));
 }
 
 }  // namespace

@@ -60,6 +60,29 @@ absl::StatusOr<std::string> HevcCodecs(const std::string& entry, std::string_vie
   return codecs;
 }
 
+// av1C (AV1 in ISOBMFF 2.3.3): marker(1) version(7) = 0x81, seq_profile(3)
+// seq_level_idx_0(5), seq_tier_0(1) high_bitdepth(1) twelve_bit(1) ... Its codecs parameter
+// (ibid. "Codecs Parameter String"), mandatory fields only:
+// <entry>.<profile>.<level, 2 digits><M or H>.<bit depth, 2 digits>.
+absl::StatusOr<std::string> Av1Codecs(const std::string& entry, std::string_view av1c) {
+  ByteReader reader(av1c);
+  const uint8_t marker_and_version = reader.U8();
+  const uint8_t profile_and_level = reader.U8();
+  const uint8_t tier_and_depth = reader.U8();
+  if (!reader.ok()) return Truncated("av1C");
+  if (marker_and_version != 0x81) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "init segment: 'av1C' starts with 0x%02x, not marker 1 and version 1", marker_and_version));
+  }
+  const bool twelve_bit = (tier_and_depth >> 5) & 1;
+  const bool high_bitdepth = (tier_and_depth >> 6) & 1;
+  return absl::StrFormat("%s.%d.%02d%c.%02d", entry, profile_and_level >> 5,
+                         profile_and_level & 0x1f, (tier_and_depth >> 7) ? 'H' : 'M',
+                         twelve_bit      ? 12
+                         : high_bitdepth ? 10
+                                         : 8);
+}
+
 // esds: ES_Descriptor(3) > DecoderConfigDescriptor(4) > DecoderSpecificInfo(5), whose first
 // five bits are the MPEG-4 audio object type.
 struct AacConfig {
@@ -231,6 +254,8 @@ absl::StatusOr<InitSegmentInfo> ParseInitSegment(std::string_view bytes) {
       ATP_ASSIGN_OR_RETURN(info.codecs, AvcCodecs(entry.type, avcc->payload));
     } else if (const Mp4Box* hvcc = FindBox(config, "hvcC")) {
       ATP_ASSIGN_OR_RETURN(info.codecs, HevcCodecs(entry.type, hvcc->payload));
+    } else if (const Mp4Box* av1c = FindBox(config, "av1C")) {
+      ATP_ASSIGN_OR_RETURN(info.codecs, Av1Codecs(entry.type, av1c->payload));
     }
   } else if (info.handler == "soun") {
     // AudioSampleEntry: 6 + 2 reserved/index, 8 reserved, channelcount, samplesize,

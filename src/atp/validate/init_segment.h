@@ -19,8 +19,8 @@ struct InitSegmentInfo {
   std::string handler;  // "vide" or "soun".
   uint32_t track_id = 0;
   uint32_t timescale = 0;    // mdhd.
-  std::string sample_entry;  // "avc1", "avc3", "hvc1", "hev1", "mp4a", ...
-  std::string codecs;        // RFC 6381, derived from avcC / hvcC / esds.
+  std::string sample_entry;  // "avc1", "avc3", "hvc1", "hev1", "av01", "mp4a", ...
+  std::string codecs;        // RFC 6381, derived from avcC / hvcC / av1C / esds.
   int width = 0;             // Visual sample entries.
   int height = 0;
   // The shape of a pixel (pasp: hSpacing / vSpacing); 1:1 without a pasp box.

@@ -55,6 +55,20 @@ TEST(ParseInitSegment, ReadsHevcAsHvc1) {
   EXPECT_EQ(info.codecs, "hvc1.1.6.L93.90");
 }
 
+TEST(ParseInitSegment, ReadsAv1FromTheAv1CRecord) {
+  testing::TempDir dir;
+  // SVT-AV1 prints its configuration on stderr whatever -loglevel says.
+  const std::string bytes = FragmentedMp4(dir, "av1.mp4", kVideo,
+                                          "-c:v libsvtav1 -preset 12 -pix_fmt yuv420p 2>/dev/null");
+  ASSERT_OK_AND_ASSIGN(InitSegmentInfo info, ParseInitSegment(bytes));
+  EXPECT_EQ(info.sample_entry, "av01");
+  // Main profile (0), level 2.0 (seq_level_idx 0, SVT-AV1's choice for 320x240 at 24 fps),
+  // Main tier, 8 bits.
+  EXPECT_EQ(info.codecs, "av01.0.00M.08");
+  EXPECT_EQ(info.width, 320);
+  EXPECT_EQ(info.height, 240);
+}
+
 TEST(ParseInitSegment, ReadsAacLc) {
   testing::TempDir dir;
   const std::string bytes =
