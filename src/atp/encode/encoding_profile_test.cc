@@ -13,6 +13,7 @@ namespace {
 
 using ::atp::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(EncodingProfile, DefaultsFollowTheDesign) {
   EncodingProfile profile;
@@ -197,6 +198,19 @@ TEST(CanonicalProfileText, ShowsTheAv1SettingsOnlyWhenAv1IsEnabled) {
   EXPECT_NE(CanonicalProfileText(other_crf), text);
 }
 
+// The per-title ladder is a different job; the fixed one keeps the job keys it always had.
+TEST(CanonicalProfileText, ShowsThePerTitleLadderOnlyWhenItIsAuto) {
+  EncodingProfile fixed;
+  EXPECT_THAT(CanonicalProfileText(fixed), Not(HasSubstr("ladder")));
+  ASSERT_OK_AND_ASSIGN(EncodingProfile automatic,
+                       ApplyProfileToml("[video]\nladder = \"auto\"\n", {}));
+  EXPECT_EQ(automatic.ladder, "auto");
+  EXPECT_THAT(CanonicalProfileText(automatic), HasSubstr("video.ladder=auto\n"));
+  const absl::StatusOr<EncodingProfile> bad = ApplyProfileToml("[video]\nladder = \"best\"\n", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("video.ladder"));
+}
+
 // The stored form of a job's profile: read back into the same profile even by an atp whose
 // defaults differ (here: the base it is read onto differs in every setting it could inherit).
 TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
@@ -216,6 +230,7 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   custom.deinterlace = "off";
   custom.deinterlace_rate = "field";
   custom.inverse_telecine = true;
+  custom.ladder = "auto";
   custom.audio_sample_rate_hz = 44100;
   custom.audio_channels = 1;
   custom.audio_loudness = "ebu";
@@ -228,6 +243,7 @@ TEST(ProfileToml, ReadsBackIntoAnEqualProfile) {
   other_defaults.av1.preset = "8";
   other_defaults.bufsize_factor = 3;
   other_defaults.deinterlace = "on";
+  other_defaults.ladder = "auto";
   other_defaults.audio_bitrate_kbps = 96;
   other_defaults.audio_loudness = "streaming";
   other_defaults.audio_loudness_target = -16;

@@ -260,8 +260,7 @@ std::string ProfileToml(const EncodingProfile& profile) {
                             {"true_peak_ceiling", profile.audio_true_peak_ceiling}}},
       {"subtitles", toml::table{{"split_signs", profile.subtitle_split_signs}}},
   };
-  // Only when it is not the default (as CanonicalProfileText).
-  if (profile.ladder != "fixed") document["video"].as_table()->insert("ladder", profile.ladder);
+  document["video"].as_table()->insert("ladder", profile.ladder);
   std::ostringstream text;
   text << document << "\n";
   return text.str();

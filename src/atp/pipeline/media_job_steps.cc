@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
-#include "atp/pipeline/per_title_ladder.h"
 #include "atp/media/quality_meter.h"
 #include "atp/pipeline/job_report.h"
+#include "atp/pipeline/per_title_ladder.h"
 #include "atp/pipeline/records_json.h"
 #include "atp/pipeline/subtitle_tracks.h"
 #include "atp/pipeline/transcode_and_package.h"
@@ -467,52 +467,69 @@ class MediaJobSteps : public JobSteps {
   }
 
   // PSNR and SSIM of every video rendition against the source on sampled seconds
-  // (media::MeasureRenditionQuality), saved for the report. What cannot be measured is
-  // reported, not failed: the validator has judged the package.
+  // (media::MeasureRenditionQuality), saved for the report; the renditions are measured on
+  // up to `threads` threads at once, each with threads / that many. What cannot be measured
+  // is reported, not failed: the validator has judged the package.
   absl::Status MeasureQuality(StepContext& context, const SourceInfo& source) {
     ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
                          ReadArtifact<PackagedMedia>(context, kMediaArtifact));
     ATP_ASSIGN_OR_RETURN(const RandomAccessFile* mezzanine, Mezzanine(context));
+    ATP_RETURN_IF_ERROR(context.Checkpoint());
     const std::vector<media::QualityWindow> windows =
         media::SampleWindows(source.duration_seconds());
+    const size_t count = media.video.size();
+    const int workers = static_cast<int>(std::clamp<size_t>(count, 1, std::max(1, context.threads())));
     const media::QualityOptions options{
         .source_filter_chain = PlannedConversion(context, source).filter_chain,
-        .threads = context.threads()};
+        .threads = std::max(1, context.threads() / workers)};
+    std::vector<absl::StatusOr<media::QualityScore>> scores(
+        count, absl::UnknownError("not measured"));
+    std::atomic<size_t> next = 0;
+    auto measure = [&] {
+      for (size_t i; (i = next++) < count;) {
+        scores[i] = MeasureTrack(context.output(), context.staging(), media.video[i], *mezzanine,
+                                 windows, options);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 1; i < workers; ++i) threads.emplace_back(measure);
+    measure();
+    for (std::thread& thread : threads) thread.join();
+
     nlohmann::json window_list = nlohmann::json::array();
     for (const media::QualityWindow& window : windows) {
       window_list.push_back({window.start_seconds, window.duration_seconds});
     }
     nlohmann::json quality = nlohmann::json::object();
-    for (const PackagedTrack& track : media.video) {
-      ATP_RETURN_IF_ERROR(context.Checkpoint());
-      const std::string folder = absl::StrCat(context.staging(), "/", track.name, "/");
-      std::vector<std::unique_ptr<storage::BlobReader>> readers;
-      absl::Status opened = absl::OkStatus();
-      for (const std::string& uri : TrackFiles(track)) {
-        absl::StatusOr<std::unique_ptr<storage::BlobReader>> reader =
-            context.output().Open(folder + uri);
-        if (!reader.ok()) {
-          opened = reader.status();
-          break;
-        }
-        readers.push_back(*std::move(reader));
-      }
-      std::vector<const RandomAccessFile*> parts;
-      for (const auto& reader : readers) parts.push_back(reader.get());
-      const absl::StatusOr<media::QualityScore> score =
-          opened.ok() ? media::MeasureRenditionQuality(*mezzanine, parts, windows, options)
-                      : absl::StatusOr<media::QualityScore>(opened);
+    for (size_t i = 0; i < count; ++i) {
+      const absl::StatusOr<media::QualityScore>& score = scores[i];
+      const std::string& name = media.video[i].name;
       if (!score.ok()) {
-        quality[track.name] = {{"error", std::string(score.status().message())}};
+        quality[name] = {{"error", std::string(score.status().message())}};
         continue;
       }
-      quality[track.name] = {{"psnr_y_db", score->psnr_y_db},
-                             {"ssim_y", score->ssim_y},
-                             {"ssim_all", score->ssim_all},
-                             {"frames", score->frames},
-                             {"windows", window_list}};
+      quality[name] = {{"psnr_y_db", score->psnr_y_db},
+                       {"ssim_y", score->ssim_y},
+                       {"ssim_all", score->ssim_all},
+                       {"frames", score->frames},
+                       {"windows", window_list}};
     }
     return context.PutArtifact(kQualityArtifact, quality.dump());
+  }
+
+  // One staged video track's quality against the mezzanine.
+  static absl::StatusOr<media::QualityScore> MeasureTrack(
+      storage::BlobStore& output, const std::string& staging, const PackagedTrack& track,
+      const RandomAccessFile& mezzanine, const std::vector<media::QualityWindow>& windows,
+      const media::QualityOptions& options) {
+    const std::string folder = absl::StrCat(staging, "/", track.name, "/");
+    std::vector<std::unique_ptr<storage::BlobReader>> readers;
+    for (const std::string& uri : TrackFiles(track)) {
+      ATP_ASSIGN_OR_RETURN(readers.emplace_back(), output.Open(folder + uri));
+    }
+    std::vector<const RandomAccessFile*> parts;
+    for (const auto& reader : readers) parts.push_back(reader.get());
+    return media::MeasureRenditionQuality(mezzanine, parts, windows, options);
   }
 
   // The init segment, then the media segments in order.
