@@ -1,9 +1,12 @@
 #include "atp/pipeline/per_title_ladder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
@@ -64,6 +67,45 @@ absl::StatusOr<media::QualityScore> MeasureProbe(const PackageRequest& request,
        .rendition_start_seconds = start_seconds});
 }
 
+// Encodes the H.264 rungs of `request` at their CRF + `step` over [start, start +
+// frames) as a standalone unit under `root`, and measures each rung of `rungs` on it into
+// `found` (bytes, SSIM, frames compared).
+absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start, int64_t frames,
+                         const std::vector<RungChoice>& rungs, storage::BlobStore& scratch,
+                         const std::string& root, const ProbeCheckpoint& checkpoint,
+                         std::vector<RungProbe>& found) {
+  ATP_RETURN_IF_ERROR(checkpoint());
+  PackageRequest probe = request;  // Its H.264 rungs only, at the CRF of this step.
+  probe.ladder.clear();
+  for (Rendition rendition : request.ladder) {
+    if (rendition.codec != VideoCodec::kH264) continue;
+    rendition.crf += step;
+    probe.ladder.push_back(std::move(rendition));
+  }
+  const TranscodeUnit unit{.name = absl::StrCat("probe-crf", step, "-frame", start),
+                           .part = encode::TranscodePart::kVideo,
+                           .frames = {start, start + frames},
+                           .standalone = true};
+  const std::string unit_prefix = root + unit.name;
+  ATP_ASSIGN_OR_RETURN(const std::vector<PackagedTrack> tracks,
+                       EncodeUnit(probe, unit, scratch, unit_prefix,
+                                  [&](const encode::TranscodeProgress&) { return checkpoint(); }));
+  const double frames_per_second = OutputFrameRate(request).ToDouble();
+  for (size_t r = 0; r < rungs.size(); ++r) {
+    const auto track = std::find_if(tracks.begin(), tracks.end(),
+                                    [&](const auto& t) { return t.name == rungs[r].rendition; });
+    if (track == tracks.end()) {
+      return absl::InternalError(absl::StrCat(unit.name, " encoded no ", rungs[r].rendition));
+    }
+    ATP_ASSIGN_OR_RETURN(const media::QualityScore score,
+                         MeasureProbe(probe, scratch, unit_prefix + "/" + track->name + "/",
+                                      *track, start / frames_per_second,
+                                      frames / frames_per_second));
+    found[r] = {.bytes = SegmentBytes(*track), .ssim_all = score.ssim_all, .frames = score.frames};
+  }
+  return absl::OkStatus();
+}
+
 // Chooses each rung's CRF from its probes, then drops the rungs that add nothing.
 void Choose(std::vector<RungChoice>& rungs) {
   for (RungChoice& rung : rungs) {
@@ -109,47 +151,49 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
                               .configured_crf = rendition.crf,
                               .crf = rendition.crf});
   }
+  // One task per (CRF step, window), run on up to `threads` threads: each encodes its
+  // window and measures every rung of it; the first error stops the others.
   const std::string root = std::string(prefix) + "/";
-  for (const int step : kPerTitleCrfSteps) {
-    PackageRequest probe = request;
-    for (Rendition& rendition : probe.ladder) {
-      if (rendition.codec == VideoCodec::kH264) rendition.crf += step;
+  const size_t steps = std::size(kPerTitleCrfSteps);
+  const size_t tasks = steps * starts.size();
+  const int workers = static_cast<int>(std::clamp<size_t>(tasks, 1, std::max(1, request.threads)));
+  PackageRequest base = request;
+  base.threads = std::max(1, request.threads / workers);
+  std::vector<std::vector<RungProbe>> found(tasks, std::vector<RungProbe>(decision.rungs.size()));
+  std::mutex mutex;  // Guards checkpoint calls and first_error.
+  absl::Status first_error;
+  std::atomic<size_t> next = 0;
+  auto guarded_checkpoint = [&]() -> absl::Status {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!first_error.ok()) return absl::AbortedError("stopped: another probe failed");
+    return checkpoint();
+  };
+  auto run = [&] {
+    for (size_t task; (task = next++) < tasks;) {
+      const absl::Status status =
+          ProbeWindow(base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
+                      grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint,
+                      found[task]);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!status.ok() && first_error.ok()) first_error = status;
     }
-    std::vector<RungProbe> results(decision.rungs.size());
-    for (size_t w = 0; w < starts.size(); ++w) {
-      ATP_RETURN_IF_ERROR(checkpoint());
-      const TranscodeUnit unit{.name = absl::StrCat("probe-crf", step, "-", w + 1),
-                               .part = encode::TranscodePart::kVideo,
-                               .frames = {starts[w], starts[w] + grid.gop_frames},
-                               .standalone = true};
-      const std::string unit_prefix = root + unit.name;
-      ATP_ASSIGN_OR_RETURN(
-          const std::vector<PackagedTrack> tracks,
-          EncodeUnit(probe, unit, scratch, unit_prefix,
-                     [&](const encode::TranscodeProgress&) { return checkpoint(); }));
-      for (size_t r = 0; r < decision.rungs.size(); ++r) {
-        const auto track = std::find_if(tracks.begin(), tracks.end(), [&](const auto& t) {
-          return t.name == decision.rungs[r].rendition;
-        });
-        if (track == tracks.end()) {
-          return absl::InternalError(absl::StrCat(unit.name, " encoded no ",
-                                                  decision.rungs[r].rendition));
-        }
-        ATP_ASSIGN_OR_RETURN(const media::QualityScore score,
-                             MeasureProbe(request, scratch, unit_prefix + "/" + track->name + "/",
-                                          *track, decision.window_starts_seconds[w],
-                                          decision.window_seconds));
-        RungProbe& result = results[r];
-        result.bytes += SegmentBytes(*track);
-        result.ssim_all += score.ssim_all * static_cast<double>(score.frames);
-        result.frames += score.frames;
-      }
-    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 1; i < workers; ++i) threads.emplace_back(run);
+  run();
+  for (std::thread& thread : threads) thread.join();
+  ATP_RETURN_IF_ERROR(first_error);
+  for (size_t step = 0; step < steps; ++step) {
     for (size_t r = 0; r < decision.rungs.size(); ++r) {
-      RungProbe& result = results[r];
-      result.crf = decision.rungs[r].configured_crf + step;
-      if (result.frames > 0) result.ssim_all /= static_cast<double>(result.frames);
-      decision.rungs[r].probes.push_back(result);
+      RungProbe total{.crf = decision.rungs[r].configured_crf + kPerTitleCrfSteps[step]};
+      for (size_t w = 0; w < starts.size(); ++w) {
+        const RungProbe& part = found[step * starts.size() + w][r];
+        total.bytes += part.bytes;
+        total.ssim_all += part.ssim_all * static_cast<double>(part.frames);
+        total.frames += part.frames;
+      }
+      if (total.frames > 0) total.ssim_all /= static_cast<double>(total.frames);
+      decision.rungs[r].probes.push_back(total);
     }
   }
   ATP_RETURN_IF_ERROR(scratch.DeletePrefix(prefix));

@@ -64,7 +64,7 @@ using ProbeCheckpoint = std::function<absl::Status()>;
 
 // Probes `request` (its ladder the fixed one, its mezzanine open): for each CRF of
 // kPerTitleCrfSteps, encodes up to three windows of one GOP each, spread over the video and
-// starting on segment boundaries, for every rung at once (EncodeUnit of standalone units,
+// starting on segment boundaries, for every H.264 rung at once (EncodeUnit of standalone units,
 // into `scratch` under `prefix`, which it empties afterwards), and measures each H.264
 // rung's bytes and SSIM against the source (media::MeasureRenditionQuality). Then chooses
 // each rung's CRF: the highest probed whose SSIM is at least the configured CRF's minus
