@@ -127,8 +127,8 @@ absl::Status ValidateProfile(const EncodingProfile& profile) {
                      profile.deinterlace, "\""));
   }
   if (profile.ladder != "fixed" && profile.ladder != "auto") {
-    problems.push_back(absl::StrCat("video.ladder: expected \"fixed\" or \"auto\", got \"",
-                                    profile.ladder, "\""));
+    problems.push_back(
+        absl::StrCat("video.ladder: expected \"fixed\" or \"auto\", got \"", profile.ladder, "\""));
   }
   if (profile.deinterlace_rate != "frame" && profile.deinterlace_rate != "field") {
     problems.push_back(

@@ -115,9 +115,9 @@ class Transcoder {
     for (size_t i = 0; i < plan_.ladder.size(); ++i) {
       const int feeder = CascadeFeeder(i);
       feeders_.push_back(feeder);
-      const PictureFormat input = feeder < 0 ? PictureFormat{decoder.width, decoder.height,
-                                                             decoder.pix_fmt}
-                                             : rungs_[feeder]->output_format();
+      const PictureFormat input =
+          feeder < 0 ? PictureFormat{decoder.width, decoder.height, decoder.pix_fmt}
+                     : rungs_[feeder]->output_format();
       ATP_ASSIGN_OR_RETURN(auto rung, VideoRungEncoder::Create(
                                           plan_.ladder[i], plan_.profile, decoder, input, rate_,
                                           grid_.gop_frames, grid_.segment_frames, plan_.threads));
@@ -153,8 +153,8 @@ class Transcoder {
     for (size_t i = 0; i < rung; ++i) {
       const Rendition& larger = plan_.ladder[i];
       if (larger.width < target.width || larger.height < target.height) continue;
-      if (feeder < 0 || larger.width * larger.height < plan_.ladder[feeder].width *
-                                                           plan_.ladder[feeder].height) {
+      if (feeder < 0 ||
+          larger.width * larger.height < plan_.ladder[feeder].width * plan_.ladder[feeder].height) {
         feeder = static_cast<int>(i);
       }
     }

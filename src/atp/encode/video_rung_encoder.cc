@@ -77,8 +77,8 @@ void AddSvtAv1Options(const Rendition& rendition, const VideoCodecSettings& sett
 
 absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
     const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
-    const PictureFormat& input, AVRational frame_rate, int64_t gop_frames,
-    int64_t segment_frames, int threads) {
+    const PictureFormat& input, AVRational frame_rate, int64_t gop_frames, int64_t segment_frames,
+    int threads) {
   const char* encoder_name = EncoderName(rendition.codec);
   const AVCodec* codec = avcodec_find_encoder_by_name(encoder_name);
   if (codec == nullptr) {
@@ -124,9 +124,9 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
     rung->packet_.reset(av_packet_alloc());
     return rung;
   }
-  rung->scaler_.reset(sws_getContext(input.width, input.height, input.pixel_format,
-                                     rendition.width, rendition.height, AV_PIX_FMT_YUV420P,
-                                     SWS_BICUBIC, nullptr, nullptr, nullptr));
+  rung->scaler_.reset(sws_getContext(input.width, input.height, input.pixel_format, rendition.width,
+                                     rendition.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
+                                     nullptr, nullptr));
   if (rung->scaler_ == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(rendition.name, ": cannot scale from ", input.width, "x", input.height));

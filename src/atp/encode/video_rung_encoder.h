@@ -34,8 +34,8 @@ class VideoRungEncoder {
   // output's. `gop_frames` and `segment_frames` are the IDR and segment spacings in frames.
   static absl::StatusOr<std::unique_ptr<VideoRungEncoder>> Create(
       const Rendition& rendition, const EncodingProfile& profile, const AVCodecContext& source,
-      const PictureFormat& input, AVRational frame_rate, int64_t gop_frames,
-      int64_t segment_frames, int threads);
+      const PictureFormat& input, AVRational frame_rate, int64_t gop_frames, int64_t segment_frames,
+      int threads);
 
   // Encodes `input` (of the PictureFormat given to Create) as the frame with index `index`
   // (0-based, constant frame rate). A picture already of the rung's size and yuv420p is

@@ -731,8 +731,8 @@ absl::StatusOr<QualityScore> MeasureRenditionQuality(
   const int64_t offset_us = std::llround(options.rendition_start_seconds * 1e6);
   for (const QualityWindow& window : windows) {
     ATP_ASSIGN_OR_RETURN(const auto span, WindowSpan(window, original->duration_us()));
-    ATP_RETURN_IF_ERROR(CompareWindow(*original, rendition, offset_us, span.first, span.second,
-                                      threads, graph));
+    ATP_RETURN_IF_ERROR(
+        CompareWindow(*original, rendition, offset_us, span.first, span.second, threads, graph));
   }
   if (graph == nullptr) return absl::InternalError("quality: no frame was compared");  // Unreached.
   return graph->Finish();

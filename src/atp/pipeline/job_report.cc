@@ -154,19 +154,19 @@ json JobReportJson(const JobReportInputs& in) {
     }
   }
   json report = {{"job",
-           {{"id", in.job.job.job_id},
-            {"key", in.job.job.job_key},
-            {"manifest_id", in.job.job.manifest_id},
-            {"run", in.job.run}}},
-          {"source", in.source},
-          {"picture", picture},
-          {"ladder", ladder},
-          {"renditions", renditions},
-          {"subtitles", subtitles},
-          {"validation", in.validation},
-          {"steps", StepTimings(in.events, in.job.run)},
-          {"warnings", warnings},
-          {"profile", encode::CanonicalProfileText(in.profile)}};
+                  {{"id", in.job.job.job_id},
+                   {"key", in.job.job.job_key},
+                   {"manifest_id", in.job.job.manifest_id},
+                   {"run", in.job.run}}},
+                 {"source", in.source},
+                 {"picture", picture},
+                 {"ladder", ladder},
+                 {"renditions", renditions},
+                 {"subtitles", subtitles},
+                 {"validation", in.validation},
+                 {"steps", StepTimings(in.events, in.job.run)},
+                 {"warnings", warnings},
+                 {"profile", encode::CanonicalProfileText(in.profile)}};
   if (!in.per_title.is_null()) report["per_title"] = in.per_title;
   return report;
 }

@@ -20,6 +20,7 @@
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
+#include "atp/pipeline/suite_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/storage/local_blob_store.h"
 #include "atp/testing/fake_clock.h"
@@ -44,23 +45,17 @@ using testing::FaultyJobStore;
 class JobRunnerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    inputs_ = new testing::TempDir();
     SampleDeliveryOptions options;
     options.media.codec = media::SampleCodec::kH264;
     options.media.duration_seconds = 2;
     options.media.width = 426;
     options.media.height = 240;
-    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, inputs_->path());
-    ASSERT_TRUE(delivery.ok()) << delivery.status();
-    manifest_ = new fs::path(delivery->manifest_file);
+    delivery_.Create(options);
   }
-  static void TearDownTestSuite() {
-    delete manifest_;
-    delete inputs_;
-  }
+  static void TearDownTestSuite() { delivery_.Remove(); }
 
   void SetUp() override {
-    ASSERT_NE(manifest_, nullptr);
+    ASSERT_FALSE(delivery_.manifest().empty());
     absl::StatusOr<std::unique_ptr<state::JobStore>> store =
         state::OpenSqliteJobStore(dir_.path() / "jobs.db");
     ASSERT_TRUE(store.ok()) << store.status();
@@ -72,7 +67,7 @@ class JobRunnerTest : public ::testing::Test {
   RunOutcome Run(const RunHooks& hooks = {}) {
     JobRunner runner(*store_, {log_notifier_.get()}, clock_,
                      {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
-    return runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out"}, hooks);
+    return runner.Run({.manifest_file = delivery_.manifest(), .out = dir_.path() / "out"}, hooks);
   }
 
   std::vector<std::string> Journal(const std::string& job_id, const std::string& step) {
@@ -90,8 +85,7 @@ class JobRunnerTest : public ::testing::Test {
 
   bool Published(const state::JobRecord& job) const { return fs::exists(job.job.output_dir); }
 
-  static testing::TempDir* inputs_;
-  static fs::path* manifest_;
+  static inline SuiteDelivery delivery_;
   testing::TempDir dir_;
   testing::FakeClock clock_;
   RunnerOptions options_;
@@ -100,8 +94,6 @@ class JobRunnerTest : public ::testing::Test {
   std::ostringstream notifications_;
   std::unique_ptr<notify::Notifier> log_notifier_;
 };
-testing::TempDir* JobRunnerTest::inputs_ = nullptr;
-fs::path* JobRunnerTest::manifest_ = nullptr;
 
 TEST_F(JobRunnerTest, ATransientFaultIsRetriedAfterABackoff) {
   store_->FailArtifactWrites("source", 1, absl::UnavailableError("disk went away"));
@@ -234,13 +226,13 @@ TEST_F(JobRunnerTest, ASlowReceiverDoesNotLetASecondProcessNotifyAgain) {
       notify::MakeWebhookNotifier({.url = receiver.url()}, clock_), /*at=*/4, [&] {
         JobRunner other(*store_, {second_notifier.get()}, clock_,
                         {.owner = "test:2:b", .host = "test", .pid = 2}, options_);
-        second =
-            other.Run({.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
+        second = other.Run(
+            {.manifest_file = delivery_.manifest(), .out = dir_.path() / "out", .wait = false}, {});
       });
   JobRunner runner(*store_, {log_notifier_.get(), &webhook}, clock_,
                    {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
   const RunOutcome outcome =
-      runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out"}, {});
+      runner.Run({.manifest_file = delivery_.manifest(), .out = dir_.path() / "out"}, {});
   ASSERT_TRUE(outcome.status.ok()) << outcome.status;
   EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
   EXPECT_FALSE(second.worked);
@@ -356,7 +348,7 @@ TEST_F(FaultyOutputTest, ATransientWriteErrorIsRetriedAndTheJobCompletes) {
 class LeasedElsewhereTest : public JobRunnerTest {
  protected:
   std::string LeaseTo(const state::LeaseHolder& holder) {
-    absl::StatusOr<manifest::ParsedManifest> parsed = ReadManifest(*manifest_);
+    absl::StatusOr<manifest::ParsedManifest> parsed = ReadManifest(delivery_.manifest());
     EXPECT_TRUE(parsed.ok()) << parsed.status();
     const std::string key = ComputeJobKey(parsed->spec, encode::EncodingProfile{});
     const std::string id = JobIdFromKey(key);
@@ -364,8 +356,8 @@ class LeasedElsewhereTest : public JobRunnerTest {
         .job_id = id,
         .job_key = key,
         .manifest_id = parsed->spec.manifest_id,
-        .manifest_path = manifest_->string(),
-        .input_root = manifest_->parent_path().string(),
+        .manifest_path = delivery_.manifest().string(),
+        .input_root = delivery_.manifest().parent_path().string(),
         .output_dir = JobOutputDir(dir_.path() / "out", parsed->spec, id).string()};
     EXPECT_TRUE(real_store_->Reserve(job, clock_.Now(), {}).ok());
     EXPECT_TRUE(real_store_->AcquireLease(id, holder, clock_.Now(), options_.lease_ttl).ok());
@@ -420,8 +412,8 @@ TEST_F(LeasedElsewhereTest, ALiveWorkerIsLeftAloneWithoutWait) {
   options_.process_alive = [](int64_t) { return true; };
   JobRunner runner(*store_, {log_notifier_.get()}, clock_,
                    {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
-  const RunOutcome outcome =
-      runner.Run({.manifest_file = *manifest_, .out = dir_.path() / "out", .wait = false}, {});
+  const RunOutcome outcome = runner.Run(
+      {.manifest_file = delivery_.manifest(), .out = dir_.path() / "out", .wait = false}, {});
   EXPECT_TRUE(outcome.status.ok()) << outcome.status;
   EXPECT_EQ(outcome.job.state, state::JobState::kRunning);
   EXPECT_EQ(outcome.job.lease.owner, "test:98:b");
@@ -432,7 +424,7 @@ TEST_F(JobRunnerTest, ReserveOnlyMakesTheJobAndLeavesItToAWorker) {
   JobRunner runner(*store_, {log_notifier_.get()}, clock_,
                    {.owner = "test:1:a", .host = "test", .pid = 1}, options_);
   const RunRequest request{
-      .manifest_file = *manifest_, .out = dir_.path() / "out", .reserve_only = true};
+      .manifest_file = delivery_.manifest(), .out = dir_.path() / "out", .reserve_only = true};
   const RunOutcome first = runner.Run(request, {});
   ASSERT_TRUE(first.status.ok()) << first.status;
   EXPECT_TRUE(first.created);

@@ -206,11 +206,10 @@ class MediaJobSteps : public JobSteps {
     ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context, fixed));
     ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
     ATP_RETURN_IF_ERROR(context.LockStaging());
-    ATP_ASSIGN_OR_RETURN(
-        const PerTitleDecision decision,
-        DecidePerTitleLadder(request, context.output(),
-                             absl::StrCat(context.staging(), "/per-title-probes"),
-                             [&context] { return context.Checkpoint(); }));
+    ATP_ASSIGN_OR_RETURN(const PerTitleDecision decision,
+                         DecidePerTitleLadder(request, context.output(),
+                                              absl::StrCat(context.staging(), "/per-title-probes"),
+                                              [&context] { return context.Checkpoint(); }));
     return context.PutArtifact(kPerTitleArtifact, PerTitleDecisionJson(decision));
   }
 
@@ -478,12 +477,13 @@ class MediaJobSteps : public JobSteps {
     const std::vector<media::QualityWindow> windows =
         media::SampleWindows(source.duration_seconds());
     const size_t count = media.video.size();
-    const int workers = static_cast<int>(std::clamp<size_t>(count, 1, std::max(1, context.threads())));
+    const int workers =
+        static_cast<int>(std::clamp<size_t>(count, 1, std::max(1, context.threads())));
     const media::QualityOptions options{
         .source_filter_chain = PlannedConversion(context, source).filter_chain,
         .threads = std::max(1, context.threads() / workers)};
-    std::vector<absl::StatusOr<media::QualityScore>> scores(
-        count, absl::UnknownError("not measured"));
+    std::vector<absl::StatusOr<media::QualityScore>> scores(count,
+                                                            absl::UnknownError("not measured"));
     std::atomic<size_t> next = 0;
     auto measure = [&] {
       for (size_t i; (i = next++) < count;) {
@@ -558,21 +558,20 @@ class MediaJobSteps : public JobSteps {
     absl::StatusOr<std::string> per_title = context.GetArtifact(kPerTitleArtifact);
     if (!per_title.ok() && !absl::IsNotFound(per_title.status())) return per_title.status();
     ATP_ASSIGN_OR_RETURN(const std::vector<state::StepEvent> events, context.Events());
-    const nlohmann::json report =
-        JobReportJson({.job = context.job(),
-                       .source = source,
-                       .ladder = ladder,
-                       .conversion = PlannedConversion(context, source),
-                       .media = media,
-                       .validation = nlohmann::json::parse(validation, nullptr, false),
-                       .quality = quality.ok() ? nlohmann::json::parse(*quality, nullptr, false)
-                                               : nlohmann::json::object(),
-                       .per_title = per_title.ok()
-                                        ? nlohmann::json::parse(*per_title, nullptr, false)
-                                        : nlohmann::json(),
-                       .events = events,
-                       .warnings = context.manifest().warnings,
-                       .profile = context.profile()});
+    const nlohmann::json report = JobReportJson(
+        {.job = context.job(),
+         .source = source,
+         .ladder = ladder,
+         .conversion = PlannedConversion(context, source),
+         .media = media,
+         .validation = nlohmann::json::parse(validation, nullptr, false),
+         .quality = quality.ok() ? nlohmann::json::parse(*quality, nullptr, false)
+                                 : nlohmann::json::object(),
+         .per_title =
+             per_title.ok() ? nlohmann::json::parse(*per_title, nullptr, false) : nlohmann::json(),
+         .events = events,
+         .warnings = context.manifest().warnings,
+         .profile = context.profile()});
     ATP_RETURN_IF_ERROR(output.Put(context.staging() + "/report.json", report.dump(2) + "\n"));
     const absl::Status moved = output.Publish(context.staging(), context.published());
     if (!absl::IsAlreadyExists(moved)) return moved;

@@ -11,6 +11,7 @@
 #include "atp/notify/log_notifier.h"
 #include "atp/pipeline/job_runner.h"
 #include "atp/pipeline/sample_delivery.h"
+#include "atp/pipeline/suite_delivery.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/journal.h"
@@ -43,20 +44,14 @@ TEST(ParallelChunks, OnePerThreadUpToThePendingAndTheCap) {
 class ParallelTranscodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    inputs_ = new testing::TempDir();
     SampleDeliveryOptions options;
     options.media.codec = media::SampleCodec::kH264;
     options.media.duration_seconds = 6;
     options.media.width = 426;
     options.media.height = 240;
-    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, inputs_->path());
-    ASSERT_TRUE(delivery.ok()) << delivery.status();
-    manifest_ = new fs::path(delivery->manifest_file);
+    delivery_.Create(options);
   }
-  static void TearDownTestSuite() {
-    delete manifest_;
-    delete inputs_;
-  }
+  static void TearDownTestSuite() { delivery_.Remove(); }
 
   // Chunks of 2 s: three video units.
   static encode::EncodingProfile Profile() {
@@ -77,7 +72,7 @@ class ParallelTranscodeTest : public ::testing::Test {
     std::ostringstream notifications;
     std::unique_ptr<notify::Notifier> log = notify::MakeLogNotifier(notifications, RealClock());
     JobRunner runner(*stores_[name], {log.get()}, RealClock(), ThisProcess(), options);
-    return runner.Run({.manifest_file = *manifest_,
+    return runner.Run({.manifest_file = delivery_.manifest(),
                        .out = dir_.path() / name / "out",
                        .profile = Profile(),
                        .threads = threads},
@@ -94,13 +89,10 @@ class ParallelTranscodeTest : public ::testing::Test {
     return playlists;
   }
 
-  static testing::TempDir* inputs_;
-  static fs::path* manifest_;
+  static inline SuiteDelivery delivery_;
   testing::TempDir dir_;
   std::map<std::string, std::unique_ptr<state::JobStore>> stores_;
 };
-testing::TempDir* ParallelTranscodeTest::inputs_ = nullptr;
-fs::path* ParallelTranscodeTest::manifest_ = nullptr;
 
 TEST_F(ParallelTranscodeTest, ChunksInParallelGiveTheSegmentsOfOneAtATime) {
   const RunOutcome serial = Run("serial", 1);

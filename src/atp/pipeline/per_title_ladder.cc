@@ -60,11 +60,10 @@ absl::StatusOr<media::QualityScore> MeasureProbe(const PackageRequest& request,
   std::vector<const RandomAccessFile*> parts;
   for (const auto& reader : readers) parts.push_back(reader.get());
   const media::QualityWindow window{start_seconds, duration_seconds};
-  return media::MeasureRenditionQuality(
-      *request.mezzanine, parts, {&window, 1},
-      {.source_filter_chain = request.conversion.filter_chain,
-       .threads = request.threads,
-       .rendition_start_seconds = start_seconds});
+  return media::MeasureRenditionQuality(*request.mezzanine, parts, {&window, 1},
+                                        {.source_filter_chain = request.conversion.filter_chain,
+                                         .threads = request.threads,
+                                         .rendition_start_seconds = start_seconds});
 }
 
 // Encodes the H.264 rungs of `request` at their CRF + `step` over [start, start +
@@ -98,9 +97,8 @@ absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start,
       return absl::InternalError(absl::StrCat(unit.name, " encoded no ", rungs[r].rendition));
     }
     ATP_ASSIGN_OR_RETURN(const media::QualityScore score,
-                         MeasureProbe(probe, scratch, unit_prefix + "/" + track->name + "/",
-                                      *track, start / frames_per_second,
-                                      frames / frames_per_second));
+                         MeasureProbe(probe, scratch, unit_prefix + "/" + track->name + "/", *track,
+                                      start / frames_per_second, frames / frames_per_second));
     found[r] = {.bytes = SegmentBytes(*track), .ssim_all = score.ssim_all, .frames = score.frames};
   }
   return absl::OkStatus();
@@ -123,7 +121,8 @@ void Choose(std::vector<RungChoice>& rungs) {
   // Highest rung first: compare each with the nearest kept rung below it.
   const RungChoice* kept_below = nullptr;
   for (auto it = rungs.rbegin(); it != rungs.rend(); ++it) {
-    if (kept_below != nullptr && chosen_ssim(*it) - chosen_ssim(*kept_below) < kPerTitleMinRungGain) {
+    if (kept_below != nullptr &&
+        chosen_ssim(*it) - chosen_ssim(*kept_below) < kPerTitleMinRungGain) {
       it->dropped = true;
     } else {
       kept_below = &*it;
@@ -144,12 +143,12 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
       grid, encode::EstimatedFrameCount(request.source.duration_us, rate), frames_per_second);
   PerTitleDecision decision;
   decision.window_seconds = grid.gop_frames / frames_per_second;
-  for (const int64_t start : starts) decision.window_starts_seconds.push_back(start / frames_per_second);
+  for (const int64_t start : starts)
+    decision.window_starts_seconds.push_back(start / frames_per_second);
   for (const Rendition& rendition : request.ladder) {
     if (rendition.codec != VideoCodec::kH264) continue;
-    decision.rungs.push_back({.rendition = rendition.name,
-                              .configured_crf = rendition.crf,
-                              .crf = rendition.crf});
+    decision.rungs.push_back(
+        {.rendition = rendition.name, .configured_crf = rendition.crf, .crf = rendition.crf});
   }
   // One task per (CRF step, window), run on up to `threads` threads: each encodes its
   // window and measures every rung of it; the first error stops the others.
@@ -170,10 +169,9 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
   };
   auto run = [&] {
     for (size_t task; (task = next++) < tasks;) {
-      const absl::Status status =
-          ProbeWindow(base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
-                      grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint,
-                      found[task]);
+      const absl::Status status = ProbeWindow(
+          base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
+          grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint, found[task]);
       std::lock_guard<std::mutex> lock(mutex);
       if (!status.ok() && first_error.ok()) first_error = status;
     }

@@ -33,9 +33,9 @@ inline constexpr int kPerTitleCrfSteps[] = {0, 3, 6};
 // One probe encode of one rung: every probe window at one CRF.
 struct RungProbe {
   int crf = 0;
-  int64_t bytes = 0;      // Of its media segments over all windows.
-  double ssim_all = 0;    // Mean over the compared frames of all windows.
-  int64_t frames = 0;     // Compared.
+  int64_t bytes = 0;    // Of its media segments over all windows.
+  double ssim_all = 0;  // Mean over the compared frames of all windows.
+  int64_t frames = 0;   // Compared.
 
   bool operator==(const RungProbe&) const = default;
 };
@@ -44,7 +44,7 @@ struct RungProbe {
 struct RungChoice {
   std::string rendition;  // "h264_1080p"
   int configured_crf = 0;
-  int crf = 0;            // Chosen.
+  int crf = 0;  // Chosen.
   bool dropped = false;
   std::vector<RungProbe> probes;  // In kPerTitleCrfSteps order.
 

@@ -10,6 +10,7 @@
 #include "atp/notify/log_notifier.h"
 #include "atp/pipeline/job_runner.h"
 #include "atp/pipeline/sample_delivery.h"
+#include "atp/pipeline/suite_delivery.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
@@ -27,7 +28,9 @@ Rendition Rung(const std::string& name, int crf) {
 }
 
 TEST(ApplyPerTitleDecision, SetsTheChosenCrfsAndDropsRungs) {
-  const Ladder fixed = {Rung("h264_720p", 21), Rung("h264_480p", 21), Rung("h264_360p", 21),
+  const Ladder fixed = {Rung("h264_720p", 21),
+                        Rung("h264_480p", 21),
+                        Rung("h264_360p", 21),
                         {.name = "h265_720p", .codec = VideoCodec::kH265, .crf = 24}};
   PerTitleDecision decision;
   decision.rungs = {{.rendition = "h264_720p", .configured_crf = 21, .crf = 27, .dropped = true},
@@ -65,19 +68,13 @@ TEST(PerTitleDecisionJson, RoundTrips) {
 class PerTitleJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    inputs_ = new testing::TempDir();
     SampleDeliveryOptions options;
     options.media.duration_seconds = 8;
     options.media.width = 854;
     options.media.height = 480;
-    absl::StatusOr<SampleDelivery> delivery = CreateSampleDelivery(options, inputs_->path());
-    ASSERT_TRUE(delivery.ok()) << delivery.status();
-    manifest_ = new fs::path(delivery->manifest_file);
+    delivery_.Create(options);
   }
-  static void TearDownTestSuite() {
-    delete manifest_;
-    delete inputs_;
-  }
+  static void TearDownTestSuite() { delivery_.Remove(); }
 
   // The published report of a job of the delivery with `ladder` ("fixed" or "auto").
   nlohmann::json RunAndReadReport(const std::string& ladder) {
@@ -89,7 +86,7 @@ class PerTitleJobTest : public ::testing::Test {
     JobRunner runner(**store, {log.get()}, RealClock(), ThisProcess(), {});
     encode::EncodingProfile profile;
     profile.ladder = ladder;
-    const RunOutcome outcome = runner.Run({.manifest_file = *manifest_,
+    const RunOutcome outcome = runner.Run({.manifest_file = delivery_.manifest(),
                                            .out = dir_.path() / ladder / "out",
                                            .profile = profile,
                                            .threads = 2},
@@ -113,8 +110,7 @@ class PerTitleJobTest : public ::testing::Test {
     return bytes;
   }
 
-  static inline testing::TempDir* inputs_ = nullptr;
-  static inline fs::path* manifest_ = nullptr;
+  static inline SuiteDelivery delivery_;
   testing::TempDir dir_;
 };
 
