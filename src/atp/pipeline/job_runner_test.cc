@@ -20,7 +20,7 @@
 #include "atp/pipeline/output_layout.h"
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
-#include "atp/pipeline/suite_delivery.h"
+#include "atp/pipeline/suite_delivery_fixture.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/storage/local_blob_store.h"
 #include "atp/testing/fake_clock.h"

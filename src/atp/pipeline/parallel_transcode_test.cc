@@ -11,7 +11,7 @@
 #include "atp/notify/log_notifier.h"
 #include "atp/pipeline/job_runner.h"
 #include "atp/pipeline/sample_delivery.h"
-#include "atp/pipeline/suite_delivery.h"
+#include "atp/pipeline/suite_delivery_fixture.h"
 #include "atp/pipeline/transcode_and_package.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/journal.h"

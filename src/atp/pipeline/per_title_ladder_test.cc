@@ -10,7 +10,7 @@
 #include "atp/notify/log_notifier.h"
 #include "atp/pipeline/job_runner.h"
 #include "atp/pipeline/sample_delivery.h"
-#include "atp/pipeline/suite_delivery.h"
+#include "atp/pipeline/suite_delivery_fixture.h"
 #include "atp/state/sqlite_job_store.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"

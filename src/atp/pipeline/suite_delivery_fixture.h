@@ -1,9 +1,9 @@
-// atp/pipeline/suite_delivery.h
+// atp/pipeline/suite_delivery_fixture.h
 //
 // Test support: one generated delivery shared by the tests of a suite, made in its
 // SetUpTestSuite and removed in its TearDownTestSuite.
-#ifndef ATP_PIPELINE_SUITE_DELIVERY_H_
-#define ATP_PIPELINE_SUITE_DELIVERY_H_
+#ifndef ATP_PIPELINE_SUITE_DELIVERY_FIXTURE_H_
+#define ATP_PIPELINE_SUITE_DELIVERY_FIXTURE_H_
 
 #include <filesystem>
 #include <memory>
@@ -37,4 +37,4 @@ class SuiteDelivery {
 
 }  // namespace atp::pipeline
 
-#endif  // ATP_PIPELINE_SUITE_DELIVERY_H_
+#endif  // ATP_PIPELINE_SUITE_DELIVERY_FIXTURE_H_
