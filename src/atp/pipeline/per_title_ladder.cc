@@ -104,33 +104,36 @@ absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start,
   return absl::OkStatus();
 }
 
-// Chooses each rung's CRF from its probes, then drops the rungs that add nothing.
-void Choose(std::vector<RungChoice>& rungs) {
+}  // namespace
+
+void ChoosePerTitleRungs(std::vector<RungChoice>& rungs) {
   for (RungChoice& rung : rungs) {
+    if (rung.probes.empty() || rung.probes.front().frames == 0) continue;
     const double floor = rung.probes.front().ssim_all - kPerTitleSsimTolerance;
     for (const RungProbe& probe : rung.probes) {
       if (probe.ssim_all >= floor) rung.crf = std::max(rung.crf, probe.crf);
     }
   }
-  auto chosen_ssim = [](const RungChoice& rung) {
+  // The chosen CRF's probe; null when it compared no frame.
+  auto chosen = [](const RungChoice& rung) -> const RungProbe* {
     for (const RungProbe& probe : rung.probes) {
-      if (probe.crf == rung.crf) return probe.ssim_all;
+      if (probe.crf == rung.crf && probe.frames > 0) return &probe;
     }
-    return 0.0;
+    return nullptr;
   };
-  // Highest rung first: compare each with the nearest kept rung below it.
-  const RungChoice* kept_below = nullptr;
+  // From the lowest rung up (the ladder is highest first): each is compared with the nearest
+  // rung kept below it.
+  const RungProbe* kept_below = nullptr;
   for (auto it = rungs.rbegin(); it != rungs.rend(); ++it) {
-    if (kept_below != nullptr &&
-        chosen_ssim(*it) - chosen_ssim(*kept_below) < kPerTitleMinRungGain) {
+    const RungProbe* probe = chosen(*it);
+    if (probe == nullptr) continue;
+    if (kept_below != nullptr && probe->ssim_all - kept_below->ssim_all < kPerTitleMinRungGain) {
       it->dropped = true;
     } else {
-      kept_below = &*it;
+      kept_below = probe;
     }
   }
 }
-
-}  // namespace
 
 absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& request,
                                                       storage::BlobStore& scratch,
@@ -195,7 +198,7 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
     }
   }
   ATP_RETURN_IF_ERROR(scratch.DeletePrefix(prefix));
-  Choose(decision.rungs);
+  ChoosePerTitleRungs(decision.rungs);
   return decision;
 }
 

@@ -75,6 +75,11 @@ using ProbeCheckpoint = std::function<absl::Status()>;
     const PackageRequest& request, storage::BlobStore& scratch, std::string_view prefix,
     const ProbeCheckpoint& checkpoint);
 
+// The choice DecidePerTitleLadder makes from `rungs`' probes (highest rung first, probes in
+// kPerTitleCrfSteps order): each rung's crf, then which are dropped. A rung whose configured
+// CRF's probe compared no frame keeps its CRF and is never dropped nor compared with.
+void ChoosePerTitleRungs(std::vector<RungChoice>& rungs);
+
 // `fixed` with the decision applied: chosen CRFs set, dropped rungs removed. Internal error
 // when the decision names a rung `fixed` does not have (a decision of another ladder).
 [[nodiscard]] absl::StatusOr<Ladder> ApplyPerTitleDecision(const Ladder& fixed,

@@ -49,6 +49,35 @@ TEST(ApplyPerTitleDecision, SetsTheChosenCrfsAndDropsRungs) {
               testing::StatusIs(absl::StatusCode::kInternal));
 }
 
+RungChoice Probed(const std::string& name, std::vector<double> ssim_by_step) {
+  RungChoice rung{.rendition = name, .configured_crf = 21, .crf = 21};
+  for (size_t i = 0; i < ssim_by_step.size(); ++i) {
+    rung.probes.push_back({.crf = 21 + kPerTitleCrfSteps[i],
+                           .bytes = 1000 - 100 * static_cast<int64_t>(i),
+                           .ssim_all = ssim_by_step[i],
+                           .frames = ssim_by_step[i] > 0 ? 48 : 0});
+  }
+  return rung;
+}
+
+TEST(ChoosePerTitleRungs, TakesTheHighestCrfWithinToleranceAndDropsRungsThatAddNothing) {
+  std::vector<RungChoice> rungs = {
+      Probed("h264_1080p", {0.9950, 0.9945, 0.9930}),  // +3: 0.0005 lower; +6: 0.002 lower.
+      Probed("h264_720p", {0.9948, 0.9944, 0.9940}),   // +6: 0.0008 lower.
+      Probed("h264_480p", {0.9900, 0.9880, 0.9860}),   // +3 is already 0.002 lower.
+      Probed("h264_360p", {0, 0, 0})};                 // Nothing compared.
+  ChoosePerTitleRungs(rungs);
+  EXPECT_EQ(rungs[0].crf, 24);
+  EXPECT_EQ(rungs[1].crf, 27);
+  EXPECT_EQ(rungs[2].crf, 21);
+  EXPECT_EQ(rungs[3].crf, 21);
+  // 1080p at +3 (0.9945) is 0.0005 above 720p at +6 (0.9940): it adds nothing.
+  EXPECT_TRUE(rungs[0].dropped);
+  EXPECT_FALSE(rungs[1].dropped);  // 0.004 above 480p.
+  EXPECT_FALSE(rungs[2].dropped);
+  EXPECT_FALSE(rungs[3].dropped);  // Unmeasured: kept as configured.
+}
+
 TEST(PerTitleDecisionJson, RoundTrips) {
   PerTitleDecision decision;
   decision.window_starts_seconds = {0, 6.006};
