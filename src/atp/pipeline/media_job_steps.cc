@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "atp/core/parallel_for.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/media/quality_meter.h"
@@ -314,8 +315,7 @@ class MediaJobSteps : public JobSteps {
     chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
     UnitProgress progress(context, request.source, units, finished);
 
-    std::mutex mutex;  // Guards next_video and first_error.
-    size_t next_video = 0;
+    std::mutex mutex;  // Guards first_error.
     absl::Status first_error;
     std::atomic<bool> failed = false;
     auto run = [&](size_t index, const PackageRequest& unit_request) {
@@ -347,22 +347,12 @@ class MediaJobSteps : public JobSteps {
       }
       return first_error;
     }
-    std::vector<std::thread> threads;
-    for (size_t index : audio) threads.emplace_back(run, index, std::cref(request));
-    for (int i = 0; i < parallel; ++i) {
-      threads.emplace_back([&] {
-        for (;;) {
-          size_t index = 0;
-          {
-            std::lock_guard<std::mutex> lock(mutex);
-            if (failed || next_video == video.size()) return;
-            index = video[next_video++];
-          }
-          run(index, chunk_request);
-        }
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    std::vector<std::thread> audio_threads;
+    for (size_t index : audio) audio_threads.emplace_back(run, index, std::cref(request));
+    ParallelFor(video.size(), parallel, [&](size_t i) {
+      if (!failed) run(video[i], chunk_request);
+    });
+    for (std::thread& thread : audio_threads) thread.join();
     return first_error;
   }
 
@@ -477,24 +467,17 @@ class MediaJobSteps : public JobSteps {
     const std::vector<media::QualityWindow> windows =
         media::SampleWindows(source.duration_seconds());
     const size_t count = media.video.size();
-    const int workers =
-        static_cast<int>(std::clamp<size_t>(count, 1, std::max(1, context.threads())));
     const media::QualityOptions options{
         .source_filter_chain = PlannedConversion(context, source).filter_chain,
-        .threads = std::max(1, context.threads() / workers)};
+        .threads = std::max(1, context.threads() / ParallelWorkers(count, context.threads()))};
     std::vector<absl::StatusOr<media::QualityScore>> scores(count,
                                                             absl::UnknownError("not measured"));
-    std::atomic<size_t> next = 0;
-    auto measure = [&] {
-      for (size_t i; (i = next++) < count;) {
-        scores[i] = MeasureTrack(context.output(), context.staging(), media.video[i], *mezzanine,
-                                 windows, options);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (int i = 1; i < workers; ++i) threads.emplace_back(measure);
-    measure();
-    for (std::thread& thread : threads) thread.join();
+    ParallelFor(count, context.threads(), [&](size_t i) {
+      const PackagedTrack& track = media.video[i];
+      scores[i] =
+          MeasureTrackQuality(context.output(), absl::StrCat(context.staging(), "/", track.name),
+                              track, *mezzanine, windows, options);
+    });
 
     nlohmann::json window_list = nlohmann::json::array();
     for (const media::QualityWindow& window : windows) {
@@ -515,28 +498,6 @@ class MediaJobSteps : public JobSteps {
                        {"windows", window_list}};
     }
     return context.PutArtifact(kQualityArtifact, quality.dump());
-  }
-
-  // One staged video track's quality against the mezzanine.
-  static absl::StatusOr<media::QualityScore> MeasureTrack(
-      storage::BlobStore& output, const std::string& staging, const PackagedTrack& track,
-      const RandomAccessFile& mezzanine, const std::vector<media::QualityWindow>& windows,
-      const media::QualityOptions& options) {
-    const std::string folder = absl::StrCat(staging, "/", track.name, "/");
-    std::vector<std::unique_ptr<storage::BlobReader>> readers;
-    for (const std::string& uri : TrackFiles(track)) {
-      ATP_ASSIGN_OR_RETURN(readers.emplace_back(), output.Open(folder + uri));
-    }
-    std::vector<const RandomAccessFile*> parts;
-    for (const auto& reader : readers) parts.push_back(reader.get());
-    return media::MeasureRenditionQuality(mezzanine, parts, windows, options);
-  }
-
-  // The init segment, then the media segments in order.
-  static std::vector<std::string> TrackFiles(const PackagedTrack& track) {
-    std::vector<std::string> files = {track.init_uri};
-    for (const MediaSegment& segment : track.segments) files.push_back(segment.uri);
-    return files;
   }
 
   // Writes report.json into the staged package and renames it into place. A job whose final

@@ -1,14 +1,12 @@
 #include "atp/pipeline/per_title_ladder.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "atp/core/parallel_for.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/transcoder.h"
 #include "atp/media/quality_meter.h"
@@ -46,26 +44,6 @@ int64_t SegmentBytes(const PackagedTrack& track) {
   return bytes;
 }
 
-// SSIM of the probe track under `folder` against the source over [start, start + duration).
-absl::StatusOr<media::QualityScore> MeasureProbe(const PackageRequest& request,
-                                                 storage::BlobStore& scratch,
-                                                 const std::string& folder,
-                                                 const PackagedTrack& track, double start_seconds,
-                                                 double duration_seconds) {
-  std::vector<std::unique_ptr<storage::BlobReader>> readers;
-  ATP_ASSIGN_OR_RETURN(readers.emplace_back(), scratch.Open(folder + track.init_uri));
-  for (const MediaSegment& segment : track.segments) {
-    ATP_ASSIGN_OR_RETURN(readers.emplace_back(), scratch.Open(folder + segment.uri));
-  }
-  std::vector<const RandomAccessFile*> parts;
-  for (const auto& reader : readers) parts.push_back(reader.get());
-  const media::QualityWindow window{start_seconds, duration_seconds};
-  return media::MeasureRenditionQuality(*request.mezzanine, parts, {&window, 1},
-                                        {.source_filter_chain = request.conversion.filter_chain,
-                                         .threads = request.threads,
-                                         .rendition_start_seconds = start_seconds});
-}
-
 // Encodes the H.264 rungs of `request` at their CRF + `step` over [start, start +
 // frames) as a standalone unit under `root`, and measures each rung of `rungs` on it into
 // `found` (bytes, SSIM, frames compared).
@@ -96,9 +74,15 @@ absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start,
     if (track == tracks.end()) {
       return absl::InternalError(absl::StrCat(unit.name, " encoded no ", rungs[r].rendition));
     }
-    ATP_ASSIGN_OR_RETURN(const media::QualityScore score,
-                         MeasureProbe(probe, scratch, unit_prefix + "/" + track->name + "/", *track,
-                                      start / frames_per_second, frames / frames_per_second));
+    // The probe's first frame is the source's frame `start`.
+    const media::QualityWindow window{start / frames_per_second, frames / frames_per_second};
+    ATP_ASSIGN_OR_RETURN(
+        const media::QualityScore score,
+        MeasureTrackQuality(scratch, unit_prefix + "/" + track->name, *track, *request.mezzanine,
+                            {&window, 1},
+                            {.source_filter_chain = request.conversion.filter_chain,
+                             .threads = request.threads,
+                             .rendition_start_seconds = window.start_seconds}));
     found[r] = {.bytes = SegmentBytes(*track), .ssim_all = score.ssim_all, .frames = score.frames};
   }
   return absl::OkStatus();
@@ -158,31 +142,23 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
   const std::string root = std::string(prefix) + "/";
   const size_t steps = std::size(kPerTitleCrfSteps);
   const size_t tasks = steps * starts.size();
-  const int workers = static_cast<int>(std::clamp<size_t>(tasks, 1, std::max(1, request.threads)));
   PackageRequest base = request;
-  base.threads = std::max(1, request.threads / workers);
+  base.threads = std::max(1, request.threads / ParallelWorkers(tasks, request.threads));
   std::vector<std::vector<RungProbe>> found(tasks, std::vector<RungProbe>(decision.rungs.size()));
   std::mutex mutex;  // Guards checkpoint calls and first_error.
   absl::Status first_error;
-  std::atomic<size_t> next = 0;
   auto guarded_checkpoint = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(mutex);
     if (!first_error.ok()) return absl::AbortedError("stopped: another probe failed");
     return checkpoint();
   };
-  auto run = [&] {
-    for (size_t task; (task = next++) < tasks;) {
-      const absl::Status status = ProbeWindow(
-          base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
-          grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint, found[task]);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!status.ok() && first_error.ok()) first_error = status;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 1; i < workers; ++i) threads.emplace_back(run);
-  run();
-  for (std::thread& thread : threads) thread.join();
+  ParallelFor(tasks, request.threads, [&](size_t task) {
+    const absl::Status status = ProbeWindow(
+        base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
+        grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint, found[task]);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!status.ok() && first_error.ok()) first_error = status;
+  });
   ATP_RETURN_IF_ERROR(first_error);
   for (size_t step = 0; step < steps; ++step) {
     for (size_t r = 0; r < decision.rungs.size(); ++r) {

@@ -199,8 +199,8 @@ absl::Status AppendUnitTrack(const std::string& unit, const PackagedTrack& part,
 // (left by a unit that was stopped).
 absl::Status RemoveUnlistedObjects(storage::BlobStore& store, const std::string& track_prefix,
                                    const PackagedTrack& track) {
-  std::set<std::string> listed = {Key(track_prefix, track.init_uri)};
-  for (const MediaSegment& segment : track.segments) listed.insert(Key(track_prefix, segment.uri));
+  const std::vector<std::string> keys_listed = TrackObjectKeys(track_prefix, track);
+  const std::set<std::string> listed(keys_listed.begin(), keys_listed.end());
   ATP_ASSIGN_OR_RETURN(const std::vector<std::string> keys, store.List(track_prefix));
   for (const std::string& key : keys) {
     if (!listed.contains(key)) ATP_RETURN_IF_ERROR(store.Delete(key));
@@ -277,6 +277,26 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
     track.frames_dropped = stats.frames_dropped;
   }
   return tracks;
+}
+
+std::vector<std::string> TrackObjectKeys(std::string_view track_prefix,
+                                         const PackagedTrack& track) {
+  std::vector<std::string> keys = {Key(track_prefix, track.init_uri)};
+  for (const MediaSegment& segment : track.segments) keys.push_back(Key(track_prefix, segment.uri));
+  return keys;
+}
+
+absl::StatusOr<media::QualityScore> MeasureTrackQuality(
+    storage::BlobStore& store, std::string_view track_prefix, const PackagedTrack& track,
+    const RandomAccessFile& source, std::span<const media::QualityWindow> windows,
+    const media::QualityOptions& options) {
+  std::vector<std::unique_ptr<storage::BlobReader>> readers;
+  for (const std::string& key : TrackObjectKeys(track_prefix, track)) {
+    ATP_ASSIGN_OR_RETURN(readers.emplace_back(), store.Open(key));
+  }
+  std::vector<const RandomAccessFile*> parts;
+  for (const auto& reader : readers) parts.push_back(reader.get());
+  return media::MeasureRenditionQuality(source, parts, windows, options);
 }
 
 absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,

@@ -6,7 +6,9 @@
 #define ATP_PIPELINE_TRANSCODE_AND_PACKAGE_H_
 
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -17,6 +19,7 @@
 #include "atp/core/source_info.h"
 #include "atp/encode/encoding_profile.h"
 #include "atp/encode/transcoder.h"
+#include "atp/media/quality_meter.h"
 #include "atp/storage/blob_store.h"
 
 namespace atp::pipeline {
@@ -74,6 +77,19 @@ inline constexpr int kMaxParallelChunks = 8;
 [[nodiscard]] absl::StatusOr<PackagedMedia> AssembleMedia(
     const PackageRequest& request, const std::vector<std::vector<PackagedTrack>>& units,
     storage::BlobStore& store, std::string_view prefix);
+
+// The keys of `track`'s objects under `track_prefix` ("<prefix>/<track name>" of EncodeUnit):
+// its init segment, then its media segments in order.
+[[nodiscard]] std::vector<std::string> TrackObjectKeys(std::string_view track_prefix,
+                                                       const PackagedTrack& track);
+
+// PSNR and SSIM of the track stored under `track_prefix` against `source`
+// (media::MeasureRenditionQuality over its init and media segments). Errors of the store and
+// of the measurement.
+[[nodiscard]] absl::StatusOr<media::QualityScore> MeasureTrackQuality(
+    storage::BlobStore& store, std::string_view track_prefix, const PackagedTrack& track,
+    const RandomAccessFile& source, std::span<const media::QualityWindow> windows,
+    const media::QualityOptions& options);
 
 // The package step's playlists: <rendition>/playlist.m3u8 for every track and subtitle
 // rendition, master.m3u8, and manifest.mpd when `enable_dash`, written under `prefix` from
