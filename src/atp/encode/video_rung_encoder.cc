@@ -4,6 +4,7 @@
 #include "atp/core/status_macros.h"
 #include "atp/encode/encoded_records.h"
 #include "atp/media/av_error.h"
+#include "atp/media/yuv420_converter.h"
 
 extern "C" {
 #include <libavutil/opt.h>
@@ -119,17 +120,20 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   ATP_ASSIGN_OR_RETURN(rung->stream_, EncodedStreamOf(*encoder));
 
   rung->picture_.reset(av_frame_alloc());
-  if (input.width == rendition.width && input.height == rendition.height &&
-      input.pixel_format == AV_PIX_FMT_YUV420P) {
-    rung->packet_.reset(av_packet_alloc());
-    return rung;
-  }
-  rung->scaler_.reset(sws_getContext(input.width, input.height, input.pixel_format, rendition.width,
-                                     rendition.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
-                                     nullptr, nullptr));
-  if (rung->scaler_ == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(rendition.name, ": cannot scale from ", input.width, "x", input.height));
+  rung->packet_.reset(av_packet_alloc());
+  const bool same_size = input.width == rendition.width && input.height == rendition.height;
+  if (same_size && input.pixel_format == AV_PIX_FMT_YUV420P) return rung;
+  if (same_size && media::Yuv420Converter::Converts(input.pixel_format)) {
+    rung->feed_ = Feed::kConverted;
+  } else {
+    rung->feed_ = Feed::kScaled;
+    rung->scaler_.reset(sws_getContext(input.width, input.height, input.pixel_format,
+                                       rendition.width, rendition.height, AV_PIX_FMT_YUV420P,
+                                       SWS_BICUBIC, nullptr, nullptr, nullptr));
+    if (rung->scaler_ == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(rendition.name, ": cannot scale from ", input.width, "x", input.height));
+    }
   }
   rung->picture_->format = AV_PIX_FMT_YUV420P;
   rung->picture_->width = rendition.width;
@@ -137,7 +141,6 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   if (int buffer_error = av_frame_get_buffer(rung->picture_.get(), 0); buffer_error < 0) {
     return media::AvErrorToStatus(buffer_error, "scaled frame");
   }
-  rung->packet_.reset(av_packet_alloc());
   return rung;
 }
 
@@ -148,7 +151,7 @@ PictureFormat VideoRungEncoder::output_format() const {
 absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
                                       const PacketCallback& out) {
   AVFrame& picture = *picture_;
-  if (scaler_ == nullptr) {
+  if (feed_ == Feed::kByReference) {
     // The input's planes by reference, without its properties or side data: the encoder
     // sees exactly what a scaled picture would carry.
     av_frame_unref(&picture);
@@ -167,8 +170,12 @@ absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
     if (int error = av_frame_make_writable(&picture); error < 0) {
       return media::AvErrorToStatus(error, "scaled frame");
     }
-    sws_scale(scaler_.get(), input.data, input.linesize, 0, input.height, picture.data,
-              picture.linesize);
+    if (feed_ == Feed::kConverted) {
+      media::Yuv420Converter::Convert(input, picture);
+    } else {
+      sws_scale(scaler_.get(), input.data, input.linesize, 0, input.height, picture.data,
+                picture.linesize);
+    }
   }
   picture.pts = index;
   picture.pict_type = index % gop_frames_ == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;

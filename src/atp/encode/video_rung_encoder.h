@@ -44,7 +44,7 @@ class VideoRungEncoder {
   // Called when every rung encoded the frame: lets go of an input encoded by reference, so
   // the rung whose picture it was can scale the next frame into it in place.
   void ReleaseInput() {
-    if (scaler_ == nullptr) av_frame_unref(picture_.get());
+    if (feed_ == Feed::kByReference) av_frame_unref(picture_.get());
   }
   // Drains the encoder at the end of the stream.
   absl::Status Flush(const PacketCallback& out);
@@ -58,12 +58,20 @@ class VideoRungEncoder {
   [[nodiscard]] const AVFrame& last_picture() const { return *picture_; }
 
  private:
+  // How the rung's picture is made from its input.
+  enum class Feed {
+    kByReference,  // The input is already the rung's picture: its buffers are referenced.
+    kConverted,    // Of the rung's size in another format: by media::Yuv420Converter.
+    kScaled,       // Otherwise: by libswscale.
+  };
+
   absl::Status Drain(const AVFrame* frame, const PacketCallback& out);
 
   media::CodecContextPtr encoder_;
   EncodedStream stream_;
-  media::SwsContextPtr scaler_;  // Null when the input is already the rung's picture.
-  media::FramePtr picture_;      // Scaled into, or a reference to the input's buffers.
+  Feed feed_ = Feed::kByReference;
+  media::SwsContextPtr scaler_;  // Set when feed_ is kScaled.
+  media::FramePtr picture_;      // Converted or scaled into, or a reference to the input's.
   media::PacketPtr packet_;
   int64_t gop_frames_ = 0;
   int64_t segment_frames_ = 0;
