@@ -275,6 +275,16 @@ TEST_F(AtpValidateTest, EachFaultFailsWithItsOwnRule) {
             [](const fs::path& p) {
               Replace(p / "manifest.mpd", "bandwidth=\"", "bandwidth=\"9");
             }},
+           {{"DASH-CODECS"},
+            [](const fs::path& p) {
+              Replace(p / "manifest.mpd", "codecs=\"avc1.4d401e\"", "codecs=\"avc1.640028\"");
+            }},
+           {{"DASH-CODECS"},
+            [](const fs::path& p) {
+              Replace(p / "manifest.mpd", "codecs=\"mp4a.40.2\"", "codecs=\"mp4a.40.5\"");
+            }},
+           {{"DASH-CODECS"},
+            [](const fs::path& p) { Replace(p / "manifest.mpd", " codecs=\"mp4a.40.2\"", ""); }},
            {{"DASH-TIMELINE"},
             [](const fs::path& p) {
               Replace(p / "manifest.mpd", "<S t=\"0\" d=\"", "<S t=\"0\" d=\"1");

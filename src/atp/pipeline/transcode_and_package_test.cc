@@ -672,19 +672,28 @@ TEST(TranscodeAndPackage, Av1LadderIsPackagedAndValid) {
                           adaptation_set.children("Representation").end()),
             1);
 
-  // A playlist that declares another level than the av1C's fails validation (HLS-CODECS).
-  std::string master = testing::ReadFile(out / "master.m3u8");
+  // A playlist, then an MPD, that declares another level than the av1C's fails validation
+  // (HLS-CODECS, DASH-CODECS).
   const std::string wrong = init.codecs.substr(0, 7) + "19M.08";  // Level 6.3.
-  for (size_t at = master.find(init.codecs); at != std::string::npos;
-       at = master.find(init.codecs, at)) {
-    master.replace(at, init.codecs.size(), wrong);
-  }
-  std::ofstream(out / "master.m3u8", std::ios::binary | std::ios::trunc) << master;
-  ASSERT_OK_AND_ASSIGN(validate::ValidationReport tampered,
-                       validate::ValidatePackage(out, options));
-  std::vector<std::string> rules;
-  for (const validate::Finding& finding : tampered.findings()) rules.push_back(finding.rule);
-  EXPECT_THAT(rules, ::testing::ElementsAre("HLS-CODECS"));
+  auto rules_with_wrong_level_in = [&](const std::string& manifest) {
+    const std::string original = testing::ReadFile(out / manifest);
+    std::string text = original;
+    for (size_t at = text.find(init.codecs); at != std::string::npos;
+         at = text.find(init.codecs, at)) {
+      text.replace(at, init.codecs.size(), wrong);
+    }
+    std::ofstream(out / manifest, std::ios::binary | std::ios::trunc) << text;
+    std::vector<std::string> rules;
+    absl::StatusOr<validate::ValidationReport> tampered = validate::ValidatePackage(out, options);
+    EXPECT_OK(tampered.status());
+    if (tampered.ok()) {
+      for (const validate::Finding& finding : tampered->findings()) rules.push_back(finding.rule);
+    }
+    std::ofstream(out / manifest, std::ios::binary | std::ios::trunc) << original;
+    return rules;
+  };
+  EXPECT_THAT(rules_with_wrong_level_in("master.m3u8"), ::testing::ElementsAre("HLS-CODECS"));
+  EXPECT_THAT(rules_with_wrong_level_in("manifest.mpd"), ::testing::ElementsAre("DASH-CODECS"));
 }
 
 }  // namespace

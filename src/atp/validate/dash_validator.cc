@@ -201,6 +201,27 @@ class DashValidator {
     }
   }
 
+  // DASH-CODECS: a Representation's @codecs (its own, else its AdaptationSet's) is given and,
+  // for an audio or video track whose init segment was read (`init`, else null), is the codec
+  // string derived from that init segment, as HLS-CODECS's is.
+  void CheckCodecs(pugi::xml_node representation, pugi::xml_node set, const InitSegmentInfo* init,
+                   const std::string& where) {
+    const std::string declared = representation.attribute("codecs")
+                                     ? representation.attribute("codecs").value()
+                                     : set.attribute("codecs").value();
+    const bool derived = init != nullptr && (init->handler == "vide" || init->handler == "soun");
+    if (declared.empty()) {
+      report_.Add(
+          "DASH-CODECS", where,
+          absl::StrCat("no @codecs (nor on its AdaptationSet)",
+                       derived ? absl::StrCat("; the init segment says ", init->codecs) : ""));
+    } else if (derived && declared != init->codecs) {
+      report_.Add(
+          "DASH-CODECS", where,
+          absl::StrCat("@codecs=\"", declared, "\" but the init segment says ", init->codecs));
+    }
+  }
+
   // A WebVTT sidecar's cues, to be judged against the programme.
   struct TextTrack {
     std::string where;  // "manifest.mpd Representation subs_en -> subs_en/subtitles.vtt".
@@ -284,6 +305,7 @@ class DashValidator {
       if (!AddRefusalFinding(addressing.status(), where, report_)) {
         report_.Add("DASH-PARSE", where, std::string(addressing.status().message()));
       }
+      CheckCodecs(representation, set, nullptr, where);
       return 0;
     }
     absl::StatusOr<std::string> init_bytes =
@@ -307,6 +329,7 @@ class DashValidator {
       CheckPictureSize(representation, set, *init_info, where);
     if (init_info.ok() && init_info->handler == "soun")
       CheckChannels(representation, set, *init_info, where);
+    CheckCodecs(representation, set, init_info.ok() ? &*init_info : nullptr, where);
     // MPD times are presentation times: decode times shifted by the edit list, converted from
     // the track's timescale to the MPD's.
     const int64_t edit = init_info.ok() ? init_info->edit_media_time : 0;

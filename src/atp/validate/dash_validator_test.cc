@@ -1,10 +1,14 @@
-// Hostile and broken MPDs (these also run in the sanitizer build); a package with real
-// segments is validated end to end in app/atp_validate_test.cc.
+// Hostile and broken MPDs (these also run in the sanitizer build), and the @codecs check on a
+// small package ffmpeg's dash muxer writes; atp's own packages are validated end to end in
+// app/atp_validate_test.cc.
 #include "atp/validate/dash_validator.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -18,7 +22,9 @@ namespace atp::validate {
 namespace {
 
 using ::atp::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 
 // Validates the MPD `text`, written as DIR/manifest.mpd, with DIR as the package.
@@ -80,17 +86,20 @@ TEST(ValidateDashManifest, ReportsStructuralFaultsAsFindings) {
   std::vector<std::string> rules = RulesOf(report);
   std::sort(rules.begin(), rules.end());
   // a: no init, two listed segments missing, one unlisted present (bandwidth not judged);
-  // b: bad S@d; c: no SegmentTemplate; the set: no @lang; the MPD: dynamic, bad duration.
-  EXPECT_EQ(rules, (std::vector<std::string>{"DASH-LANG", "DASH-PARSE", "DASH-PARSE", "DASH-PARSE",
+  // b: bad S@d; c: no SegmentTemplate; a, b and c: no @codecs; the set: no @lang; the MPD:
+  // dynamic, bad duration.
+  EXPECT_EQ(rules, (std::vector<std::string>{"DASH-CODECS", "DASH-CODECS", "DASH-CODECS",
+                                             "DASH-LANG", "DASH-PARSE", "DASH-PARSE", "DASH-PARSE",
                                              "DASH-STATIC", "DASH-TIMELINE", "DASH-TIMELINE",
                                              "DASH-TIMELINE", "FILE-MISSING"}))
       << ::testing::PrintToString(rules);
 }
 
 // One fragmented MP4 file with a global sidx, as SegmentBase addressing uses: 8 s of 24 fps
-// video, an IDR every 2 s. `init_range` and `index_range` are found by walking its boxes.
-// No B-frames: with them and no edit list (empty_moov), ffmpeg's sidx puts the earliest
-// presentation time 2 frames before the samples' own, which the validator reports.
+// video (H.264 High, level 4.0: avc1.640028), an IDR every 2 s. `init_range` and `index_range` are
+// found by walking its boxes. No B-frames: with them and no edit list (empty_moov), ffmpeg's sidx
+// puts the earliest presentation time 2 frames before the samples' own, which the validator
+// reports.
 struct SingleFile {
   std::string init_range;
   std::string index_range;
@@ -100,7 +109,8 @@ SingleFile WriteSingleFile(const testing::TempDir& dir) {
   const std::string command =
       "cd " + dir.path().string() +
       " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=24 -t 8 "
-      "-c:v libx264 -bf 0 -g 48 -keyint_min 48 -sc_threshold 0 -pix_fmt yuv420p "
+      "-c:v libx264 -profile:v high -level:v 4.0 -bf 0 -g 48 -keyint_min 48 -sc_threshold 0 "
+      "-pix_fmt yuv420p "
       "-movflags +frag_keyframe+empty_moov+global_sidx+default_base_moof -f mp4 video.mp4";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   std::ifstream in(dir.path() / "video.mp4", std::ios::binary);
@@ -130,11 +140,12 @@ std::string SegmentBaseMpd(const SingleFile& file, int periods, const std::strin
       "mediaPresentationDuration=\"",
       duration, "\">");
   for (int p = 0; p < periods; ++p) {
-    absl::StrAppend(
-        &mpd, "<Period id=\"", p, "\" duration=\"PT8S\"><AdaptationSet contentType=\"video\">",
-        "<Representation id=\"v\" bandwidth=\"1\"><BaseURL>video.mp4</BaseURL>",
-        "<SegmentBase indexRange=\"", file.index_range, "\"><Initialization range=\"",
-        file.init_range, "\"/></SegmentBase></Representation></AdaptationSet></Period>");
+    absl::StrAppend(&mpd, "<Period id=\"", p,
+                    "\" duration=\"PT8S\"><AdaptationSet contentType=\"video\">",
+                    "<Representation id=\"v\" codecs=\"avc1.640028\" bandwidth=\"1\">",
+                    "<BaseURL>video.mp4</BaseURL>", "<SegmentBase indexRange=\"", file.index_range,
+                    "\"><Initialization range=\"", file.init_range,
+                    "\"/></SegmentBase></Representation></AdaptationSet></Period>");
   }
   return mpd + "</MPD>";
 }
@@ -184,7 +195,8 @@ TEST(ValidateDashManifest, ReferencesLeavingThePackageArePkgPathFindings) {
       "</SegmentTemplate>";
   const std::string mpd = absl::StrCat(
       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" "
-      "mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet contentType=\"video\">",
+      "mediaPresentationDuration=\"PT1S\"><Period>",
+      "<AdaptationSet contentType=\"video\" codecs=\"avc1.640028\">",
       "<Representation id=\"up\" bandwidth=\"1\"><BaseURL>../outside/</BaseURL>", template_up,
       "</Representation>", "<Representation id=\"abs\" bandwidth=\"1\"><BaseURL>",
       sentinel.parent_path().string(), "/</BaseURL>", template_up, "</Representation>",
@@ -221,6 +233,94 @@ TEST(ValidateDashManifest, ReferencesLeavingThePackageArePkgPathFindings) {
                        "PKG-PATH manifest.mpd Representation base",
                    }))
       << ::testing::PrintToString(found);
+}
+
+// A package ffmpeg's dash muxer writes: 4 s of 320x240 H.264 High at level 4.0 (codecs
+// avc1.640028) as Representation 0 in AdaptationSet 0, and AAC-LC stereo (mp4a.40.2) as
+// Representation 1 in AdaptationSet 1; SegmentTemplate with a SegmentTimeline, 2 s segments.
+class ValidateDashPackageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    original_ = new testing::TempDir();
+    const std::string command =
+        "cd " + original_->path().string() +
+        " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=24 "
+        "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 4 "
+        "-c:v libx264 -profile:v high -level:v 4.0 -g 48 -keyint_min 48 -sc_threshold 0 "
+        "-pix_fmt yuv420p -c:a aac -ac 2 "
+        "-f dash -seg_duration 2 -use_timeline 1 -use_template 1 manifest.mpd";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  static void TearDownTestSuite() { delete original_; }
+
+  // "where: message" of each DASH-CODECS finding on a copy of the package whose MPD has had
+  // each `from` (which must be there) replaced by its `to`, in order.
+  std::vector<std::string> CodecsFindingsAfter(
+      const std::vector<std::pair<std::string, std::string>>& replacements) {
+    std::filesystem::remove_all(dir_.path() / "pkg");
+    std::filesystem::copy(original_->path(), dir_.path() / "pkg",
+                          std::filesystem::copy_options::recursive);
+    std::string mpd = testing::ReadFile(dir_.path() / "pkg/manifest.mpd");
+    for (const auto& [from, to] : replacements) {
+      const size_t at = mpd.find(from);
+      EXPECT_NE(at, std::string::npos) << from << " not in the MPD:\n" << mpd;
+      if (at != std::string::npos) mpd.replace(at, from.size(), to);
+    }
+    dir_.WriteFile("pkg/manifest.mpd", mpd);
+    ValidationReport report;
+    absl::StatusOr<PackageFiles> files = PackageFiles::Open(dir_.path() / "pkg");
+    EXPECT_OK(files.status());
+    if (!files.ok()) return {};
+    EXPECT_OK(ValidateDashManifest(*files, "manifest.mpd", report));
+    std::vector<std::string> found;
+    for (const Finding& finding : report.findings()) {
+      if (finding.rule == "DASH-CODECS") {
+        EXPECT_EQ(finding.severity, Severity::kError);
+        found.push_back(absl::StrCat(finding.where, ": ", finding.message));
+      }
+    }
+    return found;
+  }
+
+  static testing::TempDir* original_;
+  testing::TempDir dir_;
+};
+testing::TempDir* ValidateDashPackageTest::original_ = nullptr;
+
+// ffmpeg declares what its init segments hold (its other faults, DASH-LANG and an audio
+// DASH-BANDWIDTH, are not looked at here), also when the AdaptationSet says otherwise.
+TEST_F(ValidateDashPackageTest, DeclaredCodecsThatMatchTheInitSegmentsPass) {
+  EXPECT_THAT(CodecsFindingsAfter({}), IsEmpty());
+  // The Representation's own @codecs is the one that counts.
+  EXPECT_THAT(CodecsFindingsAfter(
+                  {{"<AdaptationSet id=\"1\"", "<AdaptationSet id=\"1\" codecs=\"mp4a.40.5\""}}),
+              IsEmpty());
+}
+
+TEST_F(ValidateDashPackageTest, AWrongCodecsIsDashCodecsNamingTheRepresentation) {
+  EXPECT_THAT(CodecsFindingsAfter({{"codecs=\"avc1.640028\"", "codecs=\"avc1.42E01E\""}}),
+              ElementsAre("manifest.mpd Representation 0: @codecs=\"avc1.42E01E\" but the init "
+                          "segment says avc1.640028"));
+  EXPECT_THAT(CodecsFindingsAfter({{"codecs=\"mp4a.40.2\"", "codecs=\"mp4a.40.5\""}}),
+              ElementsAre("manifest.mpd Representation 1: @codecs=\"mp4a.40.5\" but the init "
+                          "segment says mp4a.40.2"));
+}
+
+// Without its own @codecs a Representation has its AdaptationSet's; with neither, it is
+// DASH-CODECS too.
+TEST_F(ValidateDashPackageTest, TheAdaptationSetsCodecsIsInheritedAndNoneIsDashCodecs) {
+  EXPECT_THAT(CodecsFindingsAfter(
+                  {{" codecs=\"avc1.640028\"", ""},
+                   {"<AdaptationSet id=\"0\"", "<AdaptationSet id=\"0\" codecs=\"avc1.640028\""}}),
+              IsEmpty());
+  EXPECT_THAT(CodecsFindingsAfter(
+                  {{" codecs=\"avc1.640028\"", ""},
+                   {"<AdaptationSet id=\"0\"", "<AdaptationSet id=\"0\" codecs=\"avc1.42E01E\""}}),
+              ElementsAre("manifest.mpd Representation 0: @codecs=\"avc1.42E01E\" but the init "
+                          "segment says avc1.640028"));
+  EXPECT_THAT(CodecsFindingsAfter({{" codecs=\"mp4a.40.2\"", ""}}),
+              ElementsAre("manifest.mpd Representation 1: no @codecs (nor on its "
+                          "AdaptationSet); the init segment says mp4a.40.2"));
 }
 
 }  // namespace

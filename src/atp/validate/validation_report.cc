@@ -52,6 +52,9 @@ const std::vector<Rule>& RuleTable() {
        "a video Representation's @width, @height or @sar differ from its init segment's"},
       {"DASH-CHANNELS", Severity::kError,
        "an audio Representation's AudioChannelConfiguration differs from its stream's channels"},
+      {"DASH-CODECS", Severity::kError,
+       "a Representation's @codecs (or its AdaptationSet's) is missing or differs from its init "
+       "segment's"},
       {"DASH-PARSE", Severity::kError, "the MPD lacks what a static CMAF MPD needs"},
       {"DASH-STATIC", Severity::kError, "the MPD is not type=\"static\""},
       {"DASH-DURATION", Severity::kError,
