@@ -1,8 +1,8 @@
 // `atp run` against hostile and unlucky input: a mezzanine swapped or rewritten while it is
 // encoded or between a kill and the resume, a FIFO for a mezzanine, SIGTERM and SIGINT inside
-// every step, a retry without the job's profile, two job databases on one output folder, a
-// read-only output disk, and job databases it must not use. Media is judged on the decoded
-// output, not on atp's records.
+// every step, SIGKILL and SIGTERM inside the per-title probes, a retry without the job's
+// profile, two job databases on one output folder, a read-only output disk, and job databases
+// it must not use. Media is judged on the decoded output, not on atp's records.
 #include <fstream>
 #include <map>
 
@@ -14,8 +14,11 @@
 namespace atp::app {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 // Short units: three 1 s video chunks, so a run can be paused inside the second.
 constexpr char kChunkProfile[] =
@@ -35,6 +38,12 @@ class AtpRunHostileTest : public AtpRunTest {
   std::string ChunkedRun() const {
     return kAtp + " --profile " + profile_.string() + " run " + CopyManifest() + " --out " + Out() +
            " --threads 1";
+  }
+  // ChunkedRun with the per-title ladder: the plan step probes windows of one 1 s GOP.
+  std::string AutoLadderRun() const { return ChunkedRun() + " --ladder auto"; }
+  // The files of per-title probes anywhere under the output folder.
+  std::vector<fs::path> ProbeFiles() const {
+    return testing::FilesUnder(Out(), "per-title-probes");
   }
 
   // Another delivery's file that decodes like the sample (same size, rate, two audio streams)
@@ -192,6 +201,64 @@ TEST_F(AtpRunHostileTest, SigintStopsWithExitCode130) {
   EXPECT_EQ(EventCounts().at("transcode/video-002/end/INTERRUPTED"), 1);
   const Result rerun = testing::RunCommand(ChunkedRun() + " 2>&1");
   EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+}
+
+// SIGKILL after the first per-title probe of `--ladder auto`, its files staged: the next run
+// probes again and publishes one package that validates, with the per-title decision in its
+// report and no probe file left anywhere under the output folder.
+TEST_F(AtpRunHostileTest, AKillDuringThePerTitleProbesResumesAndLeavesNoProbe) {
+  const Result killed = PauseThen("plan/per-title", AutoLadderRun(), "kill -9 $pid");
+  EXPECT_THAT(killed.output, HasSubstr("exit=137")) << killed.output;
+  EXPECT_THAT(ProbeFiles(), Not(IsEmpty()));  // What the kill left staged.
+  const Result rerun = testing::RunCommand(AutoLadderRun() + " 2>&1");
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_THAT(rerun.output, HasSubstr("(resumed, run 1)"));
+  EXPECT_EQ(Json("jobs --json")[0]["state"], "COMPLETE");
+  const std::map<std::string, int> counts = EventCounts();
+  EXPECT_EQ(counts.at("plan/start"), 2);
+  EXPECT_EQ(counts.at("plan/end/OK"), 1);
+  EXPECT_EQ(counts.at("publish/end/OK"), 1);
+  const fs::path package = Published();
+  ASSERT_FALSE(package.empty());
+  const Result validate = testing::RunCommand(kAtp + " validate --strict " + package.string());
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  const nlohmann::json report =
+      nlohmann::json::parse(testing::ReadFile(package / "report.json"), nullptr, false);
+  ASSERT_TRUE(report.contains("per_title")) << report.dump();
+  ASSERT_FALSE(report["per_title"]["rungs"].empty());
+  for (const auto& rung : report["per_title"]["rungs"]) {
+    EXPECT_EQ(rung["probes"].size(), 3u) << rung.dump();
+  }
+  EXPECT_THAT(ProbeFiles(), IsEmpty());
+}
+
+// SIGTERM after the first per-title probe, its files staged: exit 143, the plan attempt
+// journaled as interrupted, the job RUNNING with its lease released and no probe file left;
+// the next run publishes one package that validates.
+TEST_F(AtpRunHostileTest, SigtermDuringThePerTitleProbesStopsResumablyAndLeavesNoProbe) {
+  const Result stopped =
+      PauseThen("plan/per-title", AutoLadderRun(),
+                "find " + Out() +
+                    " -path '*per-title-probes/*' -type f | grep -q . && echo probes-staged; "
+                    "kill -TERM $pid");
+  EXPECT_THAT(stopped.output, HasSubstr("probes-staged")) << stopped.output;
+  EXPECT_THAT(stopped.output, HasSubstr("exit=143"));
+  EXPECT_THAT(stopped.output, HasSubstr("interrupted by SIGTERM"));
+  EXPECT_EQ(EventCounts().at("plan/end/INTERRUPTED"), 1);
+  const nlohmann::json job = Json("jobs --json")[0];
+  EXPECT_EQ(job["state"], "RUNNING");
+  EXPECT_FALSE(job.contains("lease")) << job.dump();
+  EXPECT_THAT(EpisodeFolders(), ElementsAre(StartsWith(".staging-")));  // Nothing published.
+  EXPECT_THAT(ProbeFiles(), IsEmpty());
+  const Result rerun = testing::RunCommand(AutoLadderRun() + " 2>&1");
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_THAT(rerun.output, HasSubstr("(resumed, run 1)"));
+  EXPECT_EQ(EventCounts().at("publish/end/OK"), 1);
+  const fs::path package = Published();
+  ASSERT_FALSE(package.empty());
+  const Result validate = testing::RunCommand(kAtp + " validate --strict " + package.string());
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_THAT(ProbeFiles(), IsEmpty());
 }
 
 // A job made with --profile is retried with that profile, not the defaults: the same job

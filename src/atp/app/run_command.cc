@@ -113,6 +113,9 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
     }
     PauseIfAsked(*settings, "transcode/" + unit);
   };
+  hooks.probe_finished = [&](const std::string& /*probe*/) {
+    PauseIfAsked(*settings, "plan/per-title");
+  };
   ShowRunProgress(hooks, progress);
   hooks.transcode_progress = [&progress_mutex, show = hooks.transcode_progress](
                                  const encode::TranscodeProgress& reached,

@@ -95,6 +95,9 @@ pipeline::RunHooks TestPauseHooks(const Settings& settings) {
   hooks.unit_started = [settings](const std::string& unit) {
     PauseIfAsked(settings, "transcode/" + unit);
   };
+  hooks.probe_finished = [settings](const std::string& /*probe*/) {
+    PauseIfAsked(settings, "plan/per-title");
+  };
   return hooks;
 }
 

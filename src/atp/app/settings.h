@@ -28,8 +28,9 @@ struct Settings {
   // private, link-local, ...; see notify/address_policy.h), from ATP_CALLBACK_ALLOW_NETS:
   // comma-separated CIDRs such as "10.20.0.0/16, fd00:1::/64". Empty: public addresses only.
   std::vector<notify::IpNetwork> callback_allowed_networks;
-  // Test only: `atp run` stops before starting this step (ATP_TEST_PAUSE_AT_STEP), after
-  // creating the file ATP_TEST_PAUSE_MARKER, and waits to be killed.
+  // Test only: `atp run` stops before starting this step (ATP_TEST_PAUSE_AT_STEP), transcode
+  // unit ("transcode/video-002") or after the first per-title probe ("plan/per-title"), after
+  // creating the file ATP_TEST_PAUSE_MARKER, and waits to be killed (test_pause.h).
   std::string pause_at_step;
   std::string pause_marker;
 };

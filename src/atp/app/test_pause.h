@@ -11,7 +11,8 @@
 
 namespace atp::app {
 
-// The first time the process gets to `where` (a step's name, or "transcode/<unit>") and it is
+// The first time the process gets to `where` (a step's name, "transcode/<unit>", or
+// "plan/per-title": a per-title probe encoded and measured, its files staged) and it is
 // settings.pause_at_step: writes the pause marker file, then waits until it is deleted (the
 // run goes on) or a stop signal arrives, or to be killed. Without a marker it waits for the
 // signal.

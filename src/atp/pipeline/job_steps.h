@@ -50,9 +50,9 @@ inline constexpr std::array<Step, 6> kWorkSteps = {Step::kVerify,  Step::kPlan, 
 [[nodiscard]] std::string_view StepName(Step step);  // "ingest", "reserve", ...
 [[nodiscard]] std::optional<Step> ParseStep(std::string_view name);
 
-// Observers for the command line; all optional. None may block, except `step_started` and
-// `unit_started`, which tests use to pause a process inside a named step or unit and kill it
-// there.
+// Observers for the command line; all optional. None may block, except `step_started`,
+// `unit_started` and `probe_finished`, which tests use to pause a process inside a named step,
+// unit or the per-title probes and kill it there.
 struct RunHooks {
   // When this process has journaled the start of an attempt at `step` and is about to run
   // it.
@@ -60,6 +60,10 @@ struct RunHooks {
   // When this process has journaled the start of a transcode unit ("audio", "video-001",
   // ...) and is about to encode it; may block like step_started.
   std::function<void(const std::string& unit)> unit_started;
+  // When the plan step (video.ladder "auto") has encoded and measured a per-title probe
+  // ("probe-crf3-frame48"), whose files are still staged, and is about to go on; from the
+  // thread that ran it. May block like step_started.
+  std::function<void(const std::string& probe)> probe_finished;
   std::function<void(int64_t done, int64_t total)> verify_progress;
   std::function<void(const encode::TranscodeProgress& progress, const SourceInfo& source)>
       transcode_progress;

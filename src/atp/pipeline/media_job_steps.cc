@@ -207,10 +207,11 @@ class MediaJobSteps : public JobSteps {
     ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context, fixed));
     ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
     ATP_RETURN_IF_ERROR(context.LockStaging());
+    const std::string probes = absl::StrCat(context.staging(), "/per-title-probes");
+    const ProbeCheckpoint checkpoint = [&context] { return context.Checkpoint(); };
     ATP_ASSIGN_OR_RETURN(const PerTitleDecision decision,
-                         DecidePerTitleLadder(request, context.output(),
-                                              absl::StrCat(context.staging(), "/per-title-probes"),
-                                              [&context] { return context.Checkpoint(); }));
+                         DecidePerTitleLadder(request, context.output(), probes, checkpoint,
+                                              context.hooks().probe_finished));
     return context.PutArtifact(kPerTitleArtifact, PerTitleDecisionJson(decision));
   }
 

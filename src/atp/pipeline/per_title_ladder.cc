@@ -50,7 +50,7 @@ int64_t SegmentBytes(const PackagedTrack& track) {
 absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start, int64_t frames,
                          const std::vector<RungChoice>& rungs, storage::BlobStore& scratch,
                          const std::string& root, const ProbeCheckpoint& checkpoint,
-                         std::vector<RungProbe>& found) {
+                         const ProbeFinished& probe_finished, std::vector<RungProbe>& found) {
   ATP_RETURN_IF_ERROR(checkpoint());
   PackageRequest probe = request;  // Its H.264 rungs only, at the CRF of this step.
   probe.ladder.clear();
@@ -85,6 +85,7 @@ absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start,
                              .rendition_start_seconds = window.start_seconds}));
     found[r] = {.bytes = SegmentBytes(*track), .ssim_all = score.ssim_all, .frames = score.frames};
   }
+  if (probe_finished) probe_finished(unit.name);
   return absl::OkStatus();
 }
 
@@ -122,7 +123,8 @@ void ChoosePerTitleRungs(std::vector<RungChoice>& rungs) {
 absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& request,
                                                       storage::BlobStore& scratch,
                                                       std::string_view prefix,
-                                                      const ProbeCheckpoint& checkpoint) {
+                                                      const ProbeCheckpoint& checkpoint,
+                                                      const ProbeFinished& probe_finished) {
   const Rational rate = OutputFrameRate(request);
   const double frames_per_second = rate.ToDouble();
   const encode::FrameGrid grid = encode::FrameGridFor(request.profile, rate);
@@ -153,13 +155,19 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
     return checkpoint();
   };
   ParallelFor(tasks, request.threads, [&](size_t task) {
-    const absl::Status status = ProbeWindow(
-        base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
-        grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint, found[task]);
+    const absl::Status status =
+        ProbeWindow(base, kPerTitleCrfSteps[task / starts.size()], starts[task % starts.size()],
+                    grid.gop_frames, decision.rungs, scratch, root, guarded_checkpoint,
+                    probe_finished, found[task]);
     std::lock_guard<std::mutex> lock(mutex);
     if (!status.ok() && first_error.ok()) first_error = status;
   });
-  ATP_RETURN_IF_ERROR(first_error);
+  if (!first_error.ok()) {
+    // A stopped or failed probing leaves nothing (a resumed plan step probes again); the
+    // error is the probes'.
+    (void)scratch.DeletePrefix(prefix);
+    return first_error;
+  }
   for (size_t step = 0; step < steps; ++step) {
     for (size_t r = 0; r < decision.rungs.size(); ++r) {
       RungProbe total{.crf = decision.rungs[r].configured_crf + kPerTitleCrfSteps[step]};

@@ -61,19 +61,23 @@ struct PerTitleDecision {
 
 // Calls between probe encodes; a non-OK status (a stop, a cancel) ends the probing with it.
 using ProbeCheckpoint = std::function<absl::Status()>;
+// Called when a probe has been encoded and measured, with its name ("probe-crf3-frame48"),
+// its files still under the prefix, from the thread that ran it; may block. May be empty.
+using ProbeFinished = std::function<void(const std::string& probe)>;
 
 // Probes `request` (its ladder the fixed one, its mezzanine open): for each CRF of
 // kPerTitleCrfSteps, encodes up to three windows of one GOP each, spread over the video and
 // starting on segment boundaries, for every H.264 rung at once (EncodeUnit of standalone units,
-// into `scratch` under `prefix`, which it empties afterwards), and measures each H.264
-// rung's bytes and SSIM against the source (media::MeasureRenditionQuality). Then chooses
+// into `scratch` under `prefix`, which it empties afterwards, also when a probe fails or the
+// checkpoint stops it), and measures each H.264 rung's bytes and SSIM against the source
+// (media::MeasureRenditionQuality), calling `probe_finished` after each probe. Then chooses
 // each rung's CRF: the highest probed whose SSIM is at least the configured CRF's minus
 // kPerTitleSsimTolerance; and drops, from the top, a rung less than kPerTitleMinRungGain
 // better than the one kept below it (the lowest rung always stays). Rungs of other codecs
 // are not probed and stay as they are. Errors of the encodes, the measurements and the store.
 [[nodiscard]] absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(
     const PackageRequest& request, storage::BlobStore& scratch, std::string_view prefix,
-    const ProbeCheckpoint& checkpoint);
+    const ProbeCheckpoint& checkpoint, const ProbeFinished& probe_finished);
 
 // The choice DecidePerTitleLadder makes from `rungs`' probes (highest rung first, probes in
 // kPerTitleCrfSteps order): each rung's crf, then which are dropped. A rung whose configured

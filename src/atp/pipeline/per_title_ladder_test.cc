@@ -1,10 +1,14 @@
 // The per-title ladder (video.ladder = "auto"): the decision applied to a ladder, and whole
 // jobs through JobRunner on a generated anime-like delivery, fixed against auto: the auto
 // package is valid, spends fewer bits, and each rung's measured SSIM (the check step's,
-// against the source) stays within 0.002 of the fixed ladder's.
+// against the source) stays within 0.002 of the fixed ladder's; a job stopped while the probes
+// run leaves none of them and resumes to the same decision.
 #include "atp/pipeline/per_title_ladder.h"
 
+#include <atomic>
+#include <csignal>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "atp/notify/log_notifier.h"
@@ -12,8 +16,10 @@
 #include "atp/pipeline/sample_delivery.h"
 #include "atp/pipeline/suite_delivery_fixture.h"
 #include "atp/state/sqlite_job_store.h"
+#include "atp/testing/journal.h"
 #include "atp/testing/status_matchers.h"
 #include "atp/testing/temp_dir.h"
+#include "atp/validate/package_validator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -22,6 +28,8 @@ namespace atp::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 Rendition Rung(const std::string& name, int crf) {
   return {.name = name, .codec = VideoCodec::kH264, .crf = crf};
@@ -103,30 +111,72 @@ class PerTitleJobTest : public ::testing::Test {
     options.media.height = 480;
     delivery_.Create(options);
   }
-  static void TearDownTestSuite() { delivery_.Remove(); }
+  static void TearDownTestSuite() {
+    delivery_.Remove();
+    auto_report_ = nullptr;
+  }
+
+  // Runs the delivery with `ladder` ("fixed" or "auto") into <dir>/<name>, in the job store
+  // there.
+  RunOutcome Run(const std::string& name, const std::string& ladder, RunnerOptions options = {},
+                 const RunHooks& hooks = {}) {
+    if (!stores_.contains(name)) {
+      absl::StatusOr<std::unique_ptr<state::JobStore>> store =
+          state::OpenSqliteJobStore(dir_.path() / name / "jobs.db");
+      EXPECT_TRUE(store.ok()) << store.status();
+      stores_[name] = *std::move(store);
+    }
+    std::ostringstream notifications;
+    std::unique_ptr<notify::Notifier> log = notify::MakeLogNotifier(notifications, RealClock());
+    JobRunner runner(*stores_[name], {log.get()}, RealClock(), ThisProcess(), options);
+    encode::EncodingProfile profile;
+    profile.ladder = ladder;
+    return runner.Run({.manifest_file = delivery_.manifest(),
+                       .out = dir_.path() / name / "out",
+                       .profile = profile,
+                       .threads = 2},
+                      hooks);
+  }
+
+  // The report of `outcome`'s published package (EXPECTs it COMPLETE).
+  static nlohmann::json Report(const RunOutcome& outcome) {
+    EXPECT_TRUE(outcome.status.ok()) << outcome.status;
+    EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
+    std::ifstream in(fs::path(outcome.job.job.output_dir) / "report.json");
+    return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  }
 
   // The published report of a job of the delivery with `ladder` ("fixed" or "auto").
   nlohmann::json RunAndReadReport(const std::string& ladder) {
-    absl::StatusOr<std::unique_ptr<state::JobStore>> store =
-        state::OpenSqliteJobStore(dir_.path() / ladder / "jobs.db");
-    EXPECT_TRUE(store.ok()) << store.status();
-    std::ostringstream notifications;
-    std::unique_ptr<notify::Notifier> log = notify::MakeLogNotifier(notifications, RealClock());
-    JobRunner runner(**store, {log.get()}, RealClock(), ThisProcess(), {});
-    encode::EncodingProfile profile;
-    profile.ladder = ladder;
-    const RunOutcome outcome = runner.Run({.manifest_file = delivery_.manifest(),
-                                           .out = dir_.path() / ladder / "out",
-                                           .profile = profile,
-                                           .threads = 2},
-                                          {});
-    EXPECT_TRUE(outcome.status.ok()) << outcome.status;
-    EXPECT_EQ(outcome.job.state, state::JobState::kComplete);
-    // Nothing of the probes is left beside the package.
-    const fs::path package = outcome.job.job.output_dir;
-    EXPECT_FALSE(fs::exists(package / "per-title-probes"));
-    std::ifstream in(package / "report.json");
-    return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    const RunOutcome outcome = Run(ladder, ladder);
+    // Nothing of the probes is left in the package or beside it.
+    EXPECT_THAT(ProbeFiles(ladder), IsEmpty());
+    return Report(outcome);
+  }
+
+  // The report of an uninterrupted auto job, run once for the suite.
+  nlohmann::json AutoReport() {
+    if (auto_report_.is_null()) auto_report_ = RunAndReadReport("auto");
+    return auto_report_;
+  }
+
+  // The files of per-title probes anywhere under <dir>/<name>/out.
+  std::vector<fs::path> ProbeFiles(const std::string& name) const {
+    return testing::FilesUnder(dir_.path() / name / "out", "per-title-probes");
+  }
+
+  // A report's per_title without what its probes measured (bytes, SSIM): the windows, and
+  // each rung's CRFs, probes and whether it was dropped. The measurements are not compared
+  // between runs: in one process, a probe at a raised CRF can measure a few hundred bytes
+  // and about 1e-5 SSIM apart from one run to the next.
+  static nlohmann::json Decision(nlohmann::json per_title) {
+    for (auto& rung : per_title["rungs"]) {
+      for (auto& probe : rung["probes"]) {
+        probe.erase("bytes");
+        probe.erase("ssim_all");
+      }
+    }
+    return per_title;
   }
 
   static int64_t VideoBytes(const nlohmann::json& report) {
@@ -140,12 +190,14 @@ class PerTitleJobTest : public ::testing::Test {
   }
 
   static inline SuiteDelivery delivery_;
+  static inline nlohmann::json auto_report_;
   testing::TempDir dir_;
+  std::map<std::string, std::unique_ptr<state::JobStore>> stores_;
 };
 
 TEST_F(PerTitleJobTest, AutoSpendsFewerBitsAtTheFixedLaddersQuality) {
   const nlohmann::json fixed = RunAndReadReport("fixed");
-  const nlohmann::json automatic = RunAndReadReport("auto");
+  const nlohmann::json automatic = AutoReport();
   ASSERT_TRUE(fixed.is_object() && automatic.is_object());
   ASSERT_TRUE(automatic.contains("per_title")) << automatic.dump();
   EXPECT_FALSE(fixed.contains("per_title"));
@@ -166,6 +218,60 @@ TEST_F(PerTitleJobTest, AutoSpendsFewerBitsAtTheFixedLaddersQuality) {
               (*same)["quality"]["ssim_all"].get<double>() - 0.002)
         << name;
   }
+}
+
+// A stop signal once the first probe is measured, its files staged and the others encoding: the
+// plan attempt ends INTERRUPTED before the probing is done, the job stays RUNNING and
+// unpublished with no probe file left, and the next run probes every window again and
+// publishes a valid package with the decision and the ladder of an uninterrupted run.
+TEST_F(PerTitleJobTest, AStopWhileTheProbesRunLeavesNoneAndResumesToTheSameDecision) {
+  std::atomic<int> signal = 0;
+  RunnerOptions options;
+  options.stop_signal = [&] { return signal.load(); };
+  RunHooks hooks;
+  std::atomic<size_t> probes_finished = 0;
+  size_t probe_files_at_stop = 0;
+  hooks.probe_finished = [&](const std::string&) {
+    if (++probes_finished == 1) {
+      probe_files_at_stop = ProbeFiles("stopped").size();
+      signal = SIGTERM;
+    }
+  };
+  const RunOutcome stopped = Run("stopped", "auto", options, hooks);
+  EXPECT_EQ(stopped.stopped_by_signal, SIGTERM);
+  EXPECT_EQ(stopped.job.state, state::JobState::kRunning);
+  EXPECT_FALSE(stopped.failed_step.has_value());
+  const std::string id = stopped.job.job.job_id;
+  EXPECT_THAT(testing::JournalLines(*stores_["stopped"], id, "plan"),
+              ElementsAre("start 1", "end/INTERRUPTED 1"));
+  EXPECT_THAT(testing::JournalLines(*stores_["stopped"], id, "transcode"), IsEmpty());
+  EXPECT_FALSE(fs::exists(stopped.job.job.output_dir));
+  ASSERT_GT(probe_files_at_stop, 0u);
+  EXPECT_THAT(ProbeFiles("stopped"), IsEmpty());
+
+  signal = 0;
+  std::atomic<size_t> probes_resumed = 0;
+  hooks.probe_finished = [&](const std::string&) { ++probes_resumed; };
+  const RunOutcome resumed = Run("stopped", "auto", options, hooks);
+  const nlohmann::json report = Report(resumed);
+  EXPECT_EQ(resumed.job.job.job_id, id);
+  EXPECT_THAT(ProbeFiles("stopped"), IsEmpty());
+  ASSERT_TRUE(report.is_object());
+  validate::ValidateOptions validate;
+  validate.source_duration_seconds = report.at("source").at("duration_us").get<double>() / 1e6;
+  ASSERT_OK_AND_ASSIGN(const validate::ValidationReport validation,
+                       validate::ValidatePackage(resumed.job.job.output_dir, validate));
+  EXPECT_EQ(validation.errors(), 0);
+  ASSERT_TRUE(report.contains("per_title")) << report.dump();
+  // One probe per window and CRF step.
+  const size_t probes =
+      report["per_title"]["window_starts_seconds"].size() * std::size(kPerTitleCrfSteps);
+  EXPECT_LT(probes_finished, probes);
+  EXPECT_EQ(probes_resumed, probes);
+  const nlohmann::json uninterrupted = AutoReport();
+  ASSERT_TRUE(uninterrupted.is_object());
+  EXPECT_EQ(Decision(report["per_title"]), Decision(uninterrupted["per_title"]));
+  EXPECT_EQ(report["ladder"], uninterrupted["ladder"]);
 }
 
 }  // namespace

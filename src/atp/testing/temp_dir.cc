@@ -36,4 +36,18 @@ std::string ReadFile(const std::filesystem::path& file) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& root,
+                                              std::string_view part) {
+  std::vector<std::filesystem::path> files;
+  std::error_code error;
+  for (std::filesystem::recursive_directory_iterator it(root, error), end; !error && it != end;
+       it.increment(error)) {
+    std::error_code gone;  // A file removed since it was listed is not one.
+    if (it->is_regular_file(gone) && it->path().string().find(part) != std::string::npos) {
+      files.push_back(it->path());
+    }
+  }
+  return files;
+}
+
 }  // namespace atp::testing

@@ -1,11 +1,14 @@
 // atp/testing/temp_dir.h
 //
-// TempDir: a fresh directory for one test, removed when it goes out of scope; ReadFile.
+// TempDir: a fresh directory for one test, removed when it goes out of scope; ReadFile;
+// FilesUnder.
 #ifndef ATP_TESTING_TEMP_DIR_H_
 #define ATP_TESTING_TEMP_DIR_H_
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace atp::testing {
 
@@ -28,6 +31,11 @@ class TempDir {
 
 // The whole content of `file`, as bytes; empty when it cannot be read.
 [[nodiscard]] std::string ReadFile(const std::filesystem::path& file);
+
+// The regular files anywhere under `root` whose path contains `part` (none when `root` does not
+// exist), also while another thread or process writes there.
+[[nodiscard]] std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& root,
+                                                            std::string_view part);
 
 }  // namespace atp::testing
 
