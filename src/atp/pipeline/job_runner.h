@@ -50,9 +50,11 @@ struct RunnerOptions {
   BackoffPolicy retry{.max_attempts = 3, .initial = absl::Seconds(2), .max = absl::Seconds(60)};
   BackoffPolicy retry_later{
       .max_attempts = 3, .initial = absl::Seconds(30), .max = absl::Minutes(5)};
-  // Per step; a step past its deadline fails with DeadlineExceeded (and is retried).
+  // Per step; a step past its deadline fails with DeadlineExceeded (and is retried). The
+  // plan step encodes too under `--ladder auto` (the per-title probes: minutes with a slow
+  // preset on one CPU), so it has the verify step's bound, not a bookkeeping step's.
   std::map<Step, absl::Duration> timeouts = {
-      {Step::kVerify, absl::Hours(2)},     {Step::kPlan, absl::Minutes(1)},
+      {Step::kVerify, absl::Hours(2)},     {Step::kPlan, absl::Hours(2)},
       {Step::kTranscode, absl::Hours(12)}, {Step::kPackage, absl::Minutes(10)},
       {Step::kCheck, absl::Hours(1)},      {Step::kPublish, absl::Minutes(10)},
       {Step::kNotify, absl::Hours(1)}};
