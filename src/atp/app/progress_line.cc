@@ -36,23 +36,35 @@ void ProgressLine::Print(const std::string& text, bool finished) {
   wrote_in_place_ = terminal_;
 }
 
+std::pair<double, double> ProgressLine::RateAndEta(int64_t done, int64_t total) {
+  const Clock::time_point now = Clock::now();
+  if (first_done_ < 0) {
+    first_done_ = done;
+    first_update_ = now;
+  }
+  const double seconds = std::chrono::duration<double>(now - first_update_).count();
+  const double rate = seconds > 0 ? (done - first_done_) / seconds : 0;
+  return {rate, rate > 0 && total > done ? (total - done) / rate : 0};
+}
+
+void ProgressLine::EndLine() {
+  if (wrote_in_place_) std::fputc('\n', out_);
+  wrote_in_place_ = false;
+}
+
 void ProgressLine::UpdateBytes(int64_t done, int64_t total) {
-  const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  const double mib_per_s = seconds > 0 ? done / seconds / (1 << 20) : 0;
+  const auto [bytes_per_second, eta] = RateAndEta(done, total);
   const double percent = total > 0 ? 100.0 * done / total : 100.0;
-  const double eta = mib_per_s > 0 ? (total - done) / (mib_per_s * (1 << 20)) : 0;
   char text[160];
   std::snprintf(text, sizeof text, "%5.1f%%  %.0f/%.0f MiB  %.0f MiB/s  ETA %.0f s", percent,
-                done / double(1 << 20), total / double(1 << 20), mib_per_s, eta);
+                done / double(1 << 20), total / double(1 << 20), bytes_per_second / (1 << 20), eta);
   Print(text, done >= total);
 }
 
 void ProgressLine::UpdateFrames(int64_t done, int64_t total, double frames_per_second) {
-  const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  const double fps = seconds > 0 ? done / seconds : 0;
+  const auto [fps, eta] = RateAndEta(done, total);
   const double percent = total > 0 ? std::min(100.0, 100.0 * done / total) : 0;
   const double speed = frames_per_second > 0 ? fps / frames_per_second : 0;
-  const double eta = fps > 0 && total > done ? (total - done) / fps : 0;
   char text[160];
   std::snprintf(text, sizeof text, "%5.1f%%  frame %lld/%lld  %.1f fps  %.2fx realtime  ETA %.0f s",
                 percent, static_cast<long long>(done), static_cast<long long>(total), fps, speed,

@@ -108,7 +108,7 @@ int RunPipeline(const RunFlags& flags, const GlobalOptions& global,
   hooks.unit_started = [&](const std::string& unit) {
     {
       std::lock_guard<std::mutex> lock(progress_mutex);
-      progress.reset();
+      if (progress) progress->EndLine();  // The step's rate goes on across its units.
       std::cerr << "  transcode " << unit << "\n";
     }
     PauseIfAsked(*settings, "transcode/" + unit);

@@ -187,6 +187,25 @@ TEST_F(JobRunnerTest, ACancelRequestStopsTheTranscodeAndPublishesNothing) {
   EXPECT_EQ(NotificationCount("CANCELLED"), 1);
 }
 
+// The transcode's progress counts the video's frames, once: the audio, encoded beside them,
+// does not double the total (it did, and made the ETA half what it was).
+TEST_F(JobRunnerTest, TranscodeProgressCountsTheVideosFrames) {
+  RunHooks hooks;
+  std::vector<encode::TranscodeProgress> reports;
+  hooks.transcode_progress = [&](const encode::TranscodeProgress& reached, const SourceInfo&) {
+    reports.push_back(reached);
+  };
+  const RunOutcome outcome = Run(hooks);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status;
+  ASSERT_FALSE(reports.empty());
+  const int64_t frames = 48;  // 2 s at 24000/1001 fps.
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i].frames_total, frames) << "report " << i;
+    if (i > 0) EXPECT_GE(reports[i].frames_done, reports[i - 1].frames_done) << "report " << i;
+  }
+  EXPECT_EQ(reports.back().frames_done, frames);
+}
+
 // Runs `during` before the attempt `at` of a real notifier, once that attempt is claimed: how
 // a test lets a second process act while a delivery is under way.
 class InterruptedNotifier : public notify::Notifier {

@@ -68,7 +68,10 @@ class UnitProgress {
                const std::vector<TranscodeUnit>& units,
                const std::vector<std::optional<std::vector<PackagedTrack>>>& finished)
       : context_(context), source_(source), units_(units), done_(units.size(), 0) {
-    for (size_t i = 0; i < units.size(); ++i) finished_.push_back(finished[i].has_value());
+    for (size_t i = 0; i < units.size(); ++i) {
+      finished_.push_back(finished[i].has_value());
+      has_video_ = has_video_ || units[i].part == encode::TranscodePart::kVideo;
+    }
   }
 
   void Report(size_t unit, const encode::TranscodeProgress& reached) {
@@ -91,8 +94,11 @@ class UnitProgress {
   }
 
  private:
-  static int64_t Size(const TranscodeUnit& unit, int64_t file_frames) {
-    if (unit.part == encode::TranscodePart::kAudio) return file_frames;
+  // The frames of the video `unit` covers. The audio is counted only when there is no
+  // video: it is a small part of the work, done beside the video, so counted as frames of its
+  // own it would make the rate, the ETA and the frame count twice what they are.
+  int64_t Size(const TranscodeUnit& unit, int64_t file_frames) const {
+    if (unit.part == encode::TranscodePart::kAudio) return has_video_ ? 0 : file_frames;
     const int64_t end =
         unit.frames.end == encode::kUntilEnd ? file_frames : std::min(unit.frames.end, file_frames);
     return std::max<int64_t>(end - unit.frames.first, 0);
@@ -102,6 +108,7 @@ class UnitProgress {
   const SourceInfo& source_;
   const std::vector<TranscodeUnit>& units_;
   std::vector<bool> finished_;
+  bool has_video_ = false;
   std::mutex mutex_;
   std::vector<int64_t> done_;  // Per unit, while it runs.
 };
