@@ -209,6 +209,28 @@ TEST_F(PictureTest, TelecinedFilmIsInverseTelecinedWhenAsked) {
 
 // A jump of 8 s in the timestamps is a broken file, not VFR: refused as undecodable (exit 3)
 // rather than filled with a frozen frame.
+// A stream whose picture grows mid-stream (720p, then 1080p, in one MPEG-TS) is refused with
+// an error naming both pictures, before anything is published; no rung is written past its
+// picture (which crashed the process once).
+TEST_F(PictureTest, APictureThatChangesSizeMidStreamIsRefused) {
+  const std::string first = (dir_.path() / "first.ts").string();
+  const std::string second = (dir_.path() / "second.ts").string();
+  for (const auto& [file, size] : {std::pair{first, "1280x720"}, std::pair{second, "1920x1080"}}) {
+    const testing::CommandResult made = testing::RunCommand(
+        "ffmpeg -v error -y -f lavfi -i testsrc2=d=1:s=" + std::string(size) +
+        ":r=24 -c:v libx264 -preset ultrafast -pix_fmt yuv422p10le " + file + " 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+  }
+  MakeMezzanine("-i 'concat:" + first + "|" + second +
+                "' -f lavfi -i sine=d=2 -f lavfi -i sine=f=500:d=2 -map 0:v -map 1 -map 2 "
+                "-c:v copy -c:a aac -f mpegts");
+  const testing::CommandResult result = RunAtp("transcode");
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("the picture changes mid-stream, from 1280x720 "
+                                       "yuv422p10le to 1920x1080 yuv422p10le at frame 24"));
+  EXPECT_THAT(result.output, HasSubstr("nothing was published"));
+}
+
 TEST_F(PictureTest, ATimestampJumpOfSecondsIsRefused) {
   MakeMezzanine(
       "-f lavfi -i testsrc2=d=2:s=426x240:r=24 -f lavfi -i sine=d=10 -f lavfi -i sine=f=500:d=10 "

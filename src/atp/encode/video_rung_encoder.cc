@@ -1,5 +1,7 @@
 #include "atp/encode/video_rung_encoder.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/encoded_records.h"
@@ -8,6 +10,7 @@
 
 extern "C" {
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 }
 
 namespace atp::encode {
@@ -24,6 +27,11 @@ const char* EncoderName(VideoCodec codec) {
       return "libsvtav1";
   }
   return "";
+}
+
+std::string PixelFormatName(AVPixelFormat format) {
+  const char* name = av_get_pix_fmt_name(format);
+  return name != nullptr ? name : "unknown";
 }
 
 const VideoCodecSettings& SettingsOf(const EncodingProfile& profile, VideoCodec codec) {
@@ -119,6 +127,7 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
   if (error < 0) return media::AvErrorToStatus(error, absl::StrCat(rendition.name, ": encoder"));
   ATP_ASSIGN_OR_RETURN(rung->stream_, EncodedStreamOf(*encoder));
 
+  rung->input_ = input;
   rung->picture_.reset(av_frame_alloc());
   rung->packet_.reset(av_packet_alloc());
   const bool same_size = input.width == rendition.width && input.height == rendition.height;
@@ -150,6 +159,14 @@ PictureFormat VideoRungEncoder::output_format() const {
 
 absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
                                       const PacketCallback& out) {
+  if (input.width != input_.width || input.height != input_.height ||
+      input.format != input_.pixel_format) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "mezzanine: the picture changes mid-stream, from ", input_.width, "x", input_.height, " ",
+        PixelFormatName(input_.pixel_format), " to ", input.width, "x", input.height, " ",
+        PixelFormatName(static_cast<AVPixelFormat>(input.format)), " at frame ", index,
+        "; deliver one picture size and format"));
+  }
   AVFrame& picture = *picture_;
   if (feed_ == Feed::kByReference) {
     // The input's planes by reference, without its properties or side data: the encoder

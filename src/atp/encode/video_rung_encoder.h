@@ -39,7 +39,8 @@ class VideoRungEncoder {
 
   // Encodes `input` (of the PictureFormat given to Create) as the frame with index `index`
   // (0-based, constant frame rate). A picture already of the rung's size and yuv420p is
-  // encoded as it is, without a copy.
+  // encoded as it is, without a copy. InvalidArgument, naming both, for a picture of another
+  // size or format (a source whose picture changes mid-stream).
   absl::Status Encode(const AVFrame& input, int64_t index, const PacketCallback& out);
   // Called when every rung encoded the frame: lets go of an input encoded by reference, so
   // the rung whose picture it was can scale the next frame into it in place.
@@ -70,6 +71,7 @@ class VideoRungEncoder {
   media::CodecContextPtr encoder_;
   EncodedStream stream_;
   Feed feed_ = Feed::kByReference;
+  PictureFormat input_;          // What Encode is given.
   media::SwsContextPtr scaler_;  // Set when feed_ is kScaled.
   media::FramePtr picture_;      // Converted or scaled into, or a reference to the input's.
   media::PacketPtr packet_;
