@@ -8,6 +8,7 @@
 #include "atp/core/status_macros.h"
 #include "atp/encode/audio_track_decoder.h"
 #include "atp/encode/audio_track_encoder.h"
+#include "atp/encode/concurrent_rungs.h"
 #include "atp/encode/loudness_normalizer.h"
 #include "atp/encode/video_rung_encoder.h"
 #include "atp/media/av_error.h"
@@ -124,6 +125,16 @@ class Transcoder {
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->stream()));
       rungs_.push_back(std::move(rung));
     }
+    if (plan_.concurrent_rungs) {
+      std::vector<VideoRungEncoder*> rungs;
+      std::vector<PacketCallback> outputs;
+      for (size_t i = 0; i < rungs_.size(); ++i) {
+        rungs.push_back(rungs_[i].get());
+        outputs.push_back(OutputFor(i));
+      }
+      concurrent_ =
+          std::make_unique<ConcurrentRungs>(std::move(rungs), feeders_, std::move(outputs));
+    }
     ATP_RETURN_IF_ERROR(PumpVideo());
     // Containers that seek by byte position (MPEG-TS) can land after the frame: aim earlier
     // and earlier, and in the end decode from the start.
@@ -140,6 +151,7 @@ class Transcoder {
       return absl::InvalidArgumentError(
           absl::StrCat("mezzanine: no video frames from frame ", range.first, " on"));
     }
+    if (concurrent_ != nullptr) return concurrent_->Finish();
     for (size_t i = 0; i < rungs_.size(); ++i) ATP_RETURN_IF_ERROR(rungs_[i]->Flush(OutputFor(i)));
     return absl::OkStatus();
   }
@@ -498,17 +510,24 @@ class Transcoder {
             absl::StrCat("corrupt video: frame ", slot, " did not decode cleanly"));
       }
       if (slot > pending_slot_) ++stats_.frames_repeated;
-      for (size_t i = 0; i < rungs_.size(); ++i) {
-        const AVFrame& input = feeders_[i] < 0 ? frame : rungs_[feeders_[i]]->last_picture();
-        ATP_RETURN_IF_ERROR(rungs_[i]->Encode(input, slot, OutputFor(i)));
-      }
-      for (const auto& rung : rungs_) rung->ReleaseInput();
+      ATP_RETURN_IF_ERROR(EncodeFrame(frame, slot));
       ++stats_.frames_encoded;
       if (progress_) {
         progress_state_.frames_done = slot + 1;
         ATP_RETURN_IF_ERROR(progress_(progress_state_));
       }
     }
+    return absl::OkStatus();
+  }
+
+  // Gives the source picture `frame` to every rung as the frame of `slot`.
+  absl::Status EncodeFrame(const AVFrame& frame, int64_t slot) {
+    if (concurrent_ != nullptr) return concurrent_->Push(frame, slot);
+    for (size_t i = 0; i < rungs_.size(); ++i) {
+      const AVFrame& input = feeders_[i] < 0 ? frame : rungs_[feeders_[i]]->last_picture();
+      ATP_RETURN_IF_ERROR(rungs_[i]->Encode(input, slot, OutputFor(i)));
+    }
+    for (const auto& rung : rungs_) rung->ReleaseInput();
     return absl::OkStatus();
   }
 
@@ -523,6 +542,8 @@ class Transcoder {
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
   std::vector<int> feeders_;  // Per rung: the rung it scales from (CascadeFeeder), or -1.
+  // The rungs' threads when the plan runs them concurrently; stopped before rungs_ go.
+  std::unique_ptr<ConcurrentRungs> concurrent_;
   std::unique_ptr<media::VideoFilter> picture_filter_;  // Made for the first frame to place.
   media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.
   int64_t pending_slot_ = 0;    // Its slot.

@@ -61,7 +61,10 @@ struct TranscodePlan {
   EncodingProfile profile;
   // Audio: the outputs, in order (PlanAudioRenditions); several may render one stream.
   std::vector<AudioRendition> audio;
-  int threads = 2;
+  int threads = 2;  // The decoder's and each encoder's.
+  // Video: each rung encodes on a thread of its own (ConcurrentRungs), the same packets as
+  // when they take turns on the calling thread.
+  bool concurrent_rungs = false;
   TranscodePart part = TranscodePart::kVideo;
   // The output's frame rate (every part: it times the segments) and the video's
   // deinterlacing; a frame rate that is not positive means the source's own.

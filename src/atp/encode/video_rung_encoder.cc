@@ -82,6 +82,18 @@ void AddSvtAv1Options(const Rendition& rendition, const VideoCodecSettings& sett
   av_dict_set(&options, "svtav1-params", parameters.c_str(), 0);
 }
 
+// Makes `picture` a yuv420p picture of its own of that size (what it held before is let go).
+absl::Status NewPicture(int width, int height, AVFrame& picture) {
+  av_frame_unref(&picture);
+  picture.format = AV_PIX_FMT_YUV420P;
+  picture.width = width;
+  picture.height = height;
+  if (int error = av_frame_get_buffer(&picture, 0); error < 0) {
+    return media::AvErrorToStatus(error, "scaled frame");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
@@ -144,12 +156,7 @@ absl::StatusOr<std::unique_ptr<VideoRungEncoder>> VideoRungEncoder::Create(
           absl::StrCat(rendition.name, ": cannot scale from ", input.width, "x", input.height));
     }
   }
-  rung->picture_->format = AV_PIX_FMT_YUV420P;
-  rung->picture_->width = rendition.width;
-  rung->picture_->height = rendition.height;
-  if (int buffer_error = av_frame_get_buffer(rung->picture_.get(), 0); buffer_error < 0) {
-    return media::AvErrorToStatus(buffer_error, "scaled frame");
-  }
+  ATP_RETURN_IF_ERROR(NewPicture(rendition.width, rendition.height, *rung->picture_));
   return rung;
 }
 
@@ -159,6 +166,11 @@ PictureFormat VideoRungEncoder::output_format() const {
 
 absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
                                       const PacketCallback& out) {
+  ATP_RETURN_IF_ERROR(MakePicture(input, index));
+  return EncodePicture(out);
+}
+
+absl::Status VideoRungEncoder::MakePicture(const AVFrame& input, int64_t index) {
   if (input.width != input_.width || input.height != input_.height ||
       input.format != input_.pixel_format) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -184,8 +196,10 @@ absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
     }
     picture.extended_data = picture.data;
   } else {
-    if (int error = av_frame_make_writable(&picture); error < 0) {
-      return media::AvErrorToStatus(error, "scaled frame");
+    if (!av_frame_is_writable(&picture)) {
+      // Another rung still holds the last picture: this one gets new buffers (no copy of
+      // the old picture, which av_frame_make_writable would make).
+      ATP_RETURN_IF_ERROR(NewPicture(encoder_->width, encoder_->height, picture));
     }
     if (feed_ == Feed::kConverted) {
       media::Yuv420Converter::Convert(input, picture);
@@ -196,7 +210,11 @@ absl::Status VideoRungEncoder::Encode(const AVFrame& input, int64_t index,
   }
   picture.pts = index;
   picture.pict_type = index % gop_frames_ == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-  return Drain(&picture, out);
+  return absl::OkStatus();
+}
+
+absl::Status VideoRungEncoder::EncodePicture(const PacketCallback& out) {
+  return Drain(picture_.get(), out);
 }
 
 absl::Status VideoRungEncoder::Flush(const PacketCallback& out) { return Drain(nullptr, out); }

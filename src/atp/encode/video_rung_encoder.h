@@ -38,10 +38,16 @@ class VideoRungEncoder {
       int threads);
 
   // Encodes `input` (of the PictureFormat given to Create) as the frame with index `index`
-  // (0-based, constant frame rate). A picture already of the rung's size and yuv420p is
-  // encoded as it is, without a copy. InvalidArgument, naming both, for a picture of another
-  // size or format (a source whose picture changes mid-stream).
+  // (0-based, constant frame rate): MakePicture, then EncodePicture.
   absl::Status Encode(const AVFrame& input, int64_t index, const PacketCallback& out);
+  // Makes the rung's picture of `input` as the frame with index `index`: a picture already of
+  // the rung's size and yuv420p is taken by reference, without a copy; otherwise it is
+  // converted or scaled, into the rung's own buffers while no one else holds a reference to
+  // them, else into new ones. InvalidArgument, naming both, for a picture of another size or
+  // format than Create was given (a source whose picture changes mid-stream).
+  absl::Status MakePicture(const AVFrame& input, int64_t index);
+  // Encodes the picture MakePicture made.
+  absl::Status EncodePicture(const PacketCallback& out);
   // Called when every rung encoded the frame: lets go of an input encoded by reference, so
   // the rung whose picture it was can scale the next frame into it in place.
   void ReleaseInput() {
@@ -54,8 +60,9 @@ class VideoRungEncoder {
   [[nodiscard]] const EncodedStream& stream() const { return stream_; }
   // What the rung's pictures are: yuv420p at the rendition's size.
   [[nodiscard]] PictureFormat output_format() const;
-  // The picture the last Encode encoded; valid until the next Encode. A smaller rung may
-  // scale from it (encoders copy their input, so it is not changed by the encoder).
+  // The picture MakePicture made last; valid until the next MakePicture or ReleaseInput. A
+  // smaller rung may scale from it, or hold a reference to it (encoders copy their input, so
+  // it is not changed by the encoder).
   [[nodiscard]] const AVFrame& last_picture() const { return *picture_; }
 
  private:

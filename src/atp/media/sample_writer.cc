@@ -145,7 +145,10 @@ class SampleWriter {
     if (int error = av_frame_get_buffer(frame_.get(), 0); error < 0) {
       return AvErrorToStatus(error, "sample: frame buffer");
     }
-    rgb_.resize(static_cast<size_t>(options_.width) * options_.height * 3);
+    // libswscale's SIMD loads read up to 16 bytes past a row's end: the padding keeps the
+    // last row's reads inside the buffer.
+    rgb_.resize(static_cast<size_t>(options_.width) * options_.height * 3 +
+                AV_INPUT_BUFFER_PADDING_SIZE);
     scaler_.reset(sws_getContext(options_.width, options_.height, AV_PIX_FMT_RGB24, options_.width,
                                  options_.height, video_.encoder->pix_fmt, SWS_POINT, nullptr,
                                  nullptr, nullptr));

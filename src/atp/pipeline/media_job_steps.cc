@@ -257,7 +257,8 @@ class MediaJobSteps : public JobSteps {
                           .ladder = std::move(ladder),
                           .conversion = std::move(conversion),
                           .profile = context.profile(),
-                          .threads = context.threads()};
+                          .threads = context.threads(),
+                          .concurrent_rungs = context.threads() > 1};
   }
 
   // Encodes the units (audio, video chunks) this run has not finished, each a journaled unit

@@ -31,7 +31,9 @@ struct PackageRequest {
   Ladder ladder;
   encode::VideoConversion conversion;  // Its frame rate times the chunks and segments.
   encode::EncodingProfile profile;
-  int threads = 2;
+  int threads = 2;  // A unit's decoder's and each of its encoders'.
+  // Each video rung on a thread of its own (encode::TranscodePlan::concurrent_rungs).
+  bool concurrent_rungs = false;
 };
 
 // The output's constant frame rate: the conversion's, or the source's when it has none.

@@ -12,6 +12,7 @@
 #include "atp/core/status_macros.h"
 #include "atp/encode/audio_planner.h"
 #include "atp/encode/ladder_planner.h"
+#include "atp/encode/zeroed_allocations.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/media/av_ptr.h"
 #include "atp/media/probe.h"
@@ -330,6 +331,91 @@ TEST_F(TranscodeAndPackageTest, EncoderRecordsRoundTripIntoASegmentersInitSegmen
       }
     }
   }
+}
+
+// The rungs on threads of their own encode exactly what they encode in turn on one thread:
+// the same init segment and segments, byte for byte, for every rung of a cascade (a
+// converted 360p, a 240p scaled from it, a 180p from that, an H.265 360p taking the H.264
+// 360p's pictures by reference).
+TEST_F(TranscodeAndPackageTest, RungsOnThreadsOfTheirOwnEncodeTheSameBytesAsInTurn) {
+  ASSERT_EQ(request_->ladder.size(), 4u);
+  // As atp's main does: without it, the second encode of this process differs from the first
+  // whichever way it runs (an encode reads memory nobody wrote; see ZeroNewAllocations).
+  ASSERT_TRUE(encode::ZeroNewAllocations());
+  std::vector<std::unique_ptr<RecordingSink>> sinks;
+  for (const bool concurrent : {false, true}) {
+    auto& sink = sinks.emplace_back(std::make_unique<RecordingSink>());
+    const encode::TranscodePlan plan{.input = mezzanine_,
+                                     .ladder = request_->ladder,
+                                     .profile = request_->profile,
+                                     .threads = 1,
+                                     .concurrent_rungs = concurrent,
+                                     .part = encode::TranscodePart::kVideo,
+                                     .frames = {0, 96}};
+    ASSERT_OK(encode::Transcode(plan, *sink, nullptr));
+    for (RecordingSink::Output& output : sink->outputs) ASSERT_OK(output.segmenter->Finish());
+  }
+  ASSERT_EQ(sinks[0]->outputs.size(), 4u);
+  ASSERT_EQ(sinks[1]->outputs.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(request_->ladder[i].name);
+    const RecordingSink::Output& in_turn = sinks[0]->outputs[i];
+    const RecordingSink::Output& concurrent = sinks[1]->outputs[i];
+    EXPECT_EQ(in_turn.packets, 96);
+    EXPECT_EQ(concurrent.packets, in_turn.packets);
+    ASSERT_EQ(concurrent.files.files.size(), in_turn.files.files.size());
+    EXPECT_GE(in_turn.files.files.size(), 3u);  // init.mp4 and two segments at least.
+    for (const auto& [name, bytes] : in_turn.files.files) {
+      ASSERT_TRUE(concurrent.files.files.contains(name)) << name;
+      EXPECT_TRUE(concurrent.files.files.at(name) == bytes) << name << " differs";
+    }
+  }
+}
+
+// Fails one output's packets from the `fail_at`-th on, as a full disk under one track would.
+class FailingSink : public RecordingSink {
+ public:
+  FailingSink(size_t output, int fail_at) : output_(output), fail_at_(fail_at) {}
+  absl::Status WritePacket(size_t output, const EncodedPacket& packet,
+                           bool starts_segment) override {
+    if (output == output_ && outputs.at(output).packets + 1 >= fail_at_) {
+      return absl::ResourceExhaustedError("no space left on the device (test)");
+    }
+    return RecordingSink::WritePacket(output, packet, starts_segment);
+  }
+
+ private:
+  size_t output_;
+  int fail_at_;
+};
+
+// With rungs on threads of their own, the first rung to fail ends the pass with its own
+// error, and a stop asked for by the progress callback ends it with that status; neither
+// hangs or leaves a thread behind.
+TEST_F(TranscodeAndPackageTest, RungsOnThreadsOfTheirOwnStopAtTheFirstFailureOrAStop) {
+  encode::TranscodePlan plan{.input = mezzanine_,
+                             .ladder = request_->ladder,
+                             .profile = request_->profile,
+                             .threads = 1,
+                             .concurrent_rungs = true,
+                             .part = encode::TranscodePart::kVideo,
+                             .frames = {0, 96}};
+  for (size_t failing : {size_t{0}, size_t{2}, size_t{3}}) {
+    FailingSink sink(failing, 10);
+    EXPECT_THAT(encode::Transcode(plan, sink, nullptr),
+                StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("no space left")))
+        << "output " << failing;
+    EXPECT_LT(sink.outputs.at(failing).packets, 10);
+  }
+  RecordingSink sink;
+  int calls = 0;
+  EXPECT_THAT(encode::Transcode(plan, sink,
+                                [&](const encode::TranscodeProgress&) {
+                                  return ++calls < 20 ? absl::OkStatus()
+                                                      : absl::CancelledError("stop (test)");
+                                }),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("stop (test)")));
+  EXPECT_EQ(calls, 20);
 }
 
 // A generated H.264 delivery in `dir`, and its manifest parsed.
