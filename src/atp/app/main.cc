@@ -6,16 +6,12 @@
 #include "CLI/CLI.hpp"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
-#include "atp/encode/zeroed_allocations.h"
 
 int main(int argc, char** argv) {
   // SVT-AV1 (the AV1 rungs' encoder) prints its configuration on stderr for every encoder it
   // opens unless SVT_LOG says otherwise: keep its warnings and errors (level 2) only, unless
   // the caller chose a level. Set before any thread starts.
   setenv("SVT_LOG", "2", /*overwrite=*/0);
-  // The same delivery encodes to the same bytes in a process that has encoded others before
-  // (atp serve), as in a fresh one.
-  atp::encode::ZeroNewAllocations();
   CLI::App app("atp: validated ABR packages from mezzanine deliveries", "atp");
   app.require_subcommand(1);
   atp::app::GlobalOptions global;

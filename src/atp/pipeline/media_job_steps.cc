@@ -304,7 +304,8 @@ class MediaJobSteps : public JobSteps {
   // Runs the units without records in `finished` and fills in their records: the audio unit
   // on a thread of its own, the video chunks on ParallelChunks threads taking the next chunk
   // (the last chunk first, then in order), each chunk encoding with threads / ParallelChunks
-  // threads. With one thread, one unit at a time in order, on the calling thread.
+  // threads, and the chunks of the last round (taken when no other waits) with their rungs on
+  // threads of their own. With one thread, one unit at a time in order, on the calling thread.
   absl::Status EncodePendingUnits(
       StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
       std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
@@ -322,6 +323,12 @@ class MediaJobSteps : public JobSteps {
     const int parallel = ParallelChunks(request.threads, video.size());
     PackageRequest chunk_request = request;
     chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
+    // While other chunks wait, the chunks fill the CPUs and a rung thread per rung would only
+    // add switches and copies between caches; a chunk of the last round, which may end up
+    // running alone, spreads over its rungs' threads.
+    chunk_request.concurrent_rungs = false;
+    PackageRequest last_round_request = chunk_request;
+    last_round_request.concurrent_rungs = request.concurrent_rungs;
     UnitProgress progress(context, request.source, units, finished);
 
     std::mutex mutex;  // Guards first_error.
@@ -359,7 +366,9 @@ class MediaJobSteps : public JobSteps {
     std::vector<std::thread> audio_threads;
     for (size_t index : audio) audio_threads.emplace_back(run, index, std::cref(request));
     ParallelFor(video.size(), parallel, [&](size_t i) {
-      if (!failed) run(video[i], chunk_request);
+      if (failed) return;
+      const bool last_round = video.size() - i <= static_cast<size_t>(parallel);
+      run(video[i], last_round ? last_round_request : chunk_request);
     });
     for (std::thread& thread : audio_threads) thread.join();
     return first_error;
