@@ -30,7 +30,9 @@ struct AudioLoudness {
   LoudnessMeasurement before;
   // The constant gain applied: target - before.integrated; 0 when "off" or silent.
   double gain_db = 0;
-  // The signal handed to the AAC encoder: after the gain and the true-peak limiter.
+  // The signal handed to the AAC encoder: after the gain and the true-peak limiter. When the
+  // limiter is left out (the gained peak stays under its limit), the true peak is before's
+  // plus the gain, which it equals exactly, not measured a second time.
   LoudnessMeasurement after;
 
   bool operator==(const AudioLoudness&) const = default;

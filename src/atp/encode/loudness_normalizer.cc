@@ -33,8 +33,13 @@ double NormalizationGainDb(std::optional<double> integrated_lufs, double target_
   return integrated_lufs ? target_lufs - *integrated_lufs : 0.0;
 }
 
+bool LimiterActs(std::optional<double> true_peak_dbtp, double gain_db, double ceiling_dbtp) {
+  return true_peak_dbtp && *true_peak_dbtp + gain_db > ceiling_dbtp - kLimiterMarginDb;
+}
+
 absl::StatusOr<std::unique_ptr<LoudnessNormalizer>> LoudnessNormalizer::Create(
-    int sample_rate_hz, const AVChannelLayout& layout, double gain_db, double ceiling_dbtp) {
+    int sample_rate_hz, const AVChannelLayout& layout, double gain_db, double ceiling_dbtp,
+    std::optional<double> true_peak_dbtp) {
   auto normalizer = std::unique_ptr<LoudnessNormalizer>(new LoudnessNormalizer());
   normalizer->graph_ = avfilter_graph_alloc();
   normalizer->filtered_.reset(av_frame_alloc());
@@ -58,12 +63,16 @@ absl::StatusOr<std::unique_ptr<LoudnessNormalizer>> LoudnessNormalizer::Create(
       error < 0) {
     return GraphError(error, "abuffersink");
   }
-  const double limit = std::pow(10.0, (ceiling_dbtp - kLimiterMarginDb) / 20);
-  const std::string chain = absl::StrFormat(
-      "volume=volume=%.6fdB:precision=float,aresample=%d,"
-      "alimiter=limit=%.6f:attack=5:release=50:level=0:latency=1,"
-      "aresample=%d,aformat=sample_fmts=fltp:channel_layouts=%s",
-      gain_db, 4 * sample_rate_hz, limit, sample_rate_hz, layout_name);
+  normalizer->limits_ = LimiterActs(true_peak_dbtp, gain_db, ceiling_dbtp);
+  std::string chain = absl::StrFormat("volume=volume=%.6fdB:precision=float,", gain_db);
+  if (normalizer->limits_) {
+    absl::StrAppendFormat(&chain,
+                          "aresample=%d,alimiter=limit=%.6f:attack=5:release=50:level=0:latency=1,"
+                          "aresample=%d,",
+                          4 * sample_rate_hz,
+                          std::pow(10.0, (ceiling_dbtp - kLimiterMarginDb) / 20), sample_rate_hz);
+  }
+  absl::StrAppendFormat(&chain, "aformat=sample_fmts=fltp:channel_layouts=%s", layout_name);
   FilterInOutPtr outputs(avfilter_inout_alloc());
   FilterInOutPtr inputs(avfilter_inout_alloc());
   if (outputs == nullptr || inputs == nullptr) {

@@ -258,15 +258,25 @@ class Transcoder {
       }
       ATP_ASSIGN_OR_RETURN(input_, OpenInput(*plan_.input, plan_.threads));
     }
-    // The encoding pass.
+    // The encoding pass. Where the gain alone is applied, the true peak after it is the one
+    // before times the gain, exactly: it is not measured again.
+    std::vector<bool> gain_alone(streams.size(), false);
     std::vector<AudioChain> chains;
     for (size_t i = 0; i < streams.size(); ++i) {
-      ATP_ASSIGN_OR_RETURN(AudioChain chain, NewAudioChain(streams[i], plan_.audio[i].channels));
+      gain_alone[i] =
+          normalize && !LimiterActs(loudness[i].before.true_peak_dbtp, loudness[i].gain_db,
+                                    profile.audio_true_peak_ceiling);
+      ATP_ASSIGN_OR_RETURN(
+          AudioChain chain,
+          NewAudioChain(streams[i], plan_.audio[i].channels,
+                        gain_alone[i] ? media::LoudnessMeter::TruePeak::kSkipped
+                                      : media::LoudnessMeter::TruePeak::kMeasured));
       if (normalize) {
         ATP_ASSIGN_OR_RETURN(
             chain.normalizer,
             LoudnessNormalizer::Create(profile.audio_sample_rate_hz, chain.decoder->layout(),
-                                       loudness[i].gain_db, profile.audio_true_peak_ceiling));
+                                       loudness[i].gain_db, profile.audio_true_peak_ceiling,
+                                       loudness[i].before.true_peak_dbtp));
       }
       ATP_ASSIGN_OR_RETURN(
           chain.encoder, AudioTrackEncoder::Create({.sample_rate_hz = profile.audio_sample_rate_hz,
@@ -280,6 +290,9 @@ class Transcoder {
     ATP_RETURN_IF_ERROR(PumpAudio(chains, /*pass=*/passes - 1, passes));
     for (size_t i = 0; i < chains.size(); ++i) {
       loudness[i].after = chains[i].meter->Result();
+      if (gain_alone[i] && loudness[i].before.true_peak_dbtp) {
+        loudness[i].after.true_peak_dbtp = *loudness[i].before.true_peak_dbtp + loudness[i].gain_db;
+      }
       if (!normalize) loudness[i].before = loudness[i].after;
       ATP_RETURN_IF_ERROR(sink_.FinishAudioOutput(i, loudness[i]));
     }
@@ -319,8 +332,11 @@ class Transcoder {
     }
   };
 
-  // A chain that decodes container stream `stream_index` to `channels` channels.
-  absl::StatusOr<AudioChain> NewAudioChain(int stream_index, int channels) {
+  // A chain that decodes container stream `stream_index` to `channels` channels and meters
+  // it, its true peak as `true_peak` says.
+  absl::StatusOr<AudioChain> NewAudioChain(
+      int stream_index, int channels,
+      media::LoudnessMeter::TruePeak true_peak = media::LoudnessMeter::TruePeak::kMeasured) {
     AudioChain chain;
     chain.stream_index = stream_index;
     ATP_ASSIGN_OR_RETURN(chain.decoder,
@@ -328,7 +344,7 @@ class Transcoder {
                                                    plan_.profile.audio_sample_rate_hz, channels));
     ATP_ASSIGN_OR_RETURN(
         media::LoudnessMeter meter,
-        media::LoudnessMeter::Create(channels, plan_.profile.audio_sample_rate_hz));
+        media::LoudnessMeter::Create(channels, plan_.profile.audio_sample_rate_hz, true_peak));
     chain.meter = std::make_unique<media::LoudnessMeter>(std::move(meter));
     return chain;
   }

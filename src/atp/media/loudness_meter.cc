@@ -11,14 +11,16 @@ void LoudnessMeter::StateDeleter::operator()(ebur128_state* state) const {
   ebur128_destroy(&state);
 }
 
-absl::StatusOr<LoudnessMeter> LoudnessMeter::Create(int channels, int sample_rate_hz) {
+absl::StatusOr<LoudnessMeter> LoudnessMeter::Create(int channels, int sample_rate_hz,
+                                                    TruePeak true_peak) {
   if (channels < 1 || channels > 64 || sample_rate_hz < 8000 || sample_rate_hz > 384000) {
     return absl::InvalidArgumentError(absl::StrCat("loudness meter: cannot meter ", channels,
                                                    " channel(s) at ", sample_rate_hz, " Hz"));
   }
-  ebur128_state* state =
-      ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate_hz),
-                   EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
+  const int mode = EBUR128_MODE_I | EBUR128_MODE_LRA |
+                   (true_peak == TruePeak::kMeasured ? EBUR128_MODE_TRUE_PEAK : 0);
+  ebur128_state* state = ebur128_init(static_cast<unsigned>(channels),
+                                      static_cast<unsigned long>(sample_rate_hz), mode);
   if (state == nullptr) return absl::ResourceExhaustedError("loudness meter: out of memory");
   return LoudnessMeter(std::unique_ptr<ebur128_state, StateDeleter>(state), channels);
 }

@@ -23,7 +23,11 @@ class LoudnessMeter {
   // weights: left, right, centre (1.0), LFE (not counted), left and right surround (1.41).
   // A mono signal is one channel of weight 1.0, as ffmpeg's ebur128 filter counts it.
   // InvalidArgument for 0 or more than 64 channels or a rate outside 8000-384000 Hz.
-  [[nodiscard]] static absl::StatusOr<LoudnessMeter> Create(int channels, int sample_rate_hz);
+  // The true peak (4x oversampled: most of the meter's work) is measured unless `true_peak`
+  // is kSkipped, when Result() leaves it nullopt.
+  enum class TruePeak { kMeasured, kSkipped };
+  [[nodiscard]] static absl::StatusOr<LoudnessMeter> Create(
+      int channels, int sample_rate_hz, TruePeak true_peak = TruePeak::kMeasured);
 
   LoudnessMeter(LoudnessMeter&&) noexcept = default;
   LoudnessMeter& operator=(LoudnessMeter&&) noexcept = default;

@@ -431,7 +431,9 @@ class MediaJobSteps : public JobSteps {
   }
 
   // The validator on the staged package, holding its audio to the profile's loudness target
-  // when it normalizes; errors fail the job with FailedPrecondition.
+  // when it normalizes; errors fail the job with FailedPrecondition. The quality measurement
+  // does not depend on the validator's verdict, so it runs beside it (each leaves CPUs idle
+  // the other can use) and is kept only when the package validates.
   absl::Status Check(StepContext& context) {
     ATP_RETURN_IF_ERROR(context.LockStaging());
     ATP_ASSIGN_OR_RETURN(const SourceInfo source,
@@ -454,47 +456,54 @@ class MediaJobSteps : public JobSteps {
     }
     ATP_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> staged,
                          context.output().Scoped(context.staging()));
-    ATP_ASSIGN_OR_RETURN(const validate::ValidationReport report,
-                         validate::ValidatePackage(std::move(staged), options));
-    ATP_RETURN_IF_ERROR(context.PutArtifact(kValidationArtifact, ValidationJson(report).dump()));
-    if (report.errors() > 0) {
+    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
+                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
+    ATP_ASSIGN_OR_RETURN(const RandomAccessFile* mezzanine, Mezzanine(context));
+    ATP_RETURN_IF_ERROR(context.Checkpoint());
+    nlohmann::json quality;
+    std::thread measuring(
+        [&] { quality = MeasureQuality(context, source, media.video, *mezzanine); });
+    absl::StatusOr<validate::ValidationReport> report =
+        validate::ValidatePackage(std::move(staged), options);
+    measuring.join();
+    if (!report.ok()) return report.status();
+    ATP_RETURN_IF_ERROR(context.PutArtifact(kValidationArtifact, ValidationJson(*report).dump()));
+    if (report->errors() > 0) {
       // The first error in words: the rule's meaning, then what was found where.
       std::string first;
-      for (const validate::Finding& finding : report.findings()) {
+      for (const validate::Finding& finding : report->findings()) {
         if (finding.severity != validate::Severity::kError) continue;
         first = absl::StrCat(finding.rule, " (", std::string(validate::RuleSummary(finding.rule)),
                              "): ", finding.where, ": ", finding.message);
         break;
       }
       return absl::FailedPreconditionError(
-          absl::StrCat("the output failed validation with ", report.errors(),
+          absl::StrCat("the output failed validation with ", report->errors(),
                        " error(s), nothing was published; first: ", first));
     }
-    return MeasureQuality(context, source);
+    return context.PutArtifact(kQualityArtifact, quality.dump());
   }
 
-  // PSNR and SSIM of every video rendition against the source on sampled seconds
-  // (media::MeasureRenditionQuality), saved for the report; the renditions are measured on
-  // up to `threads` threads at once, each with threads / that many. What cannot be measured
-  // is reported, not failed: the validator has judged the package.
-  absl::Status MeasureQuality(StepContext& context, const SourceInfo& source) {
-    ATP_ASSIGN_OR_RETURN(const PackagedMedia media,
-                         ReadArtifact<PackagedMedia>(context, kMediaArtifact));
-    ATP_ASSIGN_OR_RETURN(const RandomAccessFile* mezzanine, Mezzanine(context));
-    ATP_RETURN_IF_ERROR(context.Checkpoint());
+  // PSNR and SSIM of each of `video` against the source on sampled seconds
+  // (media::MeasureRenditionQuality), for the report; the renditions are measured on up to
+  // `threads` threads at once, each with threads / that many. What cannot be measured is
+  // reported, not failed: the validator judges the package.
+  static nlohmann::json MeasureQuality(StepContext& context, const SourceInfo& source,
+                                       const std::vector<PackagedTrack>& video,
+                                       const RandomAccessFile& mezzanine) {
     const std::vector<media::QualityWindow> windows =
         media::SampleWindows(source.duration_seconds());
-    const size_t count = media.video.size();
+    const size_t count = video.size();
     const media::QualityOptions options{
         .source_filter_chain = PlannedConversion(context, source).filter_chain,
         .threads = std::max(1, context.threads() / ParallelWorkers(count, context.threads()))};
     std::vector<absl::StatusOr<media::QualityScore>> scores(count,
                                                             absl::UnknownError("not measured"));
     ParallelFor(count, context.threads(), [&](size_t i) {
-      const PackagedTrack& track = media.video[i];
+      const PackagedTrack& track = video[i];
       scores[i] =
           MeasureTrackQuality(context.output(), absl::StrCat(context.staging(), "/", track.name),
-                              track, *mezzanine, windows, options);
+                              track, mezzanine, windows, options);
     });
 
     nlohmann::json window_list = nlohmann::json::array();
@@ -504,7 +513,7 @@ class MediaJobSteps : public JobSteps {
     nlohmann::json quality = nlohmann::json::object();
     for (size_t i = 0; i < count; ++i) {
       const absl::StatusOr<media::QualityScore>& score = scores[i];
-      const std::string& name = media.video[i].name;
+      const std::string& name = video[i].name;
       if (!score.ok()) {
         quality[name] = {{"error", std::string(score.status().message())}};
         continue;
@@ -515,7 +524,7 @@ class MediaJobSteps : public JobSteps {
                        {"frames", score->frames},
                        {"windows", window_list}};
     }
-    return context.PutArtifact(kQualityArtifact, quality.dump());
+    return quality;
   }
 
   // Writes report.json into the staged package and renames it into place. A job whose final

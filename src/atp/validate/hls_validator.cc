@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <future>
 #include <map>
 #include <set>
 
@@ -42,8 +43,9 @@ struct Rendition {
   int64_t peak_bps = 0;                // Largest segment bits / its EXTINF.
   int64_t average_bps = 0;
   // Audio, when ValidateOptions::loudness is set: what the whole track decodes to, or why it
-  // could not be measured.
-  std::optional<absl::StatusOr<LoudnessMeasurement>> loudness;
+  // could not be measured; metered on a thread of its own while the rest is checked (invalid
+  // when not metered).
+  std::shared_future<absl::StatusOr<LoudnessMeasurement>> loudness;
   int sample_rate_hz = 0;                      // Audio (fMP4).
   int channels = 0;                            // Audio (fMP4): the sample entry's count.
   std::optional<double> start_seconds;         // fMP4: PresentationStartSeconds.
@@ -125,6 +127,7 @@ class HlsValidator {
     CheckAlignment(videos);
     CheckStarts(videos);
     CheckSubtitleRenditions(videos);
+    for (const auto& [language, audio] : loudness_to_check_) CheckLoudness(language, *audio);
     return std::move(report_);
   }
 
@@ -153,7 +156,9 @@ class HlsValidator {
         const Rendition& audio = Measure(get("URI"), /*video=*/false, where);
         audio_[get("GROUP-ID")].push_back(&audio);
         CheckChannels(get("CHANNELS"), audio, where);
-        if (loudness_checked_.insert(&audio).second) CheckLoudness(get("LANGUAGE"), audio);
+        if (loudness_checked_.insert(&audio).second) {
+          loudness_to_check_.emplace_back(get("LANGUAGE"), &audio);
+        }
       }
     }
   }
@@ -370,15 +375,17 @@ class HlsValidator {
     }
   }
 
+  // Waits for `audio`'s metering.
   void CheckLoudness(const std::string& language, const Rendition& audio) {
-    if (!options_.loudness || !audio.loudness) return;
-    if (!audio.loudness->ok()) {
+    if (!options_.loudness || !audio.loudness.valid()) return;
+    const absl::StatusOr<LoudnessMeasurement>& measured = audio.loudness.get();
+    if (!measured.ok()) {
       report_.Add("AUDIO-LOUDNESS", audio.uri,
                   absl::StrCat("audio ", language, ": cannot be decoded to measure its loudness (",
-                               audio.loudness->status().message(), ")"));
+                               measured.status().message(), ")"));
       return;
     }
-    for (std::string& problem : LoudnessProblems(language, **audio.loudness, *options_.loudness)) {
+    for (std::string& problem : LoudnessProblems(language, *measured, *options_.loudness)) {
       report_.Add("AUDIO-LOUDNESS", audio.uri, std::move(problem));
     }
   }
@@ -459,7 +466,12 @@ class HlsValidator {
     // A rendition the budget cut short is not measured: nothing is compared with it.
     rendition.readable = !files_.over_budget();
     if (meter && rendition.readable && rendition.complete) {
-      rendition.loudness = MeasureFmp4AudioLoudness(track_bytes);
+      // Decoding and metering a whole track is most of the validator's work: it runs beside
+      // the reading of the other renditions (deferred, on the caller, if no thread can start).
+      rendition.loudness =
+          std::async(std::launch::async | std::launch::deferred, [bytes = std::move(track_bytes)] {
+            return MeasureFmp4AudioLoudness(bytes);
+          }).share();
     }
     return rendition;
   }
@@ -804,6 +816,8 @@ class HlsValidator {
   std::vector<std::pair<std::string, std::string>> subtitles_;
   // Renditions already judged for loudness: one may be named in several groups.
   std::set<const Rendition*> loudness_checked_;
+  // The audio renditions to judge for loudness once the rest is checked, with their LANGUAGE.
+  std::vector<std::pair<std::string, const Rendition*>> loudness_to_check_;
 };
 
 }  // namespace
