@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -75,38 +78,45 @@ TEST(LoudnessProblems, NamesTheLanguageTheFigureAndTheTarget) {
   EXPECT_THAT(LoudnessProblems("fr", {}, atsc), IsEmpty());  // Silence.
 }
 
+// A package in `root`: video v.m3u8 and one audio rendition LANGUAGE/a.m3u8 per track, a
+// sine at the track's level (dBFS, which it reads in LUFS), the first the default.
+void WritePackage(const fs::path& root,
+                  const std::vector<std::pair<std::string, double>>& audio_tracks) {
+  RunShell("cd " + root.string() +
+           " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=160x120:rate=24 -t 4 "
+           "-c:v libx264 -g 24 -keyint_min 24 -sc_threshold 0 -pix_fmt yuv420p -f hls -hls_time 2 "
+           "-hls_playlist_type vod -hls_segment_type fmp4 -hls_segment_filename 'v_%03d.m4s' "
+           "v.m3u8");
+  std::ofstream master(root / "master.m3u8");
+  master << "#EXTM3U\n#EXT-X-VERSION:7\n";
+  for (const auto& [language, dbfs] : audio_tracks) {
+    WriteAudioRendition(root / language, dbfs);
+    master << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",LANGUAGE=\"" << language << "\",NAME=\""
+           << language << "\",DEFAULT=" << (language == audio_tracks.front().first ? "YES" : "NO")
+           << ",URI=\"" << language << "/a.m3u8\"\n";
+  }
+  master << "#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x120,AUDIO=\"aud\"\nv.m3u8\n";
+}
+
+// The AUDIO-LOUDNESS findings of the package in `root`.
+std::vector<Finding> LoudnessFindings(const fs::path& root, const ValidateOptions& options) {
+  absl::StatusOr<ValidationReport> report = ValidatePackage(root, options);
+  EXPECT_TRUE(report.ok()) << report.status();
+  std::vector<Finding> findings;
+  if (!report.ok()) return findings;
+  for (const Finding& finding : report->findings()) {
+    if (finding.rule == "AUDIO-LOUDNESS") findings.push_back(finding);
+  }
+  return findings;
+}
+
 class LoudnessPackageTest : public ::testing::Test {
  protected:
-  // Video v.m3u8 and two audio renditions: ja at -30 LUFS (off an ATSC target) and en at -24.
-  void SetUp() override {
-    const fs::path root = dir_.path();
-    RunShell(
-        "cd " + root.string() +
-        " && ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=160x120:rate=24 -t 4 "
-        "-c:v libx264 -g 24 -keyint_min 24 -sc_threshold 0 -pix_fmt yuv420p -f hls -hls_time 2 "
-        "-hls_playlist_type vod -hls_segment_type fmp4 -hls_segment_filename 'v_%03d.m4s' "
-        "v.m3u8");
-    WriteAudioRendition(root / "ja", -30);
-    WriteAudioRendition(root / "en", -24);
-    std::ofstream(root / "master.m3u8")
-        << "#EXTM3U\n#EXT-X-VERSION:7\n"
-           "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",LANGUAGE=\"ja\",NAME=\"Japanese\","
-           "DEFAULT=YES,URI=\"ja/a.m3u8\"\n"
-           "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",LANGUAGE=\"en\",NAME=\"English\","
-           "DEFAULT=NO,URI=\"en/a.m3u8\"\n"
-           "#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x120,AUDIO=\"aud\"\n"
-           "v.m3u8\n";
-  }
+  // Two audio renditions: ja at -30 LUFS (off an ATSC target) and en at -24.
+  void SetUp() override { WritePackage(dir_.path(), {{"ja", -30}, {"en", -24}}); }
 
   std::vector<Finding> LoudnessFindings(const ValidateOptions& options) {
-    absl::StatusOr<ValidationReport> report = ValidatePackage(dir_.path(), options);
-    EXPECT_TRUE(report.ok()) << report.status();
-    std::vector<Finding> findings;
-    if (!report.ok()) return findings;
-    for (const Finding& finding : report->findings()) {
-      if (finding.rule == "AUDIO-LOUDNESS") findings.push_back(finding);
-    }
-    return findings;
+    return validate::LoudnessFindings(dir_.path(), options);
   }
 
   testing::TempDir dir_;
@@ -125,6 +135,28 @@ TEST_F(LoudnessPackageTest, AnOffTargetTrackIsAnErrorNamingItsLanguage) {
 
 TEST_F(LoudnessPackageTest, NoTargetNoCheck) {
   EXPECT_THAT(LoudnessFindings(ValidateOptions{}), IsEmpty());
+}
+
+// More audio renditions than this machine has CPUs are metered side by side, at most one per
+// CPU at a time: each finding names its own track's language and level, in the playlist's order.
+TEST(LoudnessPackage, EveryTrackOfManyIsMeteredAsItself) {
+  testing::TempDir dir;
+  WritePackage(
+      dir.path(),
+      {{"ja", -30}, {"en", -24}, {"fr", -18}, {"de", -24}, {"es", -36}, {"it", -24}, {"pt", -12}});
+  ValidateOptions options;
+  options.loudness = LoudnessTarget{.target_lufs = -24, .ceiling_dbtp = 0};
+  const std::vector<Finding> findings = LoudnessFindings(dir.path(), options);
+  ASSERT_EQ(findings.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"ja/a.m3u8", "audio ja: integrated loudness -30."},
+      {"fr/a.m3u8", "audio fr: integrated loudness -18."},
+      {"es/a.m3u8", "audio es: integrated loudness -36."},
+      {"pt/a.m3u8", "audio pt: integrated loudness -12."}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(findings[i].where, expected[i].first);
+    EXPECT_THAT(findings[i].message, HasSubstr(expected[i].second));
+  }
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include "atp/validate/hls_validator.h"
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -467,11 +470,19 @@ class HlsValidator {
     rendition.readable = !files_.over_budget();
     if (meter && rendition.readable && rendition.complete) {
       // Decoding and metering a whole track is most of the validator's work: it runs beside
-      // the reading of the other renditions (deferred, on the caller, if no thread can start).
+      // the reading of the other renditions (deferred, on the caller, if no thread can start),
+      // on at most one thread per CPU, each holding its track's bytes until it is metered.
+      while (metering_.size() >= std::max(1u, std::thread::hardware_concurrency())) {
+        metering_.front().wait();
+        metering_.pop_front();
+      }
       rendition.loudness =
-          std::async(std::launch::async | std::launch::deferred, [bytes = std::move(track_bytes)] {
-            return MeasureFmp4AudioLoudness(bytes);
+          std::async(std::launch::async | std::launch::deferred, [bytes = std::move(
+                                                                      track_bytes)]() mutable {
+            const std::string track = std::move(bytes);
+            return MeasureFmp4AudioLoudness(track);
           }).share();
+      metering_.push_back(rendition.loudness);
     }
     return rendition;
   }
@@ -818,6 +829,8 @@ class HlsValidator {
   std::set<const Rendition*> loudness_checked_;
   // The audio renditions to judge for loudness once the rest is checked, with their LANGUAGE.
   std::vector<std::pair<std::string, const Rendition*>> loudness_to_check_;
+  // The meterings started and not yet waited for, oldest first.
+  std::deque<std::shared_future<absl::StatusOr<LoudnessMeasurement>>> metering_;
 };
 
 }  // namespace
