@@ -6,12 +6,15 @@
 #include "CLI/CLI.hpp"
 #include "atp/app/commands.h"
 #include "atp/app/exit_codes.h"
+#include "atp/media/cpu_features.h"
 
 int main(int argc, char** argv) {
   // SVT-AV1 (the AV1 rungs' encoder) prints its configuration on stderr for every encoder it
   // opens unless SVT_LOG says otherwise: keep its warnings and errors (level 2) only, unless
   // the caller chose a level. Set before any thread starts.
   setenv("SVT_LOG", "2", /*overwrite=*/0);
+  // Before any FFmpeg context exists (see the function's contract).
+  atp::media::MarkSlowGathers();
   CLI::App app("atp: validated ABR packages from mezzanine deliveries", "atp");
   app.require_subcommand(1);
   atp::app::GlobalOptions global;
