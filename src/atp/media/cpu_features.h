@@ -3,12 +3,11 @@
 // FFmpeg's choice of SIMD kernels, corrected where FFmpeg 5.1's CPU detection is out of date.
 //
 // libswscale's AVX2 horizontal scaler reads its source pixels with gather instructions, which
-// are slow on AMD's cores; FFmpeg uses its SSSE3 kernel instead on CPUs it flags
-// AV_CPU_FLAG_SLOW_GATHER, which it does for AMD families up to 0x19 (Zen 1 to Zen 4) only
-// in later releases, and never for family 0x1A (Zen 5). On a Zen 5 EPYC (this project's
-// 2-CPU machine), bicubic scaling of 1080p yuv420p to 720p, the ladder's largest scaling step,
-// took 0.46-0.61 s per 240 frames with the gathers and 0.32-0.35 s without; the pictures are
-// the same bytes either way (docs/performance.md).
+// are slow on AMD's cores; on a CPU flagged AV_CPU_FLAG_SLOW_GATHER it uses its SSE kernels
+// instead. FFmpeg 5.1 does not flag this project's machine, a Zen 5 EPYC (AMD family 0x1A),
+// where bicubic scaling of 1080p yuv420p to 720p, the ladder's largest scaling step, took
+// 0.46-0.61 s per 240 frames with the gathers and 0.32-0.35 s without; the pictures are the
+// same bytes either way (docs/performance.md).
 #ifndef ATP_MEDIA_CPU_FEATURES_H_
 #define ATP_MEDIA_CPU_FEATURES_H_
 
@@ -26,7 +25,8 @@ struct CpuIdentity {
 [[nodiscard]] CpuIdentity IdentifyCpu();
 
 // Whether a CPU of this CPUID vendor string and family (base + extended) has gathers slower
-// than the loads they replace: AMD up to family 0x1A (Zen 5, the newest measured).
+// than the loads they replace: AMD up to family 0x1A (Zen 1 to 5; measured on Zen 5, newer
+// families not yet).
 [[nodiscard]] bool GathersAreSlow(std::string_view vendor, int family);
 
 // Adds AV_CPU_FLAG_SLOW_GATHER to FFmpeg's CPU flags when GathersAreSlow holds for the CPU
