@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "atp/core/parallel_for.h"
 #include "atp/core/status_macros.h"
 #include "atp/media/av_error.h"
 #include "atp/media/av_ptr.h"
@@ -107,14 +108,21 @@ class ConcatenatedFile final : public RandomAccessFile {
 // The video of one file, decoded (and filtered) frame by frame from where it was last sought.
 class VideoReader {
  public:
-  // The source's video, through `filter_chain` (empty for none). A packet that does not
-  // decode is InvalidArgument: the delivery's fault.
+  // The source's video, through `filter_chain` (empty for none), then converted to `format`
+  // (libswscale through the format filter, as the comparison graph would; AV_PIX_FMT_NONE:
+  // as decoded). A packet that does not decode is InvalidArgument: the delivery's fault.
   static absl::StatusOr<std::unique_ptr<VideoReader>> OpenSource(const RandomAccessFile& file,
-                                                                 std::string filter_chain,
+                                                                 const std::string& filter_chain,
+                                                                 AVPixelFormat format,
                                                                  int threads) {
     auto reader = std::unique_ptr<VideoReader>(new VideoReader());
     reader->corrupt_code_ = absl::StatusCode::kInvalidArgument;
-    reader->filter_chain_ = std::move(filter_chain);
+    reader->filter_chain_ = filter_chain;
+    reader->has_history_ = !filter_chain.empty();
+    if (format != AV_PIX_FMT_NONE) {
+      if (!reader->filter_chain_.empty()) reader->filter_chain_ += ",";
+      absl::StrAppend(&reader->filter_chain_, "format=", av_get_pix_fmt_name(format));
+    }
     ATP_RETURN_IF_ERROR(reader->Init(file, std::nullopt, threads));
     return reader;
   }
@@ -151,7 +159,20 @@ class VideoReader {
         continue;
       }
       avcodec_flush_buffers(decoder_.get());
-      filter_.reset();
+      // Filters with history start afresh after a seek. A chain without (a conversion) keeps
+      // its graph, and with it the pictures it has allocated (libavfilter zeroes each new
+      // one), once what it still holds is dropped.
+      if (has_history_ || filter_ended_) {
+        filter_.reset();
+      } else if (filter_ != nullptr) {
+        FramePtr stale(av_frame_alloc());
+        if (stale == nullptr) return absl::ResourceExhaustedError(name_ + ": out of memory");
+        for (;;) {
+          ATP_ASSIGN_OR_RETURN(const bool got, filter_->Pull(stale.get()));
+          if (!got) break;
+          av_frame_unref(stale.get());
+        }
+      }
       flushed_ = false;
       filter_ended_ = false;
       ATP_ASSIGN_OR_RETURN(pending_, Decode());
@@ -200,7 +221,13 @@ class VideoReader {
   [[nodiscard]] int64_t frame_us() const { return frame_us_; }
   [[nodiscard]] int64_t duration_us() const { return duration_us_; }
   [[nodiscard]] int64_t start_pts() const { return start_pts_; }
-  [[nodiscard]] bool filtered() const { return !filter_chain_.empty(); }
+  // Whether its filters look at frames before the one they output (bwdif, fieldmatch,
+  // decimate), so that a read after a seek starts earlier.
+  [[nodiscard]] bool has_history() const { return has_history_; }
+  // The pixel format its stream declares (AV_PIX_FMT_NONE when it declares none).
+  [[nodiscard]] AVPixelFormat declared_pixel_format() const {
+    return static_cast<AVPixelFormat>(format_->streams[stream_]->codecpar->format);
+  }
   [[nodiscard]] AVRational time_base() const { return format_->streams[stream_]->time_base; }
 
  private:
@@ -323,6 +350,7 @@ class VideoReader {
   std::string name_;
   absl::StatusCode corrupt_code_ = absl::StatusCode::kInvalidArgument;
   std::string filter_chain_;
+  bool has_history_ = false;
   Demuxer format_;
   int stream_ = -1;
   int64_t start_pts_ = 0;  // In the stream's time base.
@@ -431,6 +459,7 @@ class RenditionVideo {
     ATP_ASSIGN_OR_RETURN(const std::unique_ptr<VideoReader> first,
                          VideoReader::OpenRendition(std::move(head), std::nullopt, threads));
     video.start_pts_ = first->start_pts();
+    video.pixel_format_ = first->declared_pixel_format();
     int64_t first_decode = 0;
     for (size_t i = 1; i < parts.size(); ++i) {
       ATP_ASSIGN_OR_RETURN(const int64_t decode, FirstDecodeTime(*parts[i]));
@@ -466,6 +495,9 @@ class RenditionVideo {
     return VideoReader::OpenRendition(std::move(file), start_pts_, threads_);
   }
 
+  // The pixel format its stream declares (AV_PIX_FMT_NONE when it declares none).
+  [[nodiscard]] AVPixelFormat pixel_format() const { return pixel_format_; }
+
  private:
   RenditionVideo() = default;
 
@@ -473,6 +505,7 @@ class RenditionVideo {
   // When parts_[i + 1] starts decoding, from parts_[1]; empty for a single part.
   std::vector<int64_t> segment_start_us_;
   int64_t start_pts_ = 0;
+  AVPixelFormat pixel_format_ = AV_PIX_FMT_NONE;
   int threads_ = 1;
 };
 
@@ -658,11 +691,45 @@ absl::StatusOr<std::pair<int64_t, int64_t>> WindowSpan(const QualityWindow& wind
   return std::make_pair(start, end);
 }
 
+// The source's frames of one window, decoded, filtered and converted once for every
+// rendition compared on it: the last frame presented at or before the window's start, then
+// every frame up to the first presented at or after its end. Whichever time in the window a
+// rendition frame has, its nearest source frame is among them.
+struct SourceWindow {
+  std::vector<FramePtr> frames;   // In presentation order.
+  std::vector<int64_t> times_us;  // Of each frame, from the source's first frame.
+};
+
+absl::StatusOr<SourceWindow> ReadSourceWindow(VideoReader& source, int64_t start_us,
+                                              int64_t end_us) {
+  // From a frame presented no later than the start (or within half a frame after it: then
+  // that frame is the nearest anyway), a second earlier when the filters look back, so that
+  // they have seen frames before it (bwdif looks back a frame, fieldmatch and decimate a
+  // cycle of five).
+  const int64_t history_us = source.has_history() ? 1000000 : 0;
+  ATP_RETURN_IF_ERROR(source.SeekTo(start_us - history_us, source.frame_us() / 2));
+  SourceWindow window;
+  for (;;) {
+    ATP_ASSIGN_OR_RETURN(FramePtr frame, source.Next());
+    if (frame == nullptr) break;
+    const int64_t time = source.TimeUs(*frame);
+    if (time <= start_us) {
+      window.frames.clear();
+      window.times_us.clear();
+    }
+    window.frames.push_back(std::move(frame));
+    window.times_us.push_back(time);
+    if (time >= end_us) break;
+  }
+  return window;
+}
+
 // Compares the rendition's frames presented in [start_us, end_us) of the source's time (the
-// rendition's time + `offset_us`) with the source's nearest, through `graph` (made for the
-// first pair).
-absl::Status CompareWindow(VideoReader& source, const RenditionVideo& rendition_video,
-                           int64_t offset_us, int64_t start_us, int64_t end_us, int threads,
+// rendition's time + `offset_us`) with the nearest of `source`'s (that window's, read from
+// the file named `source_name`), through `graph` (made for the first pair).
+absl::Status CompareWindow(const SourceWindow& source, const std::string& source_name,
+                           const RenditionVideo& rendition_video, int64_t offset_us,
+                           int64_t start_us, int64_t end_us, int threads,
                            std::unique_ptr<ComparisonGraph>& graph) {
   start_us -= offset_us;
   end_us -= offset_us;
@@ -679,32 +746,21 @@ absl::Status CompareWindow(VideoReader& source, const RenditionVideo& rendition_
                                             Seconds(start_us), ", ", Seconds(end_us),
                                             "), where the source has video"));
   }
-  // The source from a frame presented no later than the rendition's first (or within half a
-  // frame after it: then that frame is the nearest anyway), a second earlier when it is
-  // filtered, so that its filters have seen frames before it (bwdif looks back a frame,
-  // fieldmatch and decimate a cycle of five).
-  const int64_t warmup_us = source.filtered() ? 1000000 : 0;
-  ATP_RETURN_IF_ERROR(
-      source.SeekTo(rendition.TimeUs(*shown) + offset_us - warmup_us, source.frame_us() / 2));
-  FramePtr before;  // The source's last frame presented at or before the rendition's.
-  FramePtr after;   // The one after it.
-  bool source_ended = false;
+  const std::vector<int64_t>& times = source.times_us;
+  size_t after = 0;  // The first source frame presented after the rendition's.
   while (shown != nullptr) {
     if (rendition.TimeUs(*shown) >= end_us) break;
     const int64_t time = rendition.TimeUs(*shown) + offset_us;  // The source's.
-    while (!source_ended && (after == nullptr || source.TimeUs(*after) <= time)) {
-      if (after != nullptr) before = std::move(after);
-      ATP_ASSIGN_OR_RETURN(after, source.Next());
-      source_ended = after == nullptr;
-    }
-    const AVFrame* nearest = before.get();
-    if (after != nullptr && source.TimeUs(*after) > time &&
-        (before == nullptr || source.TimeUs(*after) - time < time - source.TimeUs(*before))) {
-      nearest = after.get();
+    while (after < times.size() && times[after] <= time) ++after;
+    // The source's last frame presented at or before the rendition's, or the one after it
+    // when that is nearer; the earlier on a tie.
+    const AVFrame* nearest = after > 0 ? source.frames[after - 1].get() : nullptr;
+    if (after < times.size() && (after == 0 || times[after] - time < time - times[after - 1])) {
+      nearest = source.frames[after].get();
     }
     if (nearest == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat(source.name(), ": no video frame near ", Seconds(time)));
+          absl::StrCat(source_name, ": no video frame near ", Seconds(time)));
     }
     if (graph == nullptr) {
       ATP_ASSIGN_OR_RETURN(graph, ComparisonGraph::Create(*shown, *nearest, threads));
@@ -715,27 +771,97 @@ absl::Status CompareWindow(VideoReader& source, const RenditionVideo& rendition_
   return absl::OkStatus();
 }
 
+// One rendition being measured: its video, its comparison graph and its first error.
+struct Measurement {
+  std::optional<RenditionVideo> video;
+  std::unique_ptr<ComparisonGraph> graph;
+  absl::Status status;
+};
+
 }  // namespace
+
+absl::StatusOr<std::vector<absl::StatusOr<QualityScore>>> MeasureRenditionsQuality(
+    const RandomAccessFile& source, std::span<const RenditionParts> renditions,
+    std::span<const QualityWindow> windows, const QualityOptions& options) {
+  if (windows.empty()) return absl::InvalidArgumentError("quality: no windows to measure");
+  if (renditions.empty()) return absl::InvalidArgumentError("quality: no renditions to measure");
+  const int threads = std::max(1, options.threads);
+  // Renditions are compared side by side, each comparison with its share of the threads.
+  const int rendition_threads = std::max(1, threads / ParallelWorkers(renditions.size(), threads));
+  std::vector<Measurement> measurements(renditions.size());
+  // One source read for each pixel format the renditions declare, converting to it.
+  std::vector<AVPixelFormat> formats;
+  std::vector<size_t> format_of(renditions.size(), 0);  // Index into formats.
+  ParallelFor(renditions.size(), threads, [&](size_t i) {
+    Measurement& measurement = measurements[i];
+    if (renditions[i].empty()) {
+      measurement.status = absl::InvalidArgumentError("quality: no rendition parts");
+      return;
+    }
+    absl::StatusOr<RenditionVideo> video = RenditionVideo::Open(renditions[i], rendition_threads);
+    if (video.ok()) {
+      measurement.video = *std::move(video);
+    } else {
+      measurement.status = video.status();
+    }
+  });
+  for (size_t i = 0; i < renditions.size(); ++i) {
+    if (!measurements[i].video.has_value()) continue;
+    const AVPixelFormat format = measurements[i].video->pixel_format();
+    const auto known = std::find(formats.begin(), formats.end(), format);
+    format_of[i] = known - formats.begin();
+    if (known == formats.end()) formats.push_back(format);
+  }
+  std::vector<std::unique_ptr<VideoReader>> originals;
+  for (const AVPixelFormat format : formats) {
+    ATP_ASSIGN_OR_RETURN(
+        originals.emplace_back(),
+        VideoReader::OpenSource(source, options.source_filter_chain, format, threads));
+  }
+  // Every window's span first, so that a bad one fails before anything is compared. With no
+  // rendition left to measure the source is not read, and its duration is unknown (0).
+  const int64_t duration_us = originals.empty() ? 0 : originals.front()->duration_us();
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  for (const QualityWindow& window : windows) {
+    ATP_ASSIGN_OR_RETURN(spans.emplace_back(), WindowSpan(window, duration_us));
+  }
+  if (originals.empty()) spans.clear();
+  const int64_t offset_us = std::llround(options.rendition_start_seconds * 1e6);
+  for (const auto& [start_us, end_us] : spans) {
+    std::vector<SourceWindow> source_windows;
+    for (const std::unique_ptr<VideoReader>& original : originals) {
+      ATP_ASSIGN_OR_RETURN(source_windows.emplace_back(),
+                           ReadSourceWindow(*original, start_us, end_us));
+    }
+    ParallelFor(renditions.size(), threads, [&](size_t i) {
+      Measurement& measurement = measurements[i];
+      if (!measurement.status.ok()) return;
+      measurement.status =
+          CompareWindow(source_windows[format_of[i]], source.name(), *measurement.video, offset_us,
+                        start_us, end_us, rendition_threads, measurement.graph);
+    });
+  }
+  std::vector<absl::StatusOr<QualityScore>> scores;
+  for (Measurement& measurement : measurements) {
+    if (!measurement.status.ok()) {
+      scores.push_back(measurement.status);
+    } else if (measurement.graph == nullptr) {
+      scores.push_back(absl::InternalError("quality: no frame was compared"));  // Unreached.
+    } else {
+      scores.push_back(measurement.graph->Finish());
+    }
+  }
+  return scores;
+}
 
 absl::StatusOr<QualityScore> MeasureRenditionQuality(
     const RandomAccessFile& source, std::span<const RandomAccessFile* const> rendition_parts,
     std::span<const QualityWindow> windows, const QualityOptions& options) {
-  if (windows.empty()) return absl::InvalidArgumentError("quality: no windows to measure");
   if (rendition_parts.empty()) return absl::InvalidArgumentError("quality: no rendition parts");
-  const int threads = std::max(1, options.threads);
-  ATP_ASSIGN_OR_RETURN(const RenditionVideo rendition,
-                       RenditionVideo::Open(rendition_parts, threads));
-  ATP_ASSIGN_OR_RETURN(const std::unique_ptr<VideoReader> original,
-                       VideoReader::OpenSource(source, options.source_filter_chain, threads));
-  std::unique_ptr<ComparisonGraph> graph;
-  const int64_t offset_us = std::llround(options.rendition_start_seconds * 1e6);
-  for (const QualityWindow& window : windows) {
-    ATP_ASSIGN_OR_RETURN(const auto span, WindowSpan(window, original->duration_us()));
-    ATP_RETURN_IF_ERROR(
-        CompareWindow(*original, rendition, offset_us, span.first, span.second, threads, graph));
-  }
-  if (graph == nullptr) return absl::InternalError("quality: no frame was compared");  // Unreached.
-  return graph->Finish();
+  const RenditionParts rendition(rendition_parts.begin(), rendition_parts.end());
+  ATP_ASSIGN_OR_RETURN(std::vector<absl::StatusOr<QualityScore>> scores,
+                       MeasureRenditionsQuality(source, {&rendition, 1}, windows, options));
+  return std::move(scores.front());
 }
 
 std::vector<QualityWindow> SampleWindows(double duration_seconds, int count,

@@ -49,7 +49,8 @@ struct QualityOptions {
   // decimate); empty for none. The rendition is compared with the source as filtered, so
   // deinterlacing is not counted as loss and the frame rates agree.
   std::string source_filter_chain;
-  // Threads for each decoder and for the comparison filters.
+  // Threads for the source's decoder; the renditions measured together share them out for
+  // their decoders and comparison filters.
   int threads = 1;
   // The source time of the rendition's first frame: 0 for a rendition of the whole video;
   // for one of a stretch from the middle (a probe encode), where that stretch starts. The
@@ -94,6 +95,22 @@ struct QualityOptions {
 // none. Read errors keep their code (Unavailable is retried).
 [[nodiscard]] absl::StatusOr<QualityScore> MeasureRenditionQuality(
     const RandomAccessFile& source, std::span<const RandomAccessFile* const> rendition_parts,
+    std::span<const QualityWindow> windows, const QualityOptions& options = {});
+
+// A rendition's fMP4 init segment and media segments, in order (as MeasureRenditionQuality
+// takes them).
+using RenditionParts = std::vector<const RandomAccessFile*>;
+
+// MeasureRenditionQuality for each of `renditions`, all on the same windows and options,
+// reading the source once: each window's source frames are decoded, filtered and converted
+// once for all of them (once for each pixel format the renditions' streams declare), then
+// the renditions are compared with them side by side on up to options.threads threads, each
+// with its share of them. Each rendition's figures are those MeasureRenditionQuality gives
+// it alone. Errors: what concerns the source or the windows (they would fail every
+// rendition) fails the whole; a rendition's own error (DataLoss, a stream without video,
+// no parts) is its entry's, and the others are still measured.
+[[nodiscard]] absl::StatusOr<std::vector<absl::StatusOr<QualityScore>>> MeasureRenditionsQuality(
+    const RandomAccessFile& source, std::span<const RenditionParts> renditions,
     std::span<const QualityWindow> windows, const QualityOptions& options = {});
 
 // Up to `count` windows of `window_seconds` spread evenly over `duration_seconds`: the first

@@ -132,16 +132,18 @@ std::unique_ptr<StringFile> LoadFile(const std::filesystem::path& file) {
 }
 
 // What the ffmpeg CLI's ssim and psnr filters sum up for `rendition` (scaled to
-// `width`x`height` with bicubic) against `source`, over [start, start + duration) s.
+// `width`x`height` with bicubic) against `source` (converted to `source_format` first when
+// it is not empty), over [start, start + duration) s.
 QualityScore MeasureWithCli(const std::filesystem::path& rendition,
                             const std::filesystem::path& source, int width, int height,
-                            double start, double duration) {
+                            double start, double duration, const std::string& source_format = "") {
   const std::string span = absl::StrFormat("-ss %g -t %g", start, duration);
+  const std::string convert = source_format.empty() ? "" : "format=" + source_format + ",";
   const testing::CommandResult result = testing::RunCommand(absl::StrFormat(
       "ffmpeg -nostats -hide_banner %s -i %s %s -i %s -lavfi "
-      "\"[0:v]scale=%d:%d:flags=bicubic,split[a][b];[1:v]split[c][d];[a][c]ssim;[b][d]psnr\" "
+      "\"[0:v]scale=%d:%d:flags=bicubic,split[a][b];[1:v]%ssplit[c][d];[a][c]ssim;[b][d]psnr\" "
       "-f null - 2>&1",
-      span, rendition.string(), span, source.string(), width, height));
+      span, rendition.string(), span, source.string(), width, height, convert));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   QualityScore score;
   std::smatch match;
@@ -302,15 +304,74 @@ TEST_F(QualityMeterTest, WindowOrderAndThreadsDoNotChangeTheFigures) {
   EXPECT_NEAR(threaded.psnr_y_db, a.psnr_y_db, 1e-6);
 }
 
-TEST_F(QualityMeterTest, RenditionWithoutVideoIsInvalidArgument) {
-  const std::filesystem::path folder = dir_->path() / "audio";
+// An audio-only rendition of 6 s in `folder`.
+std::unique_ptr<Rendition> EncodeAudioRendition(const std::filesystem::path& folder) {
   std::filesystem::create_directories(folder);
   RunFfmpeg(absl::StrCat(
       "ffmpeg -v error -y -f lavfi -i sine=d=6 -c:a aac -f hls -hls_time 1 "
       "-hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename "
       "init.mp4 -hls_segment_filename ",
       (folder / "segment_%05d.m4s").string(), " ", (folder / "playlist.m3u8").string()));
-  const std::unique_ptr<Rendition> audio = LoadRendition(folder);
+  return LoadRendition(folder);
+}
+
+// The renditions of a ladder measured together read the source once, and each reads what it
+// reads measured alone, to the last bit.
+TEST_F(QualityMeterTest, RenditionsMeasuredTogetherReadWhatEachReadsAlone) {
+  const std::vector<QualityWindow> windows = SampleWindows(6.0);
+  const std::vector<const Rendition*> ladder = {lossless_.get(), crf23_.get(), crf40_.get(),
+                                                small_crf23_.get()};
+  std::vector<RenditionParts> renditions;
+  for (const Rendition* rendition : ladder) renditions.push_back(rendition->parts);
+  const int64_t before = source_->bytes_read();
+  ASSERT_OK_AND_ASSIGN(const std::vector<absl::StatusOr<QualityScore>> together,
+                       MeasureRenditionsQuality(*source_, renditions, windows, {.threads = 2}));
+  const int64_t read_together = source_->bytes_read() - before;
+  ASSERT_EQ(together.size(), ladder.size());
+  int64_t read_alone = 0;
+  for (size_t i = 0; i < ladder.size(); ++i) {
+    const int64_t start = source_->bytes_read();
+    ASSERT_OK_AND_ASSIGN(const QualityScore alone,
+                         MeasureRenditionQuality(*source_, ladder[i]->span(), windows));
+    if (i == 0) read_alone = source_->bytes_read() - start;
+    ASSERT_OK(together[i].status()) << ladder[i]->folder;
+    EXPECT_EQ(*together[i], alone) << ladder[i]->folder << ": " << Describe(*together[i])
+                                   << " together, " << Describe(alone) << " alone";
+  }
+  std::printf("source bytes read: %lld for %zu renditions together, %lld for one alone\n",
+              static_cast<long long>(read_together), ladder.size(),
+              static_cast<long long>(read_alone));
+  EXPECT_LT(read_together, 2 * read_alone);
+}
+
+// A rendition that cannot be measured has its own error; the others are measured as alone.
+TEST_F(QualityMeterTest, ARenditionsErrorIsItsOwnWhenMeasuredTogether) {
+  std::unique_ptr<Rendition> broken = LoadRendition(crf23_->folder);
+  std::string& bytes = broken->files[3]->bytes();  // segment_00002.m4s, in the window at 2.5 s.
+  const size_t mdat = bytes.find("mdat");
+  ASSERT_NE(mdat, std::string::npos);
+  std::fill(bytes.begin() + mdat + 4, bytes.end(), '\xff');
+  const std::unique_ptr<Rendition> audio = EncodeAudioRendition(dir_->path() / "audio_together");
+  const std::vector<RenditionParts> renditions = {broken->parts, crf40_->parts, audio->parts, {}};
+  const std::vector<QualityWindow> windows = SampleWindows(6.0);
+  ASSERT_OK_AND_ASSIGN(const std::vector<absl::StatusOr<QualityScore>> scores,
+                       MeasureRenditionsQuality(*source_, renditions, windows, {.threads = 2}));
+  ASSERT_EQ(scores.size(), 4u);
+  EXPECT_THAT(scores[0], StatusIs(absl::StatusCode::kDataLoss, HasSubstr("segment_00002.m4s")));
+  ASSERT_OK(scores[1].status());
+  EXPECT_EQ(*scores[1], Measure(*crf40_, windows));
+  EXPECT_THAT(scores[2],
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no video stream")));
+  EXPECT_THAT(scores[3], StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no rendition")));
+  // What fails every rendition fails the whole.
+  EXPECT_THAT(MeasureRenditionsQuality(*source_, renditions, std::vector<QualityWindow>{{7, 1}}),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(MeasureRenditionsQuality(*source_, {}, windows),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(QualityMeterTest, RenditionWithoutVideoIsInvalidArgument) {
+  const std::unique_ptr<Rendition> audio = EncodeAudioRendition(dir_->path() / "audio");
   EXPECT_THAT(MeasureRenditionQuality(*source_, audio->span(), SampleWindows(6.0)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no video stream")));
 }
@@ -424,6 +485,44 @@ TEST(QualityMeter, ComparesWithTheSourceThroughItsFilterChain) {
   EXPECT_EQ(raw.frames, 3 * 50);
   EXPECT_GT(through.ssim_y, 0.999);
   EXPECT_LT(raw.ssim_y, through.ssim_y - 0.01);
+}
+
+// A 10-bit 4:2:2 source, as partners deliver ProRes, is converted to the renditions' 8-bit
+// 4:2:0 once for all of them, by libswscale as the ffmpeg CLI's format filter converts it:
+// each rendition reads what the CLI reads, and the same together as alone.
+TEST(QualityMeter, TenBitFourTwoTwoSourceIsConvertedAsTheCliConvertsIt) {
+  testing::TempDir dir;
+  const std::filesystem::path source = dir.path() / "prores.mov";
+  RunFfmpeg(absl::StrCat(
+      "ffmpeg -v error -y -f lavfi -i testsrc2=s=640x360:r=24:d=3 -c:v prores_ks -profile:v 3 "
+      "-pix_fmt yuv422p10le ",
+      source.string()));
+  const std::unique_ptr<StringFile> file = LoadFile(source);
+  const std::string x264 = "-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p";
+  const std::unique_ptr<Rendition> full = EncodeRendition(source, dir.path() / "full", x264);
+  const std::unique_ptr<Rendition> small =
+      EncodeRendition(source, dir.path() / "small", x264, "scale=320:180:flags=bicubic");
+  const std::vector<QualityWindow> whole = {{0, 3}};
+  ASSERT_OK_AND_ASSIGN(
+      const std::vector<absl::StatusOr<QualityScore>> together,
+      MeasureRenditionsQuality(*file, std::vector<RenditionParts>{full->parts, small->parts}, whole,
+                               {.threads = 2}));
+  for (size_t i = 0; i < 2; ++i) {
+    const Rendition& rendition = i == 0 ? *full : *small;
+    ASSERT_OK(together[i].status());
+    ASSERT_OK_AND_ASSIGN(const QualityScore alone,
+                         MeasureRenditionQuality(*file, rendition.span(), whole));
+    EXPECT_EQ(*together[i], alone) << rendition.folder;
+    const QualityScore cli =
+        MeasureWithCli(rendition.Whole(dir), source, 640, 360, 0, 3, "yuv420p");
+    std::printf("%s of a ProRes 4:2:2 10-bit source: atp %s\n%34s CLI %s\n",
+                rendition.folder.filename().c_str(), Describe(alone).c_str(), "",
+                Describe(cli, /*with_frames=*/false).c_str());
+    EXPECT_EQ(alone.frames, 72);
+    EXPECT_THAT(alone.ssim_y, DoubleNear(cli.ssim_y, 0.0001)) << rendition.folder;
+    EXPECT_THAT(alone.ssim_all, DoubleNear(cli.ssim_all, 0.0001)) << rendition.folder;
+    EXPECT_THAT(alone.psnr_y_db, DoubleNear(cli.psnr_y_db, 0.01)) << rendition.folder;
+  }
 }
 
 // What the check costs: 3 windows of 1 s against encoding the rung, on a 1280x720 source of

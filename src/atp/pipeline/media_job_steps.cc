@@ -485,26 +485,23 @@ class MediaJobSteps : public JobSteps {
   }
 
   // PSNR and SSIM of each of `video` against the source on sampled seconds
-  // (media::MeasureRenditionQuality), for the report; the renditions are measured on up to
-  // `threads` threads at once, each with threads / that many. What cannot be measured is
-  // reported, not failed: the validator judges the package.
+  // (MeasureTracksQuality: the source read once, the renditions compared on the job's
+  // threads), for the report. What cannot be measured is reported, not failed: the validator
+  // judges the package.
   static nlohmann::json MeasureQuality(StepContext& context, const SourceInfo& source,
                                        const std::vector<PackagedTrack>& video,
                                        const RandomAccessFile& mezzanine) {
     const std::vector<media::QualityWindow> windows =
         media::SampleWindows(source.duration_seconds());
     const size_t count = video.size();
-    const media::QualityOptions options{
-        .source_filter_chain = PlannedConversion(context, source).filter_chain,
-        .threads = std::max(1, context.threads() / ParallelWorkers(count, context.threads()))};
-    std::vector<absl::StatusOr<media::QualityScore>> scores(count,
-                                                            absl::UnknownError("not measured"));
-    ParallelFor(count, context.threads(), [&](size_t i) {
-      const PackagedTrack& track = video[i];
-      scores[i] =
-          MeasureTrackQuality(context.output(), absl::StrCat(context.staging(), "/", track.name),
-                              track, mezzanine, windows, options);
-    });
+    absl::StatusOr<std::vector<absl::StatusOr<media::QualityScore>>> measured =
+        MeasureTracksQuality(
+            context.output(), context.staging(), video, mezzanine, windows,
+            {.source_filter_chain = PlannedConversion(context, source).filter_chain,
+             .threads = context.threads()});
+    const std::vector<absl::StatusOr<media::QualityScore>> scores =
+        measured.ok() ? *std::move(measured)
+                      : std::vector<absl::StatusOr<media::QualityScore>>(count, measured.status());
 
     nlohmann::json window_list = nlohmann::json::array();
     for (const media::QualityWindow& window : windows) {

@@ -67,23 +67,29 @@ absl::Status ProbeWindow(const PackageRequest& request, int step, int64_t start,
   ATP_ASSIGN_OR_RETURN(const std::vector<PackagedTrack> tracks,
                        EncodeUnit(probe, unit, scratch, unit_prefix,
                                   [&](const encode::TranscodeProgress&) { return checkpoint(); }));
-  const double frames_per_second = OutputFrameRate(request).ToDouble();
-  for (size_t r = 0; r < rungs.size(); ++r) {
+  std::vector<PackagedTrack> measured;  // The rungs' tracks, in their order.
+  for (const RungChoice& rung : rungs) {
     const auto track = std::find_if(tracks.begin(), tracks.end(),
-                                    [&](const auto& t) { return t.name == rungs[r].rendition; });
+                                    [&](const auto& t) { return t.name == rung.rendition; });
     if (track == tracks.end()) {
-      return absl::InternalError(absl::StrCat(unit.name, " encoded no ", rungs[r].rendition));
+      return absl::InternalError(absl::StrCat(unit.name, " encoded no ", rung.rendition));
     }
-    // The probe's first frame is the source's frame `start`.
-    const media::QualityWindow window{start / frames_per_second, frames / frames_per_second};
-    ATP_ASSIGN_OR_RETURN(
-        const media::QualityScore score,
-        MeasureTrackQuality(scratch, unit_prefix + "/" + track->name, *track, *request.mezzanine,
-                            {&window, 1},
-                            {.source_filter_chain = request.conversion.filter_chain,
-                             .threads = request.threads,
-                             .rendition_start_seconds = window.start_seconds}));
-    found[r] = {.bytes = SegmentBytes(*track), .ssim_all = score.ssim_all, .frames = score.frames};
+    measured.push_back(*track);
+  }
+  // The probe's first frame is the source's frame `start`.
+  const double frames_per_second = OutputFrameRate(request).ToDouble();
+  const media::QualityWindow window{start / frames_per_second, frames / frames_per_second};
+  ATP_ASSIGN_OR_RETURN(
+      const std::vector<absl::StatusOr<media::QualityScore>> scores,
+      MeasureTracksQuality(scratch, unit_prefix, measured, *request.mezzanine, {&window, 1},
+                           {.source_filter_chain = request.conversion.filter_chain,
+                            .threads = request.threads,
+                            .rendition_start_seconds = window.start_seconds}));
+  for (size_t r = 0; r < rungs.size(); ++r) {
+    if (!scores[r].ok()) return scores[r].status();
+    found[r] = {.bytes = SegmentBytes(measured[r]),
+                .ssim_all = scores[r]->ssim_all,
+                .frames = scores[r]->frames};
   }
   if (probe_finished) probe_finished(unit.name);
   return absl::OkStatus();

@@ -70,11 +70,12 @@ using ProbeFinished = std::function<void(const std::string& probe)>;
 // starting on segment boundaries, for every H.264 rung at once (EncodeUnit of standalone units,
 // into `scratch` under `prefix`, which it empties afterwards, also when a probe fails or the
 // checkpoint stops it), and measures each H.264 rung's bytes and SSIM against the source
-// (media::MeasureRenditionQuality), calling `probe_finished` after each probe. Then chooses
-// each rung's CRF: the highest probed whose SSIM is at least the configured CRF's minus
-// kPerTitleSsimTolerance; and drops, from the top, a rung less than kPerTitleMinRungGain
-// better than the one kept below it (the lowest rung always stays). Rungs of other codecs
-// are not probed and stay as they are. Errors of the encodes, the measurements and the store.
+// (MeasureTracksQuality: all rungs of a probe on one read of the source), calling `probe_finished`
+// after each probe. Then chooses each rung's CRF: the highest probed whose SSIM is at least the
+// configured CRF's minus kPerTitleSsimTolerance; and drops, from the top, a rung less than
+// kPerTitleMinRungGain better than the one kept below it (the lowest rung always stays). Rungs of
+// other codecs are not probed and stay as they are. Errors of the encodes, the measurements and the
+// store.
 [[nodiscard]] absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(
     const PackageRequest& request, storage::BlobStore& scratch, std::string_view prefix,
     const ProbeCheckpoint& checkpoint, const ProbeFinished& probe_finished);

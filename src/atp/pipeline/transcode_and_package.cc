@@ -287,17 +287,40 @@ std::vector<std::string> TrackObjectKeys(std::string_view track_prefix,
   return keys;
 }
 
-absl::StatusOr<media::QualityScore> MeasureTrackQuality(
-    storage::BlobStore& store, std::string_view track_prefix, const PackagedTrack& track,
+absl::StatusOr<std::vector<absl::StatusOr<media::QualityScore>>> MeasureTracksQuality(
+    storage::BlobStore& store, std::string_view prefix, std::span<const PackagedTrack> tracks,
     const RandomAccessFile& source, std::span<const media::QualityWindow> windows,
     const media::QualityOptions& options) {
+  std::vector<absl::StatusOr<media::QualityScore>> scores(tracks.size(),
+                                                          absl::InternalError("not measured"));
   std::vector<std::unique_ptr<storage::BlobReader>> readers;
-  for (const std::string& key : TrackObjectKeys(track_prefix, track)) {
-    ATP_ASSIGN_OR_RETURN(readers.emplace_back(), store.Open(key));
+  std::vector<media::RenditionParts> renditions;
+  std::vector<size_t> measured;  // The index in `tracks` of each of `renditions`.
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    media::RenditionParts parts;
+    absl::Status opened;
+    for (const std::string& key :
+         TrackObjectKeys(std::string(prefix) + "/" + tracks[i].name, tracks[i])) {
+      absl::StatusOr<std::unique_ptr<storage::BlobReader>> reader = store.Open(key);
+      if (!reader.ok()) {
+        opened = reader.status();
+        break;
+      }
+      readers.push_back(*std::move(reader));
+      parts.push_back(readers.back().get());
+    }
+    if (!opened.ok()) {
+      scores[i] = opened;
+      continue;
+    }
+    renditions.push_back(std::move(parts));
+    measured.push_back(i);
   }
-  std::vector<const RandomAccessFile*> parts;
-  for (const auto& reader : readers) parts.push_back(reader.get());
-  return media::MeasureRenditionQuality(source, parts, windows, options);
+  if (renditions.empty()) return scores;
+  ATP_ASSIGN_OR_RETURN(std::vector<absl::StatusOr<media::QualityScore>> found,
+                       media::MeasureRenditionsQuality(source, renditions, windows, options));
+  for (size_t j = 0; j < measured.size(); ++j) scores[measured[j]] = std::move(found[j]);
+  return scores;
 }
 
 absl::StatusOr<PackagedMedia> AssembleMedia(const PackageRequest& request,
