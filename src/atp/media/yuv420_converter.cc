@@ -18,9 +18,10 @@ constexpr uint8_t kBayer[8][8] = {{0, 32, 8, 40, 2, 34, 10, 42},  {48, 16, 56, 2
                                   {15, 47, 7, 39, 13, 45, 5, 37}, {63, 31, 55, 23, 61, 29, 53, 21}};
 
 // The loops below run over blocks of kBlock pixels against a dither row kBlock long (the
-// matrix's row repeated): contiguous arrays the compiler turns into vector code.
+// matrix's row repeated): contiguous arrays the compiler turns into vector code, in 16-bit
+// lanes (twice as many to a vector as 32-bit ones).
 constexpr int kBlock = 64;
-using DitherRow = std::array<uint32_t, kBlock>;
+using DitherRow = std::array<uint16_t, kBlock>;
 
 constexpr std::array<DitherRow, 8> MakeDitherRows() {
   std::array<DitherRow, 8> rows{};
@@ -33,19 +34,20 @@ constexpr std::array<DitherRow, 8> kDitherRows = MakeDitherRows();
 
 // out[x] = (first[x] + second[x]) * scale + dither, shifted down 6 bits and clamped to 8
 // bits: with scale 8 a mean of two 10-bit samples, with scale 32 of two 8-bit samples; a
-// 10-bit sample alone is first == second with scale 8.
+// 10-bit sample alone is first == second with scale 8. Samples are within their depth (as
+// decoders write them), so the sum at its largest, 2 * 1023 * 8 + 63, fits in 16 bits.
 template <typename Sample>
 __attribute__((target_clones("avx2", "default"))) void MeanOfRows(const Sample* first,
                                                                   const Sample* second,
-                                                                  uint32_t scale, int width,
+                                                                  uint16_t scale, int width,
                                                                   const DitherRow& dither,
                                                                   uint8_t* out) {
   for (int start = 0; start < width; start += kBlock) {
     const int count = std::min(kBlock, width - start);
     for (int i = 0; i < count; ++i) {
-      const uint32_t sum = uint32_t{first[start + i]} + second[start + i];
-      out[start + i] =
-          static_cast<uint8_t>(std::min<uint32_t>((sum * scale + dither[i]) >> 6, 255));
+      const auto sum = static_cast<uint16_t>(first[start + i] + second[start + i]);
+      const auto scaled = static_cast<uint16_t>(sum * scale + dither[i]);
+      out[start + i] = static_cast<uint8_t>(std::min<uint16_t>(scaled >> 6, 255));
     }
   }
 }
@@ -60,7 +62,7 @@ const Sample* RowOf(const AVFrame& frame, int plane, int row) {
 // y * vertical + (vertical - 1) (the last row alone when the input has no next one).
 template <typename Sample>
 void ConvertPlane(const AVFrame& input, int plane, int width, int input_height, int vertical,
-                  uint32_t scale, AVFrame& output) {
+                  uint16_t scale, AVFrame& output) {
   const int output_height = (input_height + vertical - 1) / vertical;
   for (int y = 0; y < output_height; ++y) {
     const int first = y * vertical;

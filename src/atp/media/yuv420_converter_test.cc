@@ -1,12 +1,17 @@
 // Yuv420Converter on pictures with known values, and against libswscale on a detailed one.
 #include "atp/media/yuv420_converter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 
 #include "atp/media/av_ptr.h"
 #include "gtest/gtest.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
 
 namespace atp::media {
 namespace {
@@ -138,6 +143,49 @@ TEST(Yuv420Converter, EightBitLumaIsCopiedAndChromaRowsAveraged) {
   }
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 17; ++x) ASSERT_EQ(Sample(*output, 2, x, y), 100) << x << "," << y;
+  }
+}
+
+// Every output sample is the documented formula, worked out here in 32 bits, for samples
+// anywhere in their range (the converter works in 16-bit lanes): the mean of the two input
+// rows' samples (a 10-bit luma sample alone), plus the 8x8 ordered dither, to 8 bits.
+TEST(Yuv420Converter, EverySampleIsTheFormulaOverTheWholeRange) {
+  constexpr int kBayer[8][8] = {{0, 32, 8, 40, 2, 34, 10, 42},  {48, 16, 56, 24, 50, 18, 58, 26},
+                                {12, 44, 4, 36, 14, 46, 6, 38}, {60, 28, 52, 20, 62, 30, 54, 22},
+                                {3, 35, 11, 43, 1, 33, 9, 41},  {51, 19, 59, 27, 49, 17, 57, 25},
+                                {15, 47, 7, 39, 13, 45, 5, 37}, {63, 31, 55, 23, 61, 29, 53, 21}};
+  for (const AVPixelFormat format :
+       {AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV420P10LE}) {
+    const bool ten_bit = format != AV_PIX_FMT_YUV422P;
+    const int levels = ten_bit ? 1024 : 256;
+    // Every level on some row of a 130x64 picture, neighbouring rows far apart.
+    const auto value = [&](int plane, int x, int y) {
+      return static_cast<int>(
+          (uint32_t(x) * 2654435761u + uint32_t(y) * 40503u + uint32_t(plane) * 977u) %
+          uint32_t(levels));
+    };
+    FramePtr input = Picture(130, 64, format, value);
+    FramePtr output = Converted(*input);
+    const bool chroma_422 = format != AV_PIX_FMT_YUV420P10LE;
+    for (int plane = 0; plane < 3; ++plane) {
+      const bool chroma = IsChromaPlane(plane);
+      for (int y = 0; y < (chroma ? 32 : 64); ++y) {
+        for (int x = 0; x < (chroma ? 65 : 130); ++x) {
+          int expected;
+          const int dither = kBayer[y % 8][x % 8];
+          if (!ten_bit && !chroma) {
+            expected = value(plane, x, y);  // 8-bit luma is copied.
+          } else {
+            const int first = chroma && chroma_422 ? value(plane, x, 2 * y) : value(plane, x, y);
+            const int second =
+                chroma && chroma_422 ? value(plane, x, 2 * y + 1) : value(plane, x, y);
+            expected = std::min(((first + second) * (ten_bit ? 8 : 32) + dither) >> 6, 255);
+          }
+          ASSERT_EQ(Sample(*output, plane, x, y), expected)
+              << av_get_pix_fmt_name(format) << " plane " << plane << " at " << x << "," << y;
+        }
+      }
+    }
   }
 }
 
