@@ -299,8 +299,7 @@ absl::StatusOr<std::vector<absl::StatusOr<media::QualityScore>>> MeasureTracksQu
   for (size_t i = 0; i < tracks.size(); ++i) {
     media::RenditionParts parts;
     absl::Status opened;
-    for (const std::string& key :
-         TrackObjectKeys(std::string(prefix) + "/" + tracks[i].name, tracks[i])) {
+    for (const std::string& key : TrackObjectKeys(Key(prefix, tracks[i].name), tracks[i])) {
       absl::StatusOr<std::unique_ptr<storage::BlobReader>> reader = store.Open(key);
       if (!reader.ok()) {
         opened = reader.status();

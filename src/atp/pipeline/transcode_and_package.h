@@ -85,10 +85,11 @@ inline constexpr int kMaxParallelChunks = 8;
 [[nodiscard]] std::vector<std::string> TrackObjectKeys(std::string_view track_prefix,
                                                        const PackagedTrack& track);
 
-// PSNR and SSIM of each of `tracks`, stored under "<prefix>/<track name>", against
-// `source` (media::MeasureRenditionsQuality over their init and media segments: the source
-// is read once for all of them), in their order. A track whose objects the store cannot
-// open has that error as its entry; errors of the source and the windows fail the whole.
+// PSNR and SSIM of each of `tracks`, stored under "<prefix>/<track name>" (its name alone
+// when `prefix` is empty), against `source` (media::MeasureRenditionsQuality over their init
+// and media segments: the source is read once for all of them), in their order. A track
+// whose objects the store cannot open has that error as its entry; errors of the source and
+// the windows fail the whole.
 [[nodiscard]] absl::StatusOr<std::vector<absl::StatusOr<media::QualityScore>>> MeasureTracksQuality(
     storage::BlobStore& store, std::string_view prefix, std::span<const PackagedTrack> tracks,
     const RandomAccessFile& source, std::span<const media::QualityWindow> windows,

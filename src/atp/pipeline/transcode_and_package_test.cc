@@ -530,6 +530,39 @@ TEST_F(TranscodeAndPackageTest, AssemblingRemovesFilesNoRecordNames) {
   EXPECT_EQ(media.video[0].segments, media_->video[0].segments);
 }
 
+// The package's renditions measured together against the mezzanine; a rendition whose
+// segment is gone has its own error, and the others measure as with it there.
+TEST_F(TranscodeAndPackageTest, TracksAreMeasuredTogetherEachWithItsOwnError) {
+  const std::vector<media::QualityWindow> windows = media::SampleWindows(5.0);
+  ASSERT_OK_AND_ASSIGN(const std::vector<absl::StatusOr<media::QualityScore>> whole,
+                       MeasureTracksQuality(*LocalStore(*out_), "", media_->video, *mezzanine_,
+                                            windows, {.threads = 2}));
+  ASSERT_EQ(whole.size(), media_->video.size());
+  ASSERT_OK(whole[0].status());
+  EXPECT_GE(whole[0]->frames, 3 * 23);  // Three windows of a second.
+  for (size_t i = 0; i < whole.size(); ++i) {
+    ASSERT_OK(whole[i].status()) << media_->video[i].name;
+    EXPECT_EQ(whole[i]->frames, whole[0]->frames) << media_->video[i].name;
+    EXPECT_GT(whole[i]->ssim_all, 0.9) << media_->video[i].name;
+  }
+  const fs::path copy = dir_->path() / "one_segment_gone";
+  fs::copy(*out_, copy, fs::copy_options::recursive);
+  const PackagedTrack& damaged = media_->video[1];
+  fs::remove(copy / damaged.name / damaged.segments[1].uri);
+  ASSERT_OK_AND_ASSIGN(const std::vector<absl::StatusOr<media::QualityScore>> scores,
+                       MeasureTracksQuality(*LocalStore(copy), "", media_->video, *mezzanine_,
+                                            windows, {.threads = 2}));
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (i == 1) {
+      EXPECT_THAT(scores[i],
+                  StatusIs(absl::StatusCode::kNotFound, HasSubstr(damaged.segments[1].uri)));
+    } else {
+      ASSERT_OK(scores[i].status()) << media_->video[i].name;
+      EXPECT_EQ(*scores[i], *whole[i]) << media_->video[i].name;
+    }
+  }
+}
+
 // The sample's H.264 remuxed into another container: MPEG-TS (timestamps from about 1.4 s,
 // seeks land late and are retried earlier) and a raw H.264 stream (no timestamps to seek by:
 // decoded from the start). The second chunk's first frame is the source's frame 48 either
