@@ -34,8 +34,9 @@ constexpr std::array<DitherRow, 8> kDitherRows = MakeDitherRows();
 
 // out[x] = (first[x] + second[x]) * scale + dither, shifted down 6 bits and clamped to 8
 // bits: with scale 8 a mean of two 10-bit samples, with scale 32 of two 8-bit samples; a
-// 10-bit sample alone is first == second with scale 8. Samples are within their depth (as
-// decoders write them), so the sum at its largest, 2 * 1023 * 8 + 63, fits in 16 bits.
+// 10-bit sample alone is first == second with scale 8. A 16-bit sample above 1023 (raw
+// video can hold one; decoders write none) counts as 1023, so the sum at its largest,
+// 2 * 1023 * 8 + 63, fits in 16 bits.
 template <typename Sample>
 __attribute__((target_clones("avx2", "default"))) void MeanOfRows(const Sample* first,
                                                                   const Sample* second,
@@ -45,7 +46,9 @@ __attribute__((target_clones("avx2", "default"))) void MeanOfRows(const Sample* 
   for (int start = 0; start < width; start += kBlock) {
     const int count = std::min(kBlock, width - start);
     for (int i = 0; i < count; ++i) {
-      const auto sum = static_cast<uint16_t>(first[start + i] + second[start + i]);
+      constexpr Sample kMax = sizeof(Sample) == 1 ? 255 : 1023;
+      const auto sum = static_cast<uint16_t>(std::min(first[start + i], kMax) +
+                                             std::min(second[start + i], kMax));
       const auto scaled = static_cast<uint16_t>(sum * scale + dither[i]);
       out[start + i] = static_cast<uint8_t>(std::min<uint16_t>(scaled >> 6, 255));
     }

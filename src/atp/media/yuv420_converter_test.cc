@@ -120,6 +120,14 @@ TEST(Yuv420Converter, FullScaleTenBitSamplesClampToTwoFiftyFive) {
   for (int plane = 0; plane < 3; ++plane) EXPECT_DOUBLE_EQ(PlaneMean(*output, plane), 255);
 }
 
+// Raw 10-bit video can hold samples above 1023: they count as 1023, not wrap around.
+TEST(Yuv420Converter, SamplesAboveTenBitsCountAsTheLargest) {
+  FramePtr input = Picture(70, 10, AV_PIX_FMT_YUV422P10LE,
+                           [](int, int x, int) { return x % 2 == 0 ? 0xffff : 0x4000; });
+  FramePtr output = Converted(*input);
+  for (int plane = 0; plane < 3; ++plane) EXPECT_DOUBLE_EQ(PlaneMean(*output, plane), 255);
+}
+
 TEST(Yuv420Converter, AnOddLastChromaRowIsTakenAlone) {
   // 4:2:2 with 5 rows: output chroma rows are (0,1), (2,3) and 4 alone.
   FramePtr input = Picture(8, 5, AV_PIX_FMT_YUV422P10LE, [](int plane, int, int y) {
