@@ -1,11 +1,7 @@
 #include "atp/encode/encoding_profile.h"
 
-#include <sched.h>
-
-#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -14,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "atp/core/status_macros.h"
+#include "atp/core/usable_cpus.h"
 
 namespace atp::encode {
 namespace {
@@ -237,13 +234,7 @@ bool NormalizesLoudness(const EncodingProfile& profile) { return profile.audio_l
 int EncoderThreads(int flag, const EncodingProfile& profile) {
   if (flag > 0) return flag;
   if (profile.threads > 0) return profile.threads;
-  // The CPUs this process may run on (as nproc counts them: taskset and cgroup cpusets
-  // shrink it), not every CPU of the machine.
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
-    return std::max(1, CPU_COUNT(&allowed));
-  }
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return UsableCpuCount();
 }
 
 }  // namespace atp::encode
