@@ -262,7 +262,7 @@ class MediaJobSteps : public JobSteps {
   }
 
   // Encodes the units (audio, video chunks) this run has not finished, each a journaled unit
-  // whose records are saved when it ends, then joins them in order. The audio unit runs beside
+  // whose records are saved when it ends, then joins them in order. The audio unit runs with
   // the video, and up to ParallelChunks video chunks at once, which share the job's threads
   // (each chunk has its own decoder and encoders); the first unit to fail stops the others
   // and its error is the step's. A run's first unit starts from an empty staging folder; a
@@ -301,11 +301,12 @@ class MediaJobSteps : public JobSteps {
     return context.PutArtifact(kMediaArtifact, nlohmann::json(media).dump());
   }
 
-  // Runs the units without records in `finished` and fills in their records: the audio unit
-  // on a thread of its own, the video chunks on ParallelChunks threads taking the next chunk
-  // (the last chunk first, then in order), each chunk encoding with threads / ParallelChunks
-  // threads, and the chunks of the last round (taken when no other waits) with their rungs on
-  // threads of their own. With one thread, one unit at a time in order, on the calling thread.
+  // Runs the units without records in `finished` and fills in their records: the video
+  // chunks on ParallelChunks threads taking the next chunk (the last chunk first, then in
+  // order), the audio unit first when more chunks wait than there are threads, else beside
+  // them on a thread of its own. Each chunk encodes with threads / ParallelChunks threads, and
+  // the chunks of the last round (taken when no other waits) with their rungs on threads of
+  // their own. With one thread, one unit at a time in order, on the calling thread.
   absl::Status EncodePendingUnits(
       StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
       std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
@@ -363,12 +364,25 @@ class MediaJobSteps : public JobSteps {
       }
       return first_error;
     }
+    // With more chunks than threads, the chunks keep every thread busy to the end, and the
+    // audio is the first task the threads take: on a thread of its own it would make one more
+    // thread than CPUs while it runs. With fewer, it runs beside them on a thread of its own.
+    std::vector<size_t> tasks;
     std::vector<std::thread> audio_threads;
-    for (size_t index : audio) audio_threads.emplace_back(run, index, std::cref(request));
-    ParallelFor(video.size(), parallel, [&](size_t i) {
+    if (video.size() > static_cast<size_t>(parallel)) {
+      tasks = audio;
+    } else {
+      for (size_t index : audio) audio_threads.emplace_back(run, index, std::cref(request));
+    }
+    tasks.insert(tasks.end(), video.begin(), video.end());
+    ParallelFor(tasks.size(), parallel, [&](size_t i) {
       if (failed) return;
-      const bool last_round = video.size() - i <= static_cast<size_t>(parallel);
-      run(video[i], last_round ? last_round_request : chunk_request);
+      if (units[tasks[i]].part == encode::TranscodePart::kAudio) {
+        run(tasks[i], request);
+        return;
+      }
+      const bool last_round = tasks.size() - i <= static_cast<size_t>(parallel);
+      run(tasks[i], last_round ? last_round_request : chunk_request);
     });
     for (std::thread& thread : audio_threads) thread.join();
     return first_error;

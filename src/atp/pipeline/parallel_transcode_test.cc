@@ -5,7 +5,10 @@
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "atp/notify/log_notifier.h"
@@ -89,6 +92,21 @@ class ParallelTranscodeTest : public ::testing::Test {
     return playlists;
   }
 
+  // The threads the transcode units ran on with `threads`, by the units each ran.
+  std::map<std::thread::id, std::vector<std::string>> UnitsByThread(const std::string& name,
+                                                                    int threads) {
+    std::mutex mutex;
+    std::map<std::thread::id, std::vector<std::string>> units;
+    RunHooks hooks;
+    hooks.unit_started = [&](const std::string& unit) {
+      std::lock_guard<std::mutex> lock(mutex);
+      units[std::this_thread::get_id()].push_back(unit);
+    };
+    const RunOutcome outcome = Run(name, threads, {}, hooks);
+    EXPECT_TRUE(outcome.status.ok()) << outcome.status;
+    return units;
+  }
+
   static inline SuiteDelivery delivery_;
   testing::TempDir dir_;
   std::map<std::string, std::unique_ptr<state::JobStore>> stores_;
@@ -108,6 +126,20 @@ TEST_F(ParallelTranscodeTest, ChunksInParallelGiveTheSegmentsOfOneAtATime) {
                 ElementsAre("start 1", "end/OK 1"))
         << unit;
   }
+}
+
+// Three chunks and the audio with two threads: the audio is a task of the two threads that
+// take the chunks, not a third thread beside them. With four threads (more than the chunks),
+// it runs on a thread of its own beside the three chunks' threads.
+TEST_F(ParallelTranscodeTest, TheAudioTakesAChunkThreadOnlyWhenChunksWait) {
+  const std::map<std::thread::id, std::vector<std::string>> two = UnitsByThread("two", 2);
+  size_t units_run = 0;
+  for (const auto& [thread, units] : two) units_run += units.size();
+  EXPECT_EQ(two.size(), 2u);
+  EXPECT_EQ(units_run, 4u);
+  const std::map<std::thread::id, std::vector<std::string>> four = UnitsByThread("four", 4);
+  ASSERT_EQ(four.size(), 4u);
+  for (const auto& [thread, units] : four) EXPECT_EQ(units.size(), 1u) << units.front();
 }
 
 // A stop signal when the third chunk starts: the attempt ends INTERRUPTED, the chunks that

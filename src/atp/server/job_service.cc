@@ -284,10 +284,18 @@ void JobService::EnqueueLocked(const state::JobRecord& job, int priority,
     if (job.run > running->second.run) running->second.again = std::move(queued);
     return;
   }
+  if (RunEnded(job)) return;
   queued_.insert(job_id);
   queue_.push(std::move(queued));
   if (metrics_ != nullptr) metrics_->SetQueueDepth(static_cast<int64_t>(queue_.size()));
   queue_changed_.notify_all();
+}
+
+bool JobService::RunEnded(const state::JobRecord& job) {
+  std::lock_guard<std::mutex> lock(control_mutex_);
+  absl::StatusOr<state::JobRecord> now = control_->Get(job.job.job_id);
+  // A store that cannot answer leaves it to the worker's run, which reports what fails.
+  return now.ok() && (now->state != state::JobState::kRunning || now->run != job.run);
 }
 
 void JobService::Work(WorkerResources resources) {

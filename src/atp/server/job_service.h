@@ -136,9 +136,15 @@ class JobService {
 
   // How a worker runs `job`: from its own manifest, input root and profile.
   absl::StatusOr<pipeline::RunRequest> RequestFor(const state::JobRecord& job) const;
-  // Queues run `run` of `job` unless it is queued already; a job a worker is running is
-  // queued again when the worker is done if this is a later run (a retry). Needs queue_mutex_.
+  // Queues run `run` of `job` unless it is queued already or that run has ended (RunEnded); a
+  // job a worker is running is queued again when the worker is done if this is a later run (a
+  // retry). Needs queue_mutex_.
   void EnqueueLocked(const state::JobRecord& job, int priority, pipeline::RunRequest request);
+  // Whether the run of `job` its caller saw RUNNING has ended (or been replaced by a later
+  // run) since: the callers read the job before they take queue_mutex_, and a worker ends a
+  // run in the store before it leaves running_, so a job neither queued nor running may have
+  // been run meanwhile. Asks the store; needs queue_mutex_ (takes control_mutex_).
+  bool RunEnded(const state::JobRecord& job);
   // Queues the RUNNING jobs no live process holds and this service does not have.
   absl::Status QueueUnheldJobs();
   void Work(WorkerResources resources);
@@ -156,7 +162,9 @@ class JobService {
   ServiceMetrics* const metrics_;
   std::function<void(const pipeline::RunOutcome&)> job_done_;
 
-  std::mutex control_mutex_;  // Serializes the use of control_ (submissions, retries, sweeps).
+  // Serializes the use of control_ (submissions, retries, sweeps). When both are held,
+  // queue_mutex_ is taken first.
+  std::mutex control_mutex_;
   std::unique_ptr<state::JobStore> control_;
 
   mutable std::mutex queue_mutex_;

@@ -285,6 +285,39 @@ TEST_F(JobServiceTest, ConcurrentSubmissionsOfOneDeliveryMakeOneJob) {
   EXPECT_EQ(WaitForDone(1).size(), 1u);
 }
 
+// A submission that reserved while the job ran, and queues it only after the worker ended
+// that run, does not run it again: the worker waits in verify until the second submission
+// has seen the job RUNNING, and the submission goes on only once the worker is free.
+TEST_F(JobServiceTest, ASubmissionThatSawTheJobRunningDoesNotQueueItAfterTheRunEnded) {
+  absl::Notification second_reserved;
+  script_.during = [&](const std::string& name, pipeline::StepContext&) {
+    if (name == "verify") second_reserved.WaitForNotificationWithTimeout(absl::Seconds(30));
+  };
+  std::unique_ptr<JobService> service = MakeService();
+  ASSERT_TRUE(service->Start().ok());
+  absl::StatusOr<Submission> first = service->Submit(*manifest_, "api");
+  ASSERT_TRUE(first.ok()) << first.status();
+  state::JobState seen = state::JobState::kComplete;
+  absl::StatusOr<Submission> second =
+      service->Submit(*manifest_, "api", [&](const state::JobRecord& job) {
+        seen = job.state;
+        second_reserved.Notify();
+        WaitForDone(1);
+        while (service->BusyWorkers() > 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      });
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(seen, state::JobState::kRunning);
+  EXPECT_FALSE(second->created);
+  // Another delivery, queued after: the next job done is it, not the first one again.
+  ASSERT_TRUE(service->Submit(Episode(2), "api").ok());
+  const std::vector<state::JobRecord> done = WaitForDone(2);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].job.job_id, first->job.job.job_id);
+  EXPECT_NE(done[1].job.job_id, first->job.job.job_id);
+}
+
 // A retry that comes while the worker is still finishing the failed run (here: from the
 // done callback) runs after it, as run 2; it is not dropped as "already queued".
 TEST_F(JobServiceTest, ARetryWhileTheFailedRunIsFinishingRunsAfterIt) {
