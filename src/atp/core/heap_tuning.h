@@ -37,11 +37,11 @@ inline constexpr std::size_t kHeapTrimThreshold = 1u << 30;
 inline constexpr std::size_t kHeapTopPad = 64u << 20;
 
 // Applies the thresholds above with mallopt, limits glibc to one arena per usable CPU (its
-// default is eight: memory one thread freed is then less often where the next thread
+// default is eight per CPU: memory one thread freed is then less often where the next thread
 // allocates), and turns transparent huge pages off for this process and its children (prctl
-// PR_SET_THP_DISABLE). Call at the start of main, before any
-// other thread exists (glibc reads the thresholds unlocked). Returns the first setting that
-// was refused; the process works either way, only slower.
+// PR_SET_THP_DISABLE). Call at the start of main, before any other thread exists (glibc reads
+// the thresholds unlocked). Returns the first setting that was refused; the process works
+// either way, only slower.
 absl::Status RetainFreedHeapMemory();
 
 }  // namespace atp
