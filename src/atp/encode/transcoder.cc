@@ -125,16 +125,6 @@ class Transcoder {
       ATP_RETURN_IF_ERROR(sink_.OpenOutput(i, rung->stream()));
       rungs_.push_back(std::move(rung));
     }
-    if (plan_.concurrent_rungs) {
-      std::vector<VideoRungEncoder*> rungs;
-      std::vector<PacketCallback> outputs;
-      for (size_t i = 0; i < rungs_.size(); ++i) {
-        rungs.push_back(rungs_[i].get());
-        outputs.push_back(OutputFor(i));
-      }
-      concurrent_ =
-          std::make_unique<ConcurrentRungs>(std::move(rungs), feeders_, std::move(outputs));
-    }
     ATP_RETURN_IF_ERROR(PumpVideo());
     // Containers that seek by byte position (MPEG-TS) can land after the frame: aim earlier
     // and earlier, and in the end decode from the start.
@@ -538,6 +528,7 @@ class Transcoder {
 
   // Gives the source picture `frame` to every rung as the frame of `slot`.
   absl::Status EncodeFrame(const AVFrame& frame, int64_t slot) {
+    if (concurrent_ == nullptr && plan_.spread_rungs && plan_.spread_rungs()) SpreadRungs();
     if (concurrent_ != nullptr) return concurrent_->Push(frame, slot);
     for (size_t i = 0; i < rungs_.size(); ++i) {
       const AVFrame& input = feeders_[i] < 0 ? frame : rungs_[feeders_[i]]->last_picture();
@@ -545,6 +536,19 @@ class Transcoder {
     }
     for (const auto& rung : rungs_) rung->ReleaseInput();
     return absl::OkStatus();
+  }
+
+  // Puts each rung on a thread of its own for the frames to come. Between frames every rung
+  // has encoded the same frames, so each goes on with the pictures it would have been given
+  // in turn.
+  void SpreadRungs() {
+    std::vector<VideoRungEncoder*> rungs;
+    std::vector<PacketCallback> outputs;
+    for (size_t i = 0; i < rungs_.size(); ++i) {
+      rungs.push_back(rungs_[i].get());
+      outputs.push_back(OutputFor(i));
+    }
+    concurrent_ = std::make_unique<ConcurrentRungs>(std::move(rungs), feeders_, std::move(outputs));
   }
 
   // The longest stretch without a frame that repeating the frame before may fill.
@@ -558,7 +562,7 @@ class Transcoder {
   FrameGrid grid_;
   std::vector<std::unique_ptr<VideoRungEncoder>> rungs_;
   std::vector<int> feeders_;  // Per rung: the rung it scales from (CascadeFeeder), or -1.
-  // The rungs' threads when the plan runs them concurrently; stopped before rungs_ go.
+  // The rungs' threads once the plan spread them (SpreadRungs); stopped before rungs_ go.
   std::unique_ptr<ConcurrentRungs> concurrent_;
   std::unique_ptr<media::VideoFilter> picture_filter_;  // Made for the first frame to place.
   media::FramePtr pending_;     // The last frame placed, not yet encoded; null before one.

@@ -62,9 +62,10 @@ struct TranscodePlan {
   // Audio: the outputs, in order (PlanAudioRenditions); several may render one stream.
   std::vector<AudioRendition> audio;
   int threads = 2;  // The decoder's and each encoder's.
-  // Video: each rung encodes on a thread of its own (ConcurrentRungs), the same packets as
-  // when they take turns on the calling thread.
-  bool concurrent_rungs = false;
+  // Video: asked before each frame until it says yes (null: never); from that frame on, each
+  // rung encodes on a thread of its own (ConcurrentRungs), the same packets as when they take
+  // turns on the calling thread. Called on the transcoding thread.
+  std::function<bool()> spread_rungs;
   TranscodePart part = TranscodePart::kVideo;
   // The output's frame rate (every part: it times the segments) and the video's
   // deinterlacing; a frame rate that is not positive means the source's own.

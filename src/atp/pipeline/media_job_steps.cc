@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "atp/core/parallel_for.h"
+#include "atp/core/spare_cpu_watch.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/media/quality_meter.h"
@@ -258,7 +259,9 @@ class MediaJobSteps : public JobSteps {
                           .conversion = std::move(conversion),
                           .profile = context.profile(),
                           .threads = context.threads(),
-                          .concurrent_rungs = context.threads() > 1};
+                          .spread_rungs = context.threads() > 1
+                                              ? std::function<bool()>([] { return true; })
+                                              : nullptr};
   }
 
   // Encodes the units (audio, video chunks) this run has not finished, each a journaled unit
@@ -305,8 +308,8 @@ class MediaJobSteps : public JobSteps {
   // chunks on ParallelChunks threads taking the next chunk (the last chunk first, then in
   // order), the audio unit first when more chunks wait than there are threads, else beside
   // them on a thread of its own. Each chunk encodes with threads / ParallelChunks threads, and
-  // the chunks of the last round (taken when no other waits) with their rungs on threads of
-  // their own. With one thread, one unit at a time in order, on the calling thread.
+  // spreads its rungs over threads of their own once a CPU would otherwise be left idle. With
+  // one thread, one unit at a time in order, on the calling thread.
   absl::Status EncodePendingUnits(
       StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
       std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
@@ -324,12 +327,19 @@ class MediaJobSteps : public JobSteps {
     const int parallel = ParallelChunks(request.threads, video.size());
     PackageRequest chunk_request = request;
     chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
-    // While other chunks wait, the chunks fill the CPUs and a rung thread per rung would only
-    // add switches and copies between caches; a chunk of the last round, which may end up
-    // running alone, spreads over its rungs' threads.
-    chunk_request.concurrent_rungs = false;
-    PackageRequest last_round_request = chunk_request;
-    last_round_request.concurrent_rungs = request.concurrent_rungs;
+    // With more chunks than threads, the chunks keep every thread busy to the end, and the
+    // audio is the first task the threads take: on a thread of its own it would make one more
+    // thread than CPUs while it runs. With fewer, it runs beside them on a thread of its own.
+    std::vector<size_t> tasks;
+    if (video.size() > static_cast<size_t>(parallel)) tasks = audio;
+    tasks.insert(tasks.end(), video.begin(), video.end());
+    // A chunk spreads its rungs over threads of their own once a CPU would be left without
+    // work (at the end, or from the start with fewer chunks than threads); while the chunks
+    // fill the CPUs, those threads would only add switches and copies between caches.
+    SpareCpuWatch spare_cpus(tasks.size(), request.threads);
+    if (request.spread_rungs) {
+      chunk_request.spread_rungs = [&spare_cpus] { return spare_cpus.CpuSpare(); };
+    }
     UnitProgress progress(context, request.source, units, finished);
 
     std::mutex mutex;  // Guards first_error.
@@ -364,25 +374,17 @@ class MediaJobSteps : public JobSteps {
       }
       return first_error;
     }
-    // With more chunks than threads, the chunks keep every thread busy to the end, and the
-    // audio is the first task the threads take: on a thread of its own it would make one more
-    // thread than CPUs while it runs. With fewer, it runs beside them on a thread of its own.
-    std::vector<size_t> tasks;
     std::vector<std::thread> audio_threads;
-    if (video.size() > static_cast<size_t>(parallel)) {
-      tasks = audio;
-    } else {
+    if (video.size() <= static_cast<size_t>(parallel)) {
       for (size_t index : audio) audio_threads.emplace_back(run, index, std::cref(request));
     }
-    tasks.insert(tasks.end(), video.begin(), video.end());
     ParallelFor(tasks.size(), parallel, [&](size_t i) {
-      if (failed) return;
-      if (units[tasks[i]].part == encode::TranscodePart::kAudio) {
-        run(tasks[i], request);
-        return;
+      spare_cpus.TaskStarted();
+      if (!failed) {
+        run(tasks[i], units[tasks[i]].part == encode::TranscodePart::kAudio ? request
+                                                                             : chunk_request);
       }
-      const bool last_round = tasks.size() - i <= static_cast<size_t>(parallel);
-      run(tasks[i], last_round ? last_round_request : chunk_request);
+      spare_cpus.TaskEnded();
     });
     for (std::thread& thread : audio_threads) thread.join();
     return first_error;

@@ -152,9 +152,9 @@ absl::StatusOr<PerTitleDecision> DecidePerTitleLadder(const PackageRequest& requ
   const size_t tasks = steps * starts.size();
   PackageRequest base = request;
   base.threads = std::max(1, request.threads / ParallelWorkers(tasks, request.threads));
-  // Rung threads only where the probes leave CPUs over (as for a transcode's last chunks).
-  base.concurrent_rungs =
-      request.concurrent_rungs && ParallelWorkers(tasks, request.threads) < request.threads;
+  // Rung threads only where the probes leave CPUs over, from their first frame (as a
+  // transcode's chunks when they are fewer than the threads).
+  if (ParallelWorkers(tasks, request.threads) >= request.threads) base.spread_rungs = nullptr;
   std::vector<std::vector<RungProbe>> found(tasks, std::vector<RungProbe>(decision.rungs.size()));
   std::mutex mutex;  // Guards checkpoint calls and first_error.
   absl::Status first_error;

@@ -263,7 +263,7 @@ absl::StatusOr<std::vector<PackagedTrack>> EncodeUnit(const PackageRequest& requ
                              .profile = request.profile,
                              .audio = PlannedAudio(request),
                              .threads = request.threads,
-                             .concurrent_rungs = request.concurrent_rungs,
+                             .spread_rungs = request.spread_rungs,
                              .part = unit.part,
                              .conversion = request.conversion,
                              .frames = unit.frames};

@@ -32,8 +32,8 @@ struct PackageRequest {
   encode::VideoConversion conversion;  // Its frame rate times the chunks and segments.
   encode::EncodingProfile profile;
   int threads = 2;  // A unit's decoder's and each of its encoders'.
-  // Each video rung on a thread of its own (encode::TranscodePlan::concurrent_rungs).
-  bool concurrent_rungs = false;
+  // When the video rungs go onto threads of their own (encode::TranscodePlan::spread_rungs).
+  std::function<bool()> spread_rungs;
 };
 
 // The output's constant frame rate: the conversion's, or the source's when it has none.

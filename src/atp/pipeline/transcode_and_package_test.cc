@@ -7,9 +7,13 @@
 #include <algorithm>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <utility>
 
 #include "atp/core/status_macros.h"
 #include "atp/encode/audio_planner.h"
@@ -255,10 +259,17 @@ class RecordingSink : public encode::PacketSink {
   absl::Status WritePacket(size_t output, const EncodedPacket& packet,
                            bool starts_segment) override {
     ++outputs.at(output).packets;
+    {
+      std::lock_guard<std::mutex> lock(writers_mutex);
+      writers.insert(std::this_thread::get_id());
+    }
     return outputs[output].segmenter->Write(packet, starts_segment);
   }
 
   std::deque<Output> outputs;  // A deque: segmenters keep references to their files.
+  std::mutex writers_mutex;
+  std::set<std::thread::id> writers;  // The threads that wrote packets.
+
 };
 
 // What ffprobe says of the only stream of `file`: codec_name, width, time_base, ...
@@ -335,47 +346,61 @@ TEST_F(TranscodeAndPackageTest, EncoderRecordsRoundTripIntoASegmentersInitSegmen
 }
 
 // The first 96 frames of the fixture's video for every rung of its ladder, one thread per
-// encoder, the rungs on threads of their own or in turn.
-encode::TranscodePlan VideoPlanOfTheLadder(const PackageRequest& request, bool concurrent_rungs) {
+// encoder, the rungs spreading over threads of their own when `spread_rungs` says so.
+encode::TranscodePlan VideoPlanOfTheLadder(const PackageRequest& request,
+                                           std::function<bool()> spread_rungs) {
   return {.input = request.mezzanine,
           .ladder = request.ladder,
           .profile = request.profile,
           .threads = 1,
-          .concurrent_rungs = concurrent_rungs,
+          .spread_rungs = std::move(spread_rungs),
           .part = encode::TranscodePart::kVideo,
           .frames = {0, 96}};
 }
 
-// The rungs on threads of their own encode exactly what they encode in turn on one thread:
-// the same init segment and segments, byte for byte, for every rung of a cascade (a
-// converted 360p, a 240p scaled from it, a 180p from that, an H.265 360p taking the H.264
-// 360p's pictures by reference).
-TEST_F(TranscodeAndPackageTest, RungsOnThreadsOfTheirOwnEncodeTheSameBytesAsInTurn) {
+// The rungs on threads of their own encode exactly what they encode in turn on one thread,
+// whether they spread from the first frame or from one inside a GOP: the same init segment
+// and segments, byte for byte, for every rung of a cascade (a converted 360p, a 240p scaled
+// from it, a 180p from that, an H.265 360p taking the H.264 360p's pictures by reference).
+TEST_F(TranscodeAndPackageTest, RungsSpreadOverThreadsAtAnyFrameEncodeTheSameBytesAsInTurn) {
   ASSERT_EQ(request_->ladder.size(), 4u);
   // Later heap allocations start zeroed, as in a fresh process (glibc's M_PERTURB): without
   // it the second encode of this process differs from the first on the 240p and 180p rungs
   // whichever way it runs, because an encode reads memory nobody wrote (most likely inside
   // libx264; see docs/performance.md).
   ASSERT_EQ(mallopt(M_PERTURB, 0xff), 1);
+  int asked = 0;  // How often the mid-GOP plan was asked.
+  const std::vector<std::pair<std::string, std::function<bool()>>> plans = {
+      {"in turn", nullptr},
+      {"from the first frame", [] { return true; }},
+      {"from frame 40", [&asked] { return ++asked > 40; }}};
   std::vector<std::unique_ptr<RecordingSink>> sinks;
-  for (const bool concurrent : {false, true}) {
+  for (const auto& [name, spread_rungs] : plans) {
     auto& sink = sinks.emplace_back(std::make_unique<RecordingSink>());
-    ASSERT_OK(encode::Transcode(VideoPlanOfTheLadder(*request_, concurrent), *sink, nullptr));
+    ASSERT_OK(encode::Transcode(VideoPlanOfTheLadder(*request_, spread_rungs), *sink, nullptr));
     for (RecordingSink::Output& output : sink->outputs) ASSERT_OK(output.segmenter->Finish());
+    ASSERT_EQ(sink->outputs.size(), 4u) << name;
   }
-  ASSERT_EQ(sinks[0]->outputs.size(), 4u);
-  ASSERT_EQ(sinks[1]->outputs.size(), 4u);
+  // Asked before each frame until it said yes (the 41st frame, index 40), then no more.
+  EXPECT_EQ(asked, 41);
+  // In turn, the calling thread wrote every packet; spread, each rung's thread wrote its own.
+  EXPECT_EQ(sinks[0]->writers, std::set<std::thread::id>{std::this_thread::get_id()});
+  EXPECT_EQ(sinks[1]->writers.size(), 4u);
+  EXPECT_EQ(sinks[2]->writers.size(), 5u);
   for (size_t i = 0; i < 4; ++i) {
     SCOPED_TRACE(request_->ladder[i].name);
     const RecordingSink::Output& in_turn = sinks[0]->outputs[i];
-    const RecordingSink::Output& concurrent = sinks[1]->outputs[i];
     EXPECT_EQ(in_turn.packets, 96);
-    EXPECT_EQ(concurrent.packets, in_turn.packets);
-    ASSERT_EQ(concurrent.files.files.size(), in_turn.files.files.size());
     EXPECT_GE(in_turn.files.files.size(), 3u);  // init.mp4 and two segments at least.
-    for (const auto& [name, bytes] : in_turn.files.files) {
-      ASSERT_TRUE(concurrent.files.files.contains(name)) << name;
-      EXPECT_TRUE(concurrent.files.files.at(name) == bytes) << name << " differs";
+    for (size_t spread = 1; spread < plans.size(); ++spread) {
+      SCOPED_TRACE(plans[spread].first);
+      const RecordingSink::Output& output = sinks[spread]->outputs[i];
+      EXPECT_EQ(output.packets, in_turn.packets);
+      ASSERT_EQ(output.files.files.size(), in_turn.files.files.size());
+      for (const auto& [name, bytes] : in_turn.files.files) {
+        ASSERT_TRUE(output.files.files.contains(name)) << name;
+        EXPECT_TRUE(output.files.files.at(name) == bytes) << name << " differs";
+      }
     }
   }
 }
@@ -401,7 +426,7 @@ class FailingSink : public RecordingSink {
 // error, and a stop asked for by the progress callback ends it with that status; neither
 // hangs or leaves a thread behind.
 TEST_F(TranscodeAndPackageTest, RungsOnThreadsOfTheirOwnStopAtTheFirstFailureOrAStop) {
-  const encode::TranscodePlan plan = VideoPlanOfTheLadder(*request_, /*concurrent_rungs=*/true);
+  const encode::TranscodePlan plan = VideoPlanOfTheLadder(*request_, [] { return true; });
   for (size_t failing : {size_t{0}, size_t{2}, size_t{3}}) {
     FailingSink sink(failing, 10);
     EXPECT_THAT(encode::Transcode(plan, sink, nullptr),
