@@ -26,6 +26,10 @@ namespace atp::encode {
 // (an encoder's output depends on its own thread count, not on the thread that calls it).
 // The decode and the source's placing stay on the caller's thread: with a cascade the work of
 // a frame spreads over 1 + rungs threads.
+// A rung fed by another rung runs at a lower priority than the caller's thread and the rungs
+// fed by the source (core::LowerCallingThreadPriority): those feed the rest, and the largest
+// picture's encode is the slowest stage, so they get the CPU first when the threads outnumber
+// the CPUs.
 class ConcurrentRungs {
  public:
   // `rungs[i]` takes its pictures from rung `feeders[i]` (an earlier one), or from the source

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "atp/core/status_macros.h"
+#include "atp/core/thread_priority.h"
 #include "atp/encode/audio_planner.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/manifest/manifest_parser.h"
@@ -246,6 +247,7 @@ class RecordingSink : public encode::PacketSink {
     MemoryFiles files;
     std::unique_ptr<package::CmafSegmenter> segmenter;
     int packets = 0;
+    std::set<int> nice;  // The nice values of the threads that wrote its packets.
   };
 
   absl::Status OpenOutput(size_t output, const EncodedStream& stream) override {
@@ -259,6 +261,8 @@ class RecordingSink : public encode::PacketSink {
   absl::Status WritePacket(size_t output, const EncodedPacket& packet,
                            bool starts_segment) override {
     ++outputs.at(output).packets;
+    ATP_ASSIGN_OR_RETURN(const int nice, CallingThreadNice());
+    outputs[output].nice.insert(nice);
     {
       std::lock_guard<std::mutex> lock(writers_mutex);
       writers.insert(std::this_thread::get_id());
@@ -361,7 +365,8 @@ encode::TranscodePlan VideoPlanOfTheLadder(const PackageRequest& request,
 // The rungs on threads of their own encode exactly what they encode in turn on one thread,
 // whether they spread from the first frame or from one inside a GOP: the same init segment
 // and segments, byte for byte, for every rung of a cascade (a converted 360p, a 240p scaled
-// from it, a 180p from that, an H.265 360p taking the H.264 360p's pictures by reference).
+// from it, a 180p from that, an H.265 360p taking the H.264 360p's pictures by reference),
+// the rungs fed by another rung at a lower priority than the one fed by the source.
 TEST_F(TranscodeAndPackageTest, RungsSpreadOverThreadsAtAnyFrameEncodeTheSameBytesAsInTurn) {
   ASSERT_EQ(request_->ladder.size(), 4u);
   // Later heap allocations start zeroed, as in a fresh process (glibc's M_PERTURB): without
@@ -387,6 +392,15 @@ TEST_F(TranscodeAndPackageTest, RungsSpreadOverThreadsAtAnyFrameEncodeTheSameByt
   EXPECT_EQ(sinks[0]->writers, std::set<std::thread::id>{std::this_thread::get_id()});
   EXPECT_EQ(sinks[1]->writers.size(), 4u);
   EXPECT_EQ(sinks[2]->writers.size(), 5u);
+  // Spread, the rungs fed by another rung (240p, 180p, the H.265 360p) ran five nice steps
+  // below the 360p fed by the source, which ran at the caller's priority; in turn, all did.
+  const int caller_nice = CallingThreadNice().value();
+  const std::set<int> lowered = {std::min(caller_nice + 5, 19)};
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(request_->ladder[i].name);
+    EXPECT_EQ(sinks[0]->outputs[i].nice, std::set<int>{caller_nice});
+    EXPECT_EQ(sinks[1]->outputs[i].nice, i == 0 ? std::set<int>{caller_nice} : lowered);
+  }
   for (size_t i = 0; i < 4; ++i) {
     SCOPED_TRACE(request_->ladder[i].name);
     const RecordingSink::Output& in_turn = sinks[0]->outputs[i];
