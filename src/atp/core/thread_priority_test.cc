@@ -4,10 +4,17 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "atp/core/status_macros.h"
 #include "gtest/gtest.h"
 
 namespace atp {
 namespace {
+
+// Lowers the calling thread's priority by `steps`, then reads its nice value.
+absl::StatusOr<int> LowerThenReadNice(int steps) {
+  ATP_RETURN_IF_ERROR(LowerCallingThreadPriority(steps));
+  return CallingThreadNice();
+}
 
 // A thread lowers only its own priority: the thread that started it keeps its nice value,
 // and a thread it starts afterwards inherits the lowered one.
@@ -17,11 +24,8 @@ TEST(ThreadPriority, LoweringAffectsTheCallingThreadAndThreadsItStartsLater) {
   absl::StatusOr<int> lowered = 0;
   absl::StatusOr<int> inherited = 0;
   std::thread worker([&] {
-    if (absl::Status status = LowerCallingThreadPriority(5); !status.ok()) {
-      lowered = status;
-      return;
-    }
-    lowered = CallingThreadNice();
+    lowered = LowerThenReadNice(5);
+    if (!lowered.ok()) return;
     std::thread child([&] { inherited = CallingThreadNice(); });
     child.join();
   });
@@ -36,13 +40,7 @@ TEST(ThreadPriority, LoweringAffectsTheCallingThreadAndThreadsItStartsLater) {
 // The nice value stops at the lowest priority, 19.
 TEST(ThreadPriority, StopsAtTheLowestPriority) {
   absl::StatusOr<int> lowered = 0;
-  std::thread worker([&] {
-    if (absl::Status status = LowerCallingThreadPriority(100); !status.ok()) {
-      lowered = status;
-      return;
-    }
-    lowered = CallingThreadNice();
-  });
+  std::thread worker([&] { lowered = LowerThenReadNice(100); });
   worker.join();
   ASSERT_TRUE(lowered.ok()) << lowered.status();
   EXPECT_EQ(*lowered, 19);

@@ -16,7 +16,7 @@ constexpr size_t kQueuedPictures = 3;
 // caller's decoding thread. A fed rung cannot run ahead of its feeder, and its feeder (the
 // largest picture, converted from the source) is the slowest stage: at equal priority the
 // scheduler wakes a fed rung on its feeder's CPU and preempts it there, and a chunk spread
-// over two CPUs kept them 86-89% busy; with the fed rungs lower, 93-95%
+// over two CPUs kept them 86-90% busy; with the fed rungs lower, 92-95%
 // (docs/performance.md, "Rungs' threads: the feeders first"). Five steps make the scheduler
 // favour the feeders about threefold, without starving a fed rung that is the slowest one
 // (it gets the CPU whenever the queues have stopped the others).

@@ -273,7 +273,6 @@ class RecordingSink : public encode::PacketSink {
   std::deque<Output> outputs;  // A deque: segmenters keep references to their files.
   std::mutex writers_mutex;
   std::set<std::thread::id> writers;  // The threads that wrote packets.
-
 };
 
 // What ffprobe says of the only stream of `file`: codec_name, width, time_base, ...
