@@ -15,8 +15,9 @@ constexpr size_t kQueuedPictures = 3;
 // How much lower a rung fed by another rung runs than the rungs fed by the source and the
 // caller's decoding thread. A fed rung cannot run ahead of its feeder, and its feeder (the
 // largest picture, converted from the source) is the slowest stage: at equal priority the
-// scheduler wakes a fed rung on its feeder's CPU and preempts it there, and a chunk spread
-// over two CPUs kept them 86-90% busy; with the fed rungs lower, 92-95%
+// other threads took turns on its CPU (most likely a fed rung woken beside its feeder and
+// preempting it), and a chunk spread over two CPUs kept them 86-90% busy; with the fed rungs
+// lower, 92-95%
 // (docs/performance.md, "Rungs' threads: the feeders first"). Five steps make the scheduler
 // favour the feeders about threefold, without starving a fed rung that is the slowest one
 // (it gets the CPU whenever the queues have stopped the others).
