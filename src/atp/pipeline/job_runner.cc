@@ -104,6 +104,10 @@ class JobWork : public StepContext {
         id_(job_.job.job_id),
         steps_(std::move(steps)) {}
 
+  // The steps go first: work they left running (MediaJobSteps' early unit) is stopped and
+  // waited for while the store, the output and the locks it uses are still there.
+  ~JobWork() override { steps_.reset(); }
+
   // Journals ingest and reserve (done before the lease was taken), then runs every step this
   // run has not finished.
   RunOutcome Run(absl::Time ingest_started, absl::Time reserved_at) {
@@ -424,6 +428,9 @@ class JobWork : public StepContext {
     const state::JobState state = error.code() == absl::StatusCode::kCancelled
                                       ? state::JobState::kCancelled
                                       : state::JobState::kFailed;
+    // No step runs any more: work one left running (an early transcode unit) stops before
+    // the staging folder it writes to goes.
+    steps_.reset();
     RemoveStagingOfEndedJob();
     absl::Status status = absl::OkStatus();
     if (!finished_.contains(Step::kNotify)) {
@@ -533,7 +540,12 @@ JobRunner::JobRunner(state::JobStore& store, std::vector<notify::Notifier*> noti
       self_(std::move(self)),
       options_(std::move(options)) {
   if (!options_.process_alive) options_.process_alive = &ProcessAlive;
-  if (!options_.make_steps) options_.make_steps = &MakeMediaJobSteps;
+  if (!options_.make_steps) {
+    // A run that ends after the plan step transcodes nothing, not even beside the checksums.
+    options_.make_steps = [ends_after_plan = options_.stop_after_plan] {
+      return MakeMediaJobSteps({.start_transcode_beside_checksums = !ends_after_plan});
+    };
+  }
   if (!options_.open_output) {
     options_.open_output = [](const std::filesystem::path& root) {
       return storage::OpenLocalBlobStore(root);

@@ -70,7 +70,8 @@ struct RunnerOptions {
   // How long to wait for the staging folder while another process holds its lock before the
   // attempt fails (Unavailable, retried).
   absl::Duration staging_lock_wait = absl::Minutes(10);
-  // Makes the steps that do the work of one job (MakeMediaJobSteps when unset).
+  // Makes the steps that do the work of one job (MakeMediaJobSteps when unset, starting no
+  // transcode work in a run that stops after plan).
   std::function<std::unique_ptr<JobSteps>()> make_steps;
   // Opens the store a job's output is staged and published in, given the output root
   // (storage::OpenLocalBlobStore when unset).

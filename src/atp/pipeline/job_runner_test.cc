@@ -201,7 +201,9 @@ TEST_F(JobRunnerTest, TranscodeProgressCountsTheVideosFrames) {
   const int64_t frames = 48;  // 2 s at 24000/1001 fps.
   for (size_t i = 0; i < reports.size(); ++i) {
     EXPECT_EQ(reports[i].frames_total, frames) << "report " << i;
-    if (i > 0) EXPECT_GE(reports[i].frames_done, reports[i - 1].frames_done) << "report " << i;
+    if (i > 0) {
+      EXPECT_GE(reports[i].frames_done, reports[i - 1].frames_done) << "report " << i;
+    }
   }
   EXPECT_EQ(reports.back().frames_done, frames);
 }

@@ -8,12 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "atp/core/parallel_for.h"
 #include "atp/core/spare_cpu_watch.h"
 #include "atp/core/status_macros.h"
 #include "atp/encode/ladder_planner.h"
 #include "atp/media/quality_meter.h"
+#include "atp/pipeline/early_unit.h"
 #include "atp/pipeline/job_report.h"
 #include "atp/pipeline/per_title_ladder.h"
 #include "atp/pipeline/records_json.h"
@@ -116,6 +118,8 @@ class UnitProgress {
 
 class MediaJobSteps : public JobSteps {
  public:
+  explicit MediaJobSteps(const MediaJobStepsOptions& options) : options_(options) {}
+
   absl::Status Run(Step step, StepContext& context) override {
     switch (step) {
       case Step::kVerify:
@@ -146,17 +150,29 @@ class MediaJobSteps : public JobSteps {
 
   // Keeps the verified file open for the units this process encodes, and records its
   // identity so a resumed run can tell whether the file at the path is still that one.
+  // Beside the checksums it starts the transcode's first unit (StartEarlyUnit), which is
+  // stopped if they do not match.
   absl::Status Verify(StepContext& context) {
-    ATP_ASSIGN_OR_RETURN(
-        VerifiedMezzanine verified,
-        VerifyMezzanine(context.manifest().spec, context.paths(), ChecksumProgress(context)));
+    early_unit_.reset();  // An earlier attempt's.
+    const BesideChecksums beside{
+        .start = [&](const storage::PinnedFile& file,
+                     const SourceInfo& source) { StartEarlyUnit(context, file, source); },
+        .stop = [this] { early_unit_.reset(); }};
+    ATP_ASSIGN_OR_RETURN(VerifiedMezzanine verified,
+                         VerifyMezzanine(context.manifest().spec, context.paths(),
+                                         ChecksumProgress(context), beside));
+    // Verified, but a step that fails to record it has not verified anything.
+    absl::Cleanup stop_early_unit = [this] { early_unit_.reset(); };
     mezzanine_ = std::move(verified.file);
     verified_ = {.identity = mezzanine_->identity(), .digest = verified.digest};
     ATP_RETURN_IF_ERROR(context.PutArtifact(kMezzanineArtifact, nlohmann::json(verified_).dump()));
     const VerifiedSubtitles subtitles{.tracks = context.manifest().spec.subtitle_tracks,
                                       .files = std::move(verified.subtitles)};
     ATP_RETURN_IF_ERROR(context.PutArtifact(kSubtitlesArtifact, nlohmann::json(subtitles).dump()));
-    return context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump());
+    ATP_RETURN_IF_ERROR(
+        context.PutArtifact(kSourceArtifact, nlohmann::json(verified.source).dump()));
+    std::move(stop_early_unit).Cancel();
+    return absl::OkStatus();
   }
 
   absl::Status RecordMezzanineIdentity(StepContext& context,
@@ -207,6 +223,68 @@ class MediaJobSteps : public JobSteps {
         "so the unit is encoded again");
   }
 
+  // Starts the video chunk the transcode step takes first (the last: see EncodePendingUnits)
+  // as an EarlyUnit, encoding `file` into the staging folder (emptied first, as a run's
+  // first transcode does) as the transcode step would, from `source` as the step reads it
+  // back from the journal. Not with one thread (no CPU to spare), a per-title ladder (the
+  // plan step decides it) or when the options say not to; nor when anything it needs fails
+  // (the staging's lock, its emptying): the transcode step then meets the failure itself.
+  void StartEarlyUnit(StepContext& context, const storage::PinnedFile& file,
+                      const SourceInfo& source) {
+    if (!options_.start_transcode_beside_checksums || context.threads() <= 1 ||
+        context.profile().ladder == "auto") {
+      return;
+    }
+    absl::StatusOr<SourceInfo> recorded =
+        ParseRecord<SourceInfo>(nlohmann::json(source).dump(), kSourceArtifact);
+    if (!recorded.ok()) return;
+    absl::StatusOr<Ladder> ladder =
+        encode::PlanLadder(context.profile(), recorded->display_width(), recorded->height);
+    if (!ladder.ok()) return;
+    PackageRequest request =
+        MakeTranscodeRequest(context, *std::move(recorded), *std::move(ladder));
+    request.mezzanine = &file;
+    const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
+    const std::vector<size_t> video = VideoUnits(units);
+    if (video.empty() || !context.LockStaging().ok() || !EmptyStaging(context).ok()) return;
+    PackageRequest chunk_request = ChunkRequest(request, video.size());
+    storage::BlobStore& output = context.output();
+    const TranscodeUnit& unit = units[video.back()];
+    early_unit_ = std::make_unique<EarlyUnit>(
+        unit, [chunk_request = std::move(chunk_request), unit, &output,
+               staging = context.staging()](const encode::TranscodeProgressFn& progress,
+                                            const std::function<bool()>& spread_rungs) mutable {
+          chunk_request.spread_rungs = spread_rungs;
+          return EncodeUnit(chunk_request, unit, output, staging, progress);
+        });
+  }
+
+  // What an earlier attempt staged goes; the staging folder itself (locked) stays.
+  static absl::Status EmptyStaging(StepContext& context) {
+    storage::BlobStore& output = context.output();
+    ATP_ASSIGN_OR_RETURN(const std::vector<std::string> staged, output.List(context.staging()));
+    for (const std::string& key : staged) ATP_RETURN_IF_ERROR(output.Delete(key));
+    return absl::OkStatus();
+  }
+
+  // The indexes of the video units of `units`, in order.
+  static std::vector<size_t> VideoUnits(const std::vector<TranscodeUnit>& units) {
+    std::vector<size_t> video;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (units[i].part == encode::TranscodePart::kVideo) video.push_back(i);
+    }
+    return video;
+  }
+
+  // A video chunk's request, when `pending_chunks` chunks are to be encoded: its share of the
+  // threads (ParallelChunks).
+  static PackageRequest ChunkRequest(const PackageRequest& request, size_t pending_chunks) {
+    PackageRequest chunk_request = request;
+    const int parallel = ParallelChunks(request.threads, pending_chunks);
+    chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
+    return chunk_request;
+  }
+
   // The profile's ladder for the source; with video.ladder = "auto", the per-title decision
   // (probe encodes in the staging folder) is made and saved for the later steps.
   absl::Status Plan(StepContext& context) {
@@ -252,6 +330,11 @@ class MediaJobSteps : public JobSteps {
 
   static absl::StatusOr<PackageRequest> TranscodeRequest(StepContext& context, Ladder ladder) {
     ATP_ASSIGN_OR_RETURN(SourceInfo source, ReadArtifact<SourceInfo>(context, kSourceArtifact));
+    return MakeTranscodeRequest(context, std::move(source), std::move(ladder));
+  }
+
+  static PackageRequest MakeTranscodeRequest(StepContext& context, SourceInfo source,
+                                             Ladder ladder) {
     encode::VideoConversion conversion = PlannedConversion(context, source);
     return PackageRequest{.spec = context.manifest().spec,
                           .source = std::move(source),
@@ -270,7 +353,7 @@ class MediaJobSteps : public JobSteps {
   // (each chunk has its own decoder and encoders); the first unit to fail stops the others
   // and its error is the step's. A run's first unit starts from an empty staging folder; a
   // resumed run keeps the files of finished units and rewrites those of the units it was
-  // stopped in.
+  // stopped in. The unit verify started early is adopted, if it is one of them.
   absl::Status Transcode(StepContext& context) {
     ATP_ASSIGN_OR_RETURN(PackageRequest request, TranscodeRequest(context));
     const std::vector<TranscodeUnit> units = PlanTranscodeUnits(request);
@@ -284,17 +367,24 @@ class MediaJobSteps : public JobSteps {
       finished[i] = *std::move(saved);
       any_finished = true;
     }
+    std::unique_ptr<EarlyUnit> early = std::move(early_unit_);
+    std::optional<size_t> early_index;
+    for (size_t i = 0; early && i < units.size(); ++i) {
+      if (!finished[i] && units[i].name == early->unit().name &&
+          units[i].frames == early->unit().frames) {
+        early_index = i;
+      }
+    }
+    if (!early_index) early.reset();  // Stopped: not this run's to adopt.
     if (std::find(finished.begin(), finished.end(), std::nullopt) != finished.end()) {
       ATP_ASSIGN_OR_RETURN(request.mezzanine, Mezzanine(context));
     }
     ATP_RETURN_IF_ERROR(context.LockStaging());
+    // The early unit's verify emptied the staging folder before starting it.
+    if (!any_finished && !early) ATP_RETURN_IF_ERROR(EmptyStaging(context));
+    ATP_RETURN_IF_ERROR(
+        EncodePendingUnits(context, request, units, finished, early_index, std::move(early)));
     storage::BlobStore& output = context.output();
-    if (!any_finished) {
-      // What an earlier attempt staged goes; the staging folder itself (locked) stays.
-      ATP_ASSIGN_OR_RETURN(const std::vector<std::string> staged, output.List(context.staging()));
-      for (const std::string& key : staged) ATP_RETURN_IF_ERROR(output.Delete(key));
-    }
-    ATP_RETURN_IF_ERROR(EncodePendingUnits(context, request, units, finished));
     std::vector<std::vector<PackagedTrack>> results;
     for (std::optional<std::vector<PackagedTrack>>& tracks : finished) {
       results.push_back(*std::move(tracks));
@@ -309,10 +399,13 @@ class MediaJobSteps : public JobSteps {
   // order), the audio unit first when more chunks wait than there are threads, else beside
   // them on a thread of its own. Each chunk encodes with threads / ParallelChunks threads, and
   // spreads its rungs over threads of their own once a CPU would otherwise be left idle. With
-  // one thread, one unit at a time in order, on the calling thread.
-  absl::Status EncodePendingUnits(
-      StepContext& context, const PackageRequest& request, const std::vector<TranscodeUnit>& units,
-      std::vector<std::optional<std::vector<PackagedTrack>>>& finished) {
+  // one thread, one unit at a time in order, on the calling thread. `early`, the unit at
+  // `early_index` already running, is adopted by the thread that takes that unit.
+  absl::Status EncodePendingUnits(StepContext& context, const PackageRequest& request,
+                                  const std::vector<TranscodeUnit>& units,
+                                  std::vector<std::optional<std::vector<PackagedTrack>>>& finished,
+                                  std::optional<size_t> early_index,
+                                  std::unique_ptr<EarlyUnit> early) {
     std::vector<size_t> audio;
     std::vector<size_t> video;
     for (size_t i = 0; i < units.size(); ++i) {
@@ -325,8 +418,7 @@ class MediaJobSteps : public JobSteps {
       std::rotate(video.begin(), video.end() - 1, video.end());
     }
     const int parallel = ParallelChunks(request.threads, video.size());
-    PackageRequest chunk_request = request;
-    chunk_request.threads = std::max(1, request.threads / std::max(parallel, 1));
+    PackageRequest chunk_request = ChunkRequest(request, video.size());
     // With more chunks than threads, the chunks keep every thread busy to the end, and the
     // audio is the first task the threads take: on a thread of its own it would make one more
     // thread than CPUs while it runs. With fewer, it runs beside them on a thread of its own.
@@ -349,9 +441,9 @@ class MediaJobSteps : public JobSteps {
       const TranscodeUnit& unit = units[index];
       absl::StatusOr<std::string> saved =
           context.RunUnit(unit.name, [&]() -> absl::StatusOr<std::string> {
-            ATP_ASSIGN_OR_RETURN(
-                std::vector<PackagedTrack> tracks,
-                EncodeOneUnit(context, unit_request, unit, index, progress, failed));
+            ATP_ASSIGN_OR_RETURN(std::vector<PackagedTrack> tracks,
+                                 EncodeOneUnit(context, unit_request, unit, index, progress, failed,
+                                               index == early_index ? early.get() : nullptr));
             return nlohmann::json(tracks).dump();
           });
       absl::StatusOr<std::vector<PackagedTrack>> tracks =
@@ -381,8 +473,8 @@ class MediaJobSteps : public JobSteps {
     ParallelFor(tasks.size(), parallel, [&](size_t i) {
       spare_cpus.TaskStarted();
       if (!failed) {
-        run(tasks[i], units[tasks[i]].part == encode::TranscodePart::kAudio ? request
-                                                                             : chunk_request);
+        run(tasks[i],
+            units[tasks[i]].part == encode::TranscodePart::kAudio ? request : chunk_request);
       }
       spare_cpus.TaskEnded();
     });
@@ -390,20 +482,18 @@ class MediaJobSteps : public JobSteps {
     return first_error;
   }
 
-  absl::StatusOr<std::vector<PackagedTrack>> EncodeOneUnit(StepContext& context,
-                                                           const PackageRequest& request,
-                                                           const TranscodeUnit& unit, size_t index,
-                                                           UnitProgress& progress,
-                                                           const std::atomic<bool>& failed) {
+  // Encodes `unit`, or adopts `early` (running it already), then checks the mezzanine.
+  absl::StatusOr<std::vector<PackagedTrack>> EncodeOneUnit(
+      StepContext& context, const PackageRequest& request, const TranscodeUnit& unit, size_t index,
+      UnitProgress& progress, const std::atomic<bool>& failed, EarlyUnit* early) {
+    const encode::TranscodeProgressFn report = [&](const encode::TranscodeProgress& reached) {
+      if (failed) return absl::AbortedError("stopped: another unit of the step failed");
+      progress.Report(index, reached);
+      return context.Checkpoint();
+    };
     absl::StatusOr<std::vector<PackagedTrack>> tracks =
-        EncodeUnit(request, unit, context.output(), context.staging(),
-                   [&](const encode::TranscodeProgress& reached) {
-                     if (failed) {
-                       return absl::AbortedError("stopped: another unit of the step failed");
-                     }
-                     progress.Report(index, reached);
-                     return context.Checkpoint();
-                   });
+        early != nullptr ? early->Adopt(report, request.spread_rungs)
+                         : EncodeUnit(request, unit, context.output(), context.staging(), report);
     // A change to the file explains whatever the unit saw (a decode error, or nothing).
     std::lock_guard<std::mutex> lock(mezzanine_mutex_);
     if (absl::Status unchanged = CheckMezzanineUnchanged(context, /*during_unit=*/true);
@@ -586,14 +676,20 @@ class MediaJobSteps : public JobSteps {
     return output.DeletePrefix(context.staging());
   }
 
+  const MediaJobStepsOptions options_;
   std::unique_ptr<storage::PinnedFile> mezzanine_;  // Open once verified or reopened.
   std::mutex mezzanine_mutex_;                      // Units check the file from their own threads.
   VerifiedFile verified_;  // What mezzanine_ was when last verified, and what it held.
+  // Started by verify, adopted by transcode. Declared after mezzanine_, which it reads: it is
+  // stopped first.
+  std::unique_ptr<EarlyUnit> early_unit_;
 };
 
 }  // namespace
 
-std::unique_ptr<JobSteps> MakeMediaJobSteps() { return std::make_unique<MediaJobSteps>(); }
+std::unique_ptr<JobSteps> MakeMediaJobSteps(const MediaJobStepsOptions& options) {
+  return std::make_unique<MediaJobSteps>(options);
+}
 
 absl::StatusOr<nlohmann::json> ReadRenditionQuality(state::JobStore& store,
                                                     std::string_view job_id) {

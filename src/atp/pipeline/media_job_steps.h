@@ -19,9 +19,15 @@
 
 namespace atp::pipeline {
 
+struct MediaJobStepsOptions {
+  // Whether verify starts the transcode's first video chunk beside the checksums (with more
+  // than one thread and a fixed ladder): off for a run that ends before the transcode.
+  bool start_transcode_beside_checksums = true;
+};
+
 // Steps for one job, worked by one process: it keeps the verified mezzanine open across
 // steps, so make one per job run (JobRunner does).
-[[nodiscard]] std::unique_ptr<JobSteps> MakeMediaJobSteps();
+[[nodiscard]] std::unique_ptr<JobSteps> MakeMediaJobSteps(const MediaJobStepsOptions& options = {});
 
 // What the verify step found, as it saved it for `job_id`'s current run (NotFound before
 // verify ended): for `atp check`, which stops after plan.
@@ -40,7 +46,7 @@ struct VerifiedSource {
 // it ended, or for a run of an atp that did not measure it): {"<rendition>": {"psnr_y_db",
 // "ssim_y", "ssim_all", "frames", "windows": [[start, seconds]...]} or {"error": "..."}}.
 [[nodiscard]] absl::StatusOr<nlohmann::json> ReadRenditionQuality(state::JobStore& store,
-                                                                 std::string_view job_id);
+                                                                  std::string_view job_id);
 
 }  // namespace atp::pipeline
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -43,6 +44,18 @@ absl::Status CompareDigest(const MezzanineSpec& mezzanine, const storage::FileDi
   return absl::DataLossError(absl::StrJoin(mismatches, "\n"));
 }
 
+// The probe, and idet on sampled frames when the stream does not say whether it is
+// interlaced.
+absl::StatusOr<SourceInfo> ProbeSource(const storage::PinnedFile& file) {
+  ATP_ASSIGN_OR_RETURN(SourceInfo source, media::ProbeMedia(file));
+  if (source.field_order != FieldOrder::kUnknown) return source;
+  ATP_ASSIGN_OR_RETURN(const media::InterlaceVerdict verdict, media::DetectInterlacing(file));
+  source.field_order = verdict.field_order;
+  source.field_order_evidence = verdict.evidence;
+  source.pulldown_suspected = verdict.pulldown;
+  return source;
+}
+
 }  // namespace
 
 std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const SourceInfo& source) {
@@ -82,7 +95,8 @@ std::vector<std::string> CompareSourceWithManifest(const JobSpec& spec, const So
 }
 
 absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const DeliveryPaths& paths,
-                                                  const storage::DigestProgress& progress) {
+                                                  const storage::DigestProgress& progress,
+                                                  const BesideChecksums& beside) {
   // The subtitle files first: they are small, and a malformed one fails the job before the
   // mezzanine is read.
   ATP_ASSIGN_OR_RETURN(std::vector<subtitle::SubtitleFile> subtitles,
@@ -93,21 +107,22 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
       storage::PinnedFile::Open(paths.mezzanine);
   if (!file.ok()) return WithField("Mezzanine/FilePath", file.status());
   verified.file = *std::move(file);
+  // Probed first, so that work on the source can start beside the checksums; what the probe
+  // found is reported after them (a file of the wrong size or checksums is the wrong file,
+  // whatever it holds).
+  absl::StatusOr<SourceInfo> source = ProbeSource(*verified.file);
+  const bool agrees = source.ok() && CompareSourceWithManifest(spec, *source).empty();
+  if (agrees && beside.start) beside.start(*verified.file, *source);
+  // Declared after `verified`: stops the work beside before the file closes.
+  absl::Cleanup stop_beside = [&] {
+    if (agrees && beside.start && beside.stop) beside.stop();
+  };
   absl::StatusOr<storage::FileDigest> digest = storage::DigestFile(*verified.file, progress);
   if (!digest.ok()) return WithField("Mezzanine/FilePath", digest.status());
   verified.digest = *std::move(digest);
   ATP_RETURN_IF_ERROR(CompareDigest(spec.mezzanine, verified.digest));
-  absl::StatusOr<SourceInfo> source = media::ProbeMedia(*verified.file);
   if (!source.ok()) return WithField("Mezzanine/FilePath", source.status());
   verified.source = *std::move(source);
-  if (verified.source.field_order == FieldOrder::kUnknown) {
-    // The stream does not say whether it is interlaced: idet looks at sampled frames.
-    absl::StatusOr<media::InterlaceVerdict> verdict = media::DetectInterlacing(*verified.file);
-    if (!verdict.ok()) return WithField("Mezzanine/FilePath", verdict.status());
-    verified.source.field_order = verdict->field_order;
-    verified.source.field_order_evidence = verdict->evidence;
-    verified.source.pulldown_suspected = verdict->pulldown;
-  }
   // The checksums and the probe are of the bytes as they were opened only if nothing wrote
   // to the file meanwhile.
   ATP_ASSIGN_OR_RETURN(const storage::FileIdentity after, verified.file->CurrentIdentity());
@@ -121,6 +136,7 @@ absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(const JobSpec& spec, const Del
       !problems.empty()) {
     return absl::FailedPreconditionError(absl::StrJoin(problems, "\n"));
   }
+  std::move(stop_beside).Cancel();
   return verified;
 }
 

@@ -5,6 +5,7 @@
 #define ATP_PIPELINE_VERIFY_MEZZANINE_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,10 +34,20 @@ struct VerifiedMezzanine {
 inline constexpr double kDurationToleranceSeconds = 0.5;
 inline constexpr double kFrameRateTolerance = 0.01;
 
+// Work on the probed mezzanine done while its checksums are read (MD5 is serial: a CPU would
+// otherwise idle). Both callbacks are optional.
+struct BesideChecksums {
+  // Called when the probe agrees with the manifest, before the checksums are read, with the
+  // file (open until `stop`, or for as long as the VerifiedMezzanine holds it) and the source.
+  std::function<void(const storage::PinnedFile& file, const SourceInfo& source)> start;
+  // Called, once `start` was, before VerifyMezzanine returns an error (and closes the file).
+  std::function<void()> stop;
+};
+
 // Reads and parses every subtitle file (ReadSubtitleFiles), then opens the mezzanine once (a
-// regular file, or refused without blocking), reads it once (size, MD5, XXH64), probes it
-// through the same descriptor, and compares both with `spec`. Each failure names the manifest
-// field and both values:
+// regular file, or refused without blocking), probes it, reads it once through the same
+// descriptor (size, MD5, XXH64; `beside` meanwhile), and compares both with `spec`. Each
+// failure names the manifest field and both values, the checksums' before the probe's:
 // - NotFound: the mezzanine or a subtitle file does not exist;
 // - InvalidArgument: a subtitle file is malformed or not UTF-8 (file, line and problem);
 // - FailedPrecondition: the mezzanine is not a regular file (a FIFO, a device, a folder);
@@ -46,7 +57,8 @@ inline constexpr double kFrameRateTolerance = 0.01;
 // - DataLoss: the size matches but MD5 or XXH64 does not;
 // - InvalidArgument: the file is not media atp can demux, or has no video stream.
 [[nodiscard]] absl::StatusOr<VerifiedMezzanine> VerifyMezzanine(
-    const JobSpec& spec, const DeliveryPaths& paths, const storage::DigestProgress& progress);
+    const JobSpec& spec, const DeliveryPaths& paths, const storage::DigestProgress& progress,
+    const BesideChecksums& beside = {});
 
 // Confirms that `file`, whose identity is no longer `verified` (the identity recorded when it
 // was verified), still holds the delivery: reads it again and compares size, MD5 and XXH64

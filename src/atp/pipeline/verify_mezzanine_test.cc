@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "atp/manifest/manifest_parser.h"
 #include "atp/pipeline/read_manifest.h"
 #include "atp/pipeline/sample_delivery.h"
@@ -104,9 +105,27 @@ class VerifyMezzanineTest : public ::testing::Test {
     mezzanine_ = dir_.path() / spec_.mezzanine.file_path;
   }
 
-  absl::StatusOr<VerifiedMezzanine> Verify() {
+  absl::StatusOr<VerifiedMezzanine> Verify(const storage::DigestProgress& progress = nullptr,
+                                           const BesideChecksums& beside = {}) {
     ATP_ASSIGN_OR_RETURN(DeliveryPaths paths, ResolveDeliveryPaths(spec_, dir_.path()));
-    return VerifyMezzanine(spec_, paths, nullptr);
+    return VerifyMezzanine(spec_, paths, progress, beside);
+  }
+
+  // Verify() with work beside the checksums that records, in order, "start <width>" (the
+  // source it was given), "digest" (the checksums' first progress) and "stop".
+  absl::StatusOr<VerifiedMezzanine> VerifyRecordingBeside(std::vector<std::string>& events) {
+    const storage::DigestProgress progress = [&](int64_t, int64_t) {
+      if (events.empty() || events.back() != "digest") events.push_back("digest");
+      return absl::OkStatus();
+    };
+    const BesideChecksums beside{
+        .start =
+            [&](const storage::PinnedFile& file, const SourceInfo& source) {
+              EXPECT_EQ(file.name(), mezzanine_.string());
+              events.push_back(absl::StrCat("start ", source.width));
+            },
+        .stop = [&] { events.push_back("stop"); }};
+    return Verify(progress, beside);
   }
 
   void OverwriteMezzanine(const std::string& bytes) {
@@ -201,6 +220,38 @@ TEST_F(VerifyMezzanineTest, ProbedFactsMustMatchTheManifest) {
                                  AllOf(HasSubstr("Mezzanine/DurationSeconds"),
                                        HasSubstr("the video is 320x240"),
                                        HasSubstr("AudioTracks/AudioTrack[3]/TrackIndex"))));
+}
+
+// The work beside the checksums starts once the probe agrees with the manifest, before the
+// checksums are read, and is stopped when they then do not match; a verified file keeps it.
+TEST_F(VerifyMezzanineTest, WorkBesideTheChecksumsStartsAfterTheProbeAndStopsOnAMismatch) {
+  std::vector<std::string> verified_events;
+  EXPECT_OK(VerifyRecordingBeside(verified_events));
+  EXPECT_EQ(verified_events, (std::vector<std::string>{"start 320", "digest"}));
+
+  std::string bytes = ReadMezzanine();
+  bytes[bytes.size() / 3] ^= 0x5a;
+  OverwriteMezzanine(bytes);
+  std::vector<std::string> mismatch_events;
+  EXPECT_THAT(VerifyRecordingBeside(mismatch_events),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("Mezzanine/ChecksumMD5")));
+  EXPECT_EQ(mismatch_events, (std::vector<std::string>{"start 320", "digest", "stop"}));
+}
+
+// A source the manifest does not describe starts nothing beside the checksums.
+TEST_F(VerifyMezzanineTest, WorkBesideTheChecksumsWaitsForAProbeThatAgrees) {
+  spec_.mezzanine.height = 480;
+  std::vector<std::string> events;
+  EXPECT_THAT(VerifyRecordingBeside(events), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(events, std::vector<std::string>{"digest"});
+}
+
+// Probed before its checksums are read, a file of the wrong size that is not media either is
+// still reported by its size: the wrong file, whatever it holds.
+TEST_F(VerifyMezzanineTest, TheSizeIsReportedBeforeWhatTheProbeFound) {
+  OverwriteMezzanine(std::string(4096, 'j'));
+  EXPECT_THAT(Verify(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                 HasSubstr("Mezzanine/FileSizeBytes")));
 }
 
 }  // namespace
