@@ -35,14 +35,16 @@ absl::StatusOr<std::vector<PackagedTrack>> EarlyUnit::Adopt(encode::TranscodePro
   return std::move(result_);
 }
 
-// Called on the unit's thread at every frame. The step's callback runs under the lock, so
-// that Adopt's caller may drop it as soon as the thread has ended.
+// Called on the unit's thread at every frame, under the lock that Adopt and the destructor
+// take: the step's callback is called only while installed, and a stop is seen at the next
+// frame.
 absl::Status EarlyUnit::Progress(const encode::TranscodeProgress& reached) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopped_) {
-    return absl::AbortedError(absl::StrCat("stopped: ", unit_.name,
-                                           " was started beside the checksums, which did not "
-                                           "end in a verified mezzanine"));
+    return absl::AbortedError(
+        absl::StrCat("stopped: ", unit_.name,
+                     " was started beside the checksums and not taken over by the "
+                     "transcode step (a mismatch, a stop or a cancel)"));
   }
   return progress_ ? progress_(reached) : absl::OkStatus();
 }
