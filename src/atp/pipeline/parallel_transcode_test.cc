@@ -111,7 +111,8 @@ class ParallelTranscodeTest : public ::testing::Test {
     return units;
   }
 
-  // The media segments staged under <dir>/<name>/out (in a staging folder: not published).
+  // The media segments staged under <dir>/<name>/out (in a staging folder: not published),
+  // whole or still being written.
   std::vector<fs::path> StagedSegments(const std::string& name) const {
     std::vector<fs::path> segments;
     std::error_code error;  // The folders change while they are listed.
@@ -125,12 +126,13 @@ class ParallelTranscodeTest : public ::testing::Test {
     return segments;
   }
 
-  // Waits up to a minute for a segment to be staged under <dir>/<name>/out; its file name, or
-  // "" when none was.
+  // Waits up to a minute for a segment to be staged whole under <dir>/<name>/out (not a
+  // "seg_NNNNN.m4s.partial-*" still being written); its file name, or "" when none was.
   std::string WaitForStagedSegment(const std::string& name) const {
     for (int i = 0; i < 6000; ++i) {
-      const std::vector<fs::path> staged = StagedSegments(name);
-      if (!staged.empty()) return staged.front().filename();
+      for (const fs::path& staged : StagedSegments(name)) {
+        if (staged.extension() == ".m4s") return staged.filename();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return "";
